@@ -1,0 +1,12 @@
+// Subcommands of the doppel binary; each returns the process exit code (2 = bad arguments or config).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace doppel::app {
+
+int run_serve_command(const std::vector<std::string>& args);
+int run_migrate_command(const std::vector<std::string>& args);
+
+}  // namespace doppel::app

@@ -1,0 +1,153 @@
+// `doppel serve`: wire config, database, routes, HTTP server and workers; drain and exit 0 on SIGTERM/SIGINT.
+#include "app/commands.hpp"
+
+#include "app/app_context.hpp"
+#include "app/config.hpp"
+#include "app/database.hpp"
+#include "app/routes.hpp"
+#include "app/services.hpp"
+#include "net/dispatcher.hpp"
+#include "net/server.hpp"
+#include "store/db_pool.hpp"
+#include "util/log.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#ifdef DOPPEL_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+namespace doppel::app {
+namespace {
+
+void notify_systemd([[maybe_unused]] const char* state) {
+#ifdef DOPPEL_HAVE_SYSTEMD
+  sd_notify(0, state);
+#endif
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+// Public routes need no credentials; every other class is refused until its verifier is wired.
+result<std::optional<net::caller>> authenticate(const net::request&, const net::route& r, std::string_view,
+                                               std::string_view) {
+  if (r.auth == net::route_auth::public_) return std::optional<net::caller>{};
+  return make_error(errc::unauthorized, "jwt_missing", "Authentication required");
+}
+
+int serve(const config& cfg_in) {
+  config cfg = cfg_in;
+  auto db = open_database(cfg);
+  migrate_database(db.conninfo, cfg.migrations_dir, std::chrono::seconds(30));
+  store::db_pool pool(db.conninfo, std::size_t(cfg.db_pool_size));
+  net::metrics stats;
+  app_context app{cfg, load_or_create_secret_key(cfg), pool, stats, {},
+                  read_file(cfg.descriptor_dir + "/atlassian-connect.json")};
+  services svc;
+  net::router routes(make_routes(app, svc));
+  net::dispatcher dispatch(routes, authenticate, stats, {cfg.base_url.rfind("https://", 0) == 0});
+
+  boost::asio::io_context io(cfg.http_threads);
+  boost::asio::thread_pool handler_pool(std::size_t(cfg.db_pool_size));
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  if (cfg.tls_cert_file) tls = net::make_tls_context(*cfg.tls_cert_file, *cfg.tls_key_file);
+  net::http_server server(io, handler_pool, dispatch, routes, {}, tls);
+  auto port = server.listen(cfg.bind, cfg.port);
+  if (cfg.port == 0 && !getenv("DOPPEL_BASE_URL")) app.cfg.base_url = "http://localhost:" + std::to_string(port);
+  stats.add_gauge("doppel_http_open_connections", "Open client connections.",
+                  [&server] { return double(server.open_connections()); });
+  stats.add_gauge("doppel_db_pool_idle", "Idle database connections.", [&pool] { return double(pool.idle()); });
+
+  app.ready.store(true);
+  log::info("listening", {{"address", cfg.bind},
+                          {"port", port},
+                          {"tls", bool(tls)},
+                          {"base_url", app.cfg.base_url},
+                          {"descriptor_url", app.cfg.base_url + "/atlassian-connect.json"}});
+  notify_systemd("READY=1");
+
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    log::info("shutdown requested", {{"signal", sig}});
+    notify_systemd("STOPPING=1");
+    app.ready.store(false);
+    server.stop_accepting();
+    // Drain in-flight requests on a helper thread so the network threads keep writing responses.
+    std::thread([&] {
+      auto deadline = std::chrono::steady_clock::now() + cfg.drain_timeout;
+      while (server.in_flight() > 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      if (server.in_flight() > 0) log::warn("drain deadline passed", {{"in_flight", server.in_flight()}});
+      io.stop();
+    }).detach();
+  });
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < cfg.http_threads; ++i) threads.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : threads) t.join();
+  handler_pool.join();
+  if (db.embedded) db.embedded->stop();
+  log::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int run_serve_command(const std::vector<std::string>& args) {
+  if (!args.empty()) {
+    std::cerr << "doppel serve: unexpected argument '" << args.front() << "' (configure with DOPPEL_* variables)\n";
+    return 2;
+  }
+  auto cfg = load_config(process_env());
+  if (!cfg) {
+    std::cerr << "doppel: " << cfg.error().message << "\n";
+    return 2;
+  }
+  log::set_level(cfg->log_level);
+  try {
+    return serve(*cfg);
+  } catch (const std::exception& e) {
+    log::error("fatal", {{"what", e.what()}});
+    std::cerr << "doppel serve: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+int run_migrate_command(const std::vector<std::string>& args) {
+  if (!args.empty()) {
+    std::cerr << "doppel migrate: unexpected argument '" << args.front() << "'\n";
+    return 2;
+  }
+  auto cfg = load_config(process_env());
+  if (!cfg) {
+    std::cerr << "doppel: " << cfg.error().message << "\n";
+    return 2;
+  }
+  log::set_level(cfg->log_level);
+  try {
+    auto db = open_database(*cfg);
+    migrate_database(db.conninfo, cfg->migrations_dir, std::chrono::seconds(30));
+    if (db.embedded) db.embedded->stop();
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "doppel migrate: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace doppel::app

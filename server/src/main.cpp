@@ -1,0 +1,46 @@
+// doppel: entry point; dispatches to the subcommands (serve, migrate, eval, bench, version).
+#include "app/commands.hpp"
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr const char* usage =
+    "Doppel - duplicate issue detection for Jira (Connect and Forge Remote)\n"
+    "\n"
+    "usage: doppel <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  serve                            run the HTTP server and background workers until SIGTERM/SIGINT\n"
+    "  migrate                          apply pending database migrations and exit\n"
+    "  eval --dataset FILE [--top N]    replay a dataset (JSON Lines, .gz allowed) and print suggestions\n"
+    "  bench [--dataset FILE]           print engine benchmarks\n"
+    "  version                          print version and build info\n"
+    "\n"
+    "configuration comes from DOPPEL_* environment variables (see README.md).\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::cerr << "doppel: missing command (try 'doppel --help')\n";
+    return 2;
+  }
+  std::string cmd = args.front();
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    std::cout << usage;
+    return 0;
+  }
+  if (cmd == "version" || cmd == "--version") {
+    std::cout << "doppel " << DOPPEL_VERSION << " (git " << DOPPEL_GIT_SHA << ", built " << __DATE__ << ")\n";
+    return 0;
+  }
+  if (cmd == "serve") return doppel::app::run_serve_command(rest);
+  if (cmd == "migrate") return doppel::app::run_migrate_command(rest);
+  std::cerr << "doppel: unknown command '" << cmd << "' (try 'doppel --help')\n";
+  return 2;
+}

@@ -1,0 +1,195 @@
+// Beast sessions: header first (8 KiB cap) → per-route body limit → dispatch on the handler pool → write.
+#include "net/server.hpp"
+
+#include "util/log.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+namespace doppel::net {
+namespace beast = boost::beast;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+beast::tcp_stream& lowest(beast::tcp_stream& s) { return s; }
+beast::tcp_stream& lowest(beast::ssl_stream<beast::tcp_stream>& s) { return beast::get_lowest_layer(s); }
+
+template <class Stream>
+class session : public std::enable_shared_from_this<session<Stream>> {
+ public:
+  session(Stream stream, asio::thread_pool& pool, const dispatcher& dispatch, const router& routes,
+          server_limits limits, std::shared_ptr<http_server::shared_state> state)
+      : stream_(std::move(stream)), pool_(pool), dispatch_(dispatch), routes_(routes), limits_(limits),
+        state_(std::move(state)) {
+    ++state_->connections;
+  }
+  ~session() { --state_->connections; }
+
+  void start() {
+    if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
+      lowest(stream_).expires_after(limits_.read_timeout);
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              beast::bind_front_handler(&session::on_handshake, this->shared_from_this()));
+    } else {
+      asio::dispatch(lowest(stream_).get_executor(), beast::bind_front_handler(&session::read_header,
+                                                                               this->shared_from_this()));
+    }
+  }
+
+ private:
+  void on_handshake(beast::error_code ec) {
+    if (ec) return close();
+    read_header();
+  }
+
+  void read_header() {
+    if (state_->draining.load()) return close();
+    header_parser_.emplace();
+    header_parser_->header_limit(std::uint32_t(limits_.header_limit));
+    // Idle keep-alive connections wait longer for the first byte than a request in progress.
+    lowest(stream_).expires_after(first_request_ ? limits_.read_timeout : limits_.idle_timeout);
+    http::async_read_header(stream_, buffer_, *header_parser_,
+                            beast::bind_front_handler(&session::on_header, this->shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t) {
+    if (ec == http::error::header_limit) return fail_fast(http::status::request_header_fields_too_large,
+                                                          "header_too_large", "Request header exceeds 8 KiB");
+    if (ec == beast::error::timeout && header_parser_ && buffer_.size() > 0)
+      return fail_fast(http::status::request_timeout, "timeout", "Request not received in time");
+    if (ec) return close();
+    first_request_ = false;
+    lowest(stream_).expires_after(limits_.read_timeout);
+    auto [path, query] = split_target(header_parser_->get().target());
+    (void)query;
+    auto m = routes_.match(header_parser_->get().method(), path);
+    std::size_t limit = m.matched ? m.matched->body_limit : 0;
+    body_parser_.emplace(std::move(*header_parser_));
+    header_parser_.reset();
+    body_parser_->body_limit(limit);
+    http::async_read(stream_, buffer_, *body_parser_,
+                     beast::bind_front_handler(&session::on_body, this->shared_from_this()));
+  }
+
+  void on_body(beast::error_code ec, std::size_t) {
+    if (ec == http::error::body_limit)
+      return fail_fast(http::status::payload_too_large, "payload_too_large", "Request body exceeds this route's limit");
+    if (ec == beast::error::timeout)
+      return fail_fast(http::status::request_timeout, "timeout", "Request not received in time");
+    if (ec) return close();
+    auto req = std::make_shared<request>(body_parser_->release());
+    body_parser_.reset();
+    ++state_->in_flight;
+    auto self = this->shared_from_this();
+    // Dispatch may block on the database: run it on the handler pool, write back on our own executor.
+    asio::post(pool_, [self, req] {
+      auto res = std::make_shared<response>(self->dispatch_.handle(*req));
+      asio::dispatch(lowest(self->stream_).get_executor(), [self, res] { self->write(res); });
+    });
+  }
+
+  void write(std::shared_ptr<response> res) {
+    if (state_->draining.load()) res->keep_alive(false);
+    lowest(stream_).expires_after(limits_.write_timeout);
+    http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code ec, std::size_t) {
+      --self->state_->in_flight;
+      if (ec || !res->keep_alive()) return self->close();
+      self->read_header();
+    });
+  }
+
+  // Answers an error for a request we refuse to read fully, then closes the connection.
+  void fail_fast(http::status status, std::string_view code, std::string_view message) {
+    auto res = std::make_shared<response>(dispatch_.make_error_response(nullptr, status, code, message));
+    ++state_->in_flight;
+    write(res);
+  }
+
+  void close() {
+    beast::error_code ec;
+    if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
+      lowest(stream_).expires_after(std::chrono::seconds(2));
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+        beast::error_code ignored;
+        lowest(self->stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+      });
+    } else {
+      lowest(stream_).socket().shutdown(tcp::socket::shutdown_both, ec);
+    }
+  }
+
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  asio::thread_pool& pool_;
+  const dispatcher& dispatch_;
+  const router& routes_;
+  server_limits limits_;
+  std::shared_ptr<http_server::shared_state> state_;
+  std::optional<http::request_parser<http::empty_body>> header_parser_;
+  std::optional<http::request_parser<http::string_body>> body_parser_;
+  bool first_request_ = true;
+};
+
+}  // namespace
+
+http_server::http_server(asio::io_context& io, asio::thread_pool& handler_pool, const dispatcher& dispatch,
+                         const router& routes, server_limits limits, std::shared_ptr<asio::ssl::context> tls)
+    : io_(io), handler_pool_(handler_pool), dispatch_(dispatch), routes_(routes), limits_(limits),
+      tls_(std::move(tls)), acceptor_(asio::make_strand(io)), state_(std::make_shared<shared_state>()) {}
+
+std::uint16_t http_server::listen(const std::string& address, std::uint16_t port) {
+  tcp::endpoint ep{asio::ip::make_address(address), port};
+  acceptor_.open(ep.protocol());
+  acceptor_.set_option(asio::socket_base::reuse_address(true));
+  acceptor_.bind(ep);
+  acceptor_.listen(asio::socket_base::max_listen_connections);
+  do_accept();
+  return acceptor_.local_endpoint().port();
+}
+
+void http_server::stop_accepting() {
+  state_->draining.store(true);
+  asio::post(acceptor_.get_executor(), [this] {
+    beast::error_code ec;
+    acceptor_.close(ec);
+  });
+}
+
+void http_server::do_accept() {
+  acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+    if (!ec) {
+      socket.set_option(tcp::no_delay(true), ec);
+      if (tls_) {
+        std::make_shared<session<beast::ssl_stream<beast::tcp_stream>>>(
+            beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls_), handler_pool_,
+            dispatch_, routes_, limits_, state_)
+            ->start();
+      } else {
+        std::make_shared<session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), handler_pool_, dispatch_,
+                                                     routes_, limits_, state_)
+            ->start();
+      }
+    }
+    do_accept();
+  });
+}
+
+std::shared_ptr<asio::ssl::context> make_tls_context(const std::string& cert_file, const std::string& key_file) {
+  auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1 |
+                   asio::ssl::context::single_dh_use);
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  ctx->use_certificate_chain_file(cert_file);
+  ctx->use_private_key_file(key_file, asio::ssl::context::pem);
+  return ctx;
+}
+
+}  // namespace doppel::net
