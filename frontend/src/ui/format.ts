@@ -1,0 +1,37 @@
+// Number, time and percentage formatting shared by the pages.
+
+export function percent(score: number): string {
+  const clamped = Math.max(0, Math.min(1, Number.isFinite(score) ? score : 0));
+  return `${Math.round(clamped * 100)}%`;
+}
+
+export function formatCount(n: number | null | undefined): string {
+  return typeof n === 'number' && Number.isFinite(n) ? n.toLocaleString('en-US') : '—';
+}
+
+export function formatEta(seconds: number | null | undefined): string {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) return 'unknown';
+  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
+  const m = Math.round(seconds / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  return `${h} h ${m % 60} min`;
+}
+
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return 'never';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString('en-US', { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+/** Backfill progress 0..100, or null when the total is not known yet. */
+export function backfillPercent(b: { indexed: number; total: number | null; state: string }): number | null {
+  if (b.state === 'done' || b.state === 'completed') return 100;
+  if (!b.total || b.total <= 0) return null;
+  return Math.max(0, Math.min(100, Math.floor((b.indexed / b.total) * 100)));
+}
+
+export function isBackfillRunning(state: string | undefined): boolean {
+  return state === 'running' || state === 'queued' || state === 'started' || state === 'pending';
+}
