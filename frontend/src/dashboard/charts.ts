@@ -39,11 +39,18 @@ const scales = (c: ChartColors) => ({
   y: { beginAtZero: true, ticks: { color: c.text, precision: 0 }, grid: { color: c.grid } },
 });
 
+/** "2026-11-08" → "Nov 8" (UTC, so the label is the server's day). */
+export function shortDate(iso: string): string {
+  const d = new Date(`${iso.slice(0, 10)}T00:00:00Z`);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+}
+
 export function seriesConfig(s: DashboardSummary['series'], c: ChartColors): ChartConfiguration<'line'> {
   return {
     type: 'line',
     data: {
-      labels: s.map((p) => p.date),
+      labels: s.map((p) => shortDate(p.date)),
       datasets: [
         { label: 'Found', data: s.map((p) => p.found), borderColor: c.found, backgroundColor: c.found, tension: 0.25 },
         { label: 'Confirmed', data: s.map((p) => p.confirmed), borderColor: c.confirmed, backgroundColor: c.confirmed, tension: 0.25 },
