@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { CheckRun } from './lib/checks.mjs';
 import { findRoute, parseRoutes } from './lib/routes.mjs';
 import { renderDescriptor } from './lib/render.mjs';
-import { FORGE_MANIFEST_VERSION, frontendBuilt, lintProblems, parseManifest, schemaProblems } from './lib/forge.mjs';
+import {
+  FORGE_MANIFEST_VERSION, frontendBuilt, interpolate, lintProblems, parseManifest, parseWithForge, schemaProblems,
+} from './lib/forge.mjs';
 
 const root = process.argv[2] ?? process.cwd();
 const forgeDir = join(root, 'connect-descriptor/forge');
@@ -40,16 +42,27 @@ function canonical(value) {
     inner && typeof inner === 'object' && !Array.isArray(inner) ? Object.fromEntries(Object.entries(inner).sort()) : inner);
 }
 
-// Doppel's own rules for the Forge Remote manifest (empty = valid).
-function remoteProblems(manifest) {
+// The base URL variable both manifests declare; the Forge CLI fills it from the deploying shell.
+function baseUrlVariableProblems(raw, remoteKey) {
+  const variable = (raw.environment?.variables ?? []).find((v) => v?.key === 'DOPPEL_BASE_URL');
   const problems = [];
+  if (!variable) problems.push('environment.variables: DOPPEL_BASE_URL is not declared');
+  else if (variable.default !== PLACEHOLDER_BASE_URL) problems.push(`environment.variables: DOPPEL_BASE_URL default ${variable.default} is not the documented placeholder ${PLACEHOLDER_BASE_URL}`);
+  const remote = (raw.remotes ?? []).find((r) => r.key === remoteKey);
+  if (remote?.baseUrl !== '${DOPPEL_BASE_URL}') problems.push(`remotes.${remoteKey}: baseUrl must be \${DOPPEL_BASE_URL}`);
+  return problems;
+}
+
+// Doppel's own rules for the Forge Remote manifest (empty = valid).
+function remoteProblems(raw) {
+  const manifest = interpolate(raw);
+  const problems = baseUrlVariableProblems(raw, 'doppel');
   const modules = manifest.modules ?? {};
   const remotes = manifest.remotes ?? [];
   const endpoints = new Map((modules.endpoint ?? []).map((endpoint) => [endpoint.key, endpoint]));
   const remote = remotes.find((r) => r.key === 'doppel');
   if (!remote) return ['remotes: no remote with key doppel'];
   if (typeof remote.baseUrl !== 'string' || !remote.baseUrl.startsWith('https://')) problems.push('remotes.doppel: baseUrl must be an https URL');
-  if (remote.baseUrl !== PLACEHOLDER_BASE_URL) problems.push(`remotes.doppel: committed baseUrl ${remote.baseUrl} is not the documented placeholder ${PLACEHOLDER_BASE_URL}`);
   if (!remote.operations?.includes('compute')) problems.push('remotes.doppel: operations must include compute (invokeRemote needs it)');
   if (!remote.operations?.includes('fetch')) problems.push('remotes.doppel: operations must include fetch (requestRemote from Custom UI)');
   if (remote.operations?.includes('storage') && remote.storage?.inScopeEUD !== true) problems.push('remotes.doppel: Doppel stores issue text, storage.inScopeEUD must be true');
@@ -101,14 +114,15 @@ function remoteProblems(manifest) {
 }
 
 // The Connect-on-Forge manifest must carry exactly the descriptor's modules (keys aside).
-function connectOnForgeProblems(manifest) {
-  const problems = [];
+function connectOnForgeProblems(raw) {
+  const manifest = interpolate(raw);
+  const problems = baseUrlVariableProblems(raw, manifest.app?.connect?.remote);
   const connect = manifest.app?.connect ?? {};
   if (connect.key !== DEFAULT_APP_KEY) problems.push(`app.connect.key: ${connect.key} is not ${DEFAULT_APP_KEY}`);
   if (connect.authentication !== 'jwt') problems.push('app.connect.authentication must be jwt');
   const remote = (manifest.remotes ?? []).find((r) => r.key === connect.remote);
   if (!remote) return [...problems, `app.connect.remote: ${connect.remote} is not a declared remote`];
-  if (remote.baseUrl !== PLACEHOLDER_BASE_URL) problems.push(`remotes.${remote.key}: baseUrl ${remote.baseUrl} is not the documented placeholder`);
+  if (typeof remote.baseUrl !== 'string' || !remote.baseUrl.startsWith('https://')) problems.push(`remotes.${remote.key}: baseUrl must be an https URL`);
   const scopes = manifest.permissions?.scopes ?? [];
   if (!sameSet(scopes, CONNECT_SCOPES)) problems.push(`permissions.scopes: ${JSON.stringify(scopes)} is not exactly ${JSON.stringify(CONNECT_SCOPES)} (the descriptor's READ, WRITE)`);
 
@@ -136,7 +150,7 @@ function connectOnForgeProblems(manifest) {
 
 async function allProblems(manifest, ownRules) {
   const lint = await lintProblems(manifest, stage);
-  return { problems: [...schemaProblems(manifest), ...lint.problems, ...ownRules(manifest)], skipped: lint.skippedResourceErrors };
+  return { problems: [...schemaProblems(interpolate(manifest)), ...lint.problems, ...ownRules(manifest)], skipped: lint.skippedResourceErrors };
 }
 
 const run = new CheckRun('forge manifests');
@@ -144,15 +158,26 @@ console.log(`@forge/manifest ${FORGE_MANIFEST_VERSION}; Custom UI resources ${st
 const remoteManifest = parseManifest(remoteText);
 const cofManifest = parseManifest(cofText);
 
-run.expectNone('forge/manifest.yml: @forge/manifest JSON schema (ajv)', schemaProblems(remoteManifest));
+run.expectNone('forge/manifest.yml: @forge/manifest JSON schema (ajv), as written and as deployed', [...schemaProblems(remoteManifest), ...schemaProblems(interpolate(remoteManifest))]);
 const remoteLint = await lintProblems(remoteManifest, stage);
 run.expectNone('forge/manifest.yml: @forge/manifest lint processors', remoteLint.problems);
 if (remoteLint.skippedResourceErrors > 0) console.log(`SKIP ${remoteLint.skippedResourceErrors} missing-resource errors dropped (run npm --prefix frontend run build:forge to check the staged files)`);
 run.expectNone('forge/manifest.yml: events, endpoints, UI modules, scopes, egress', remoteProblems(remoteManifest));
 
-run.expectNone('connect-on-forge/manifest.yml: @forge/manifest JSON schema (ajv)', schemaProblems(cofManifest));
+run.expectNone('connect-on-forge/manifest.yml: @forge/manifest JSON schema (ajv), as written and as deployed', [...schemaProblems(cofManifest), ...schemaProblems(interpolate(cofManifest))]);
 run.expectNone('connect-on-forge/manifest.yml: @forge/manifest lint processors', (await lintProblems(cofManifest, stage)).problems);
 run.expectNone('connect-on-forge/manifest.yml: mirrors the Connect descriptor', connectOnForgeProblems(cofManifest));
+
+// The Forge CLI's own parser puts the deploying shell's DOPPEL_BASE_URL into both remotes.
+for (const [name, text, key] of [['forge/manifest.yml', remoteText, 'doppel'], ['connect-on-forge/manifest.yml', cofText, 'doppel-connect']]) {
+  const custom = 'https://doppel.acme-corp.test/jira';
+  const withVariable = (await parseWithForge(text, { DOPPEL_BASE_URL: custom })).remotes.find((r) => r.key === key)?.baseUrl;
+  const withDefault = (await parseWithForge(text, { DOPPEL_BASE_URL: undefined })).remotes.find((r) => r.key === key)?.baseUrl;
+  run.expectNone(`${name}: DOPPEL_BASE_URL reaches remotes.${key} through @forge/manifest's parser`, [
+    ...(withVariable === custom ? [] : [`with DOPPEL_BASE_URL set: ${withVariable}`]),
+    ...(withDefault === PLACEHOLDER_BASE_URL ? [] : [`with DOPPEL_BASE_URL unset: ${withDefault}`]),
+  ]);
+}
 
 // Mutations: each must be reported, which proves the checks above can fail.
 const clone = (value) => structuredClone(value);
@@ -166,7 +191,8 @@ const REMOTE_MUTATIONS = [
   ['upgraded event dropped', (m) => m.modules.trigger[1].events.pop(), 'trigger: events'],
   ['event route not a server route', (m) => (m.modules.endpoint[0].route.path = '/api/forge/event'), 'not a forge route'],
   ['app system token off for events', (m) => (m.modules.endpoint[0].auth.appSystemToken.enabled = false), 'appSystemToken'],
-  ['plain http remote', (m) => (m.remotes[0].baseUrl = 'http://doppel.example.com'), 'https'],
+  ['plain http remote', (m) => (m.environment.variables[0].default = 'http://doppel.example.com'), 'https'],
+  ['base URL hard-coded', (m) => (m.remotes[0].baseUrl = 'https://doppel.example.com'), 'DOPPEL_BASE_URL'],
   ['no egress to the remote', (m) => (m.permissions.external.fetch.backend = []), 'fetch.backend'],
   ['no client fetch to the remote', (m) => delete m.permissions.external.fetch.client, 'fetch.client'],
   ['extra egress to any host', (m) => (m.permissions.external.images = ['*']), 'only fetch'],

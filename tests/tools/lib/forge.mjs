@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import YAML from 'yaml';
-import { ProcessorBuilder } from '@forge/manifest';
+import { ManifestParserBuilder, ProcessorBuilder } from '@forge/manifest';
 
 const require = createRequire(import.meta.url);
 export const FORGE_SCHEMA_FILE = require.resolve('@forge/manifest/schema.json');
@@ -34,6 +34,49 @@ export function parseManifest(text) {
   return document.toJS();
 }
 
+// Resolves `${VAR}` the way the Forge CLI does for variables declared under environment.variables:
+// the value from `env`, else the declared default. Undeclared `${…}` stay as they are.
+export function interpolate(manifest, env = {}) {
+  const declared = new Map((manifest.environment?.variables ?? []).map((v) => (typeof v === 'string' ? [v, undefined] : [v.key, v.default])));
+  const resolve = (value) => {
+    if (typeof value === 'string') {
+      return value.replace(/\$\{([a-zA-Z_][a-zA-Z0-9_]*)\}/g, (original, name) => {
+        if (!declared.has(name)) return original;
+        const replacement = env[name] ?? declared.get(name);
+        if (replacement === undefined) throw new Error(`environment variable ${name} has no value and no default`);
+        return replacement;
+      });
+    }
+    if (Array.isArray(value)) return value.map(resolve);
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
+    return value;
+  };
+  return resolve(manifest);
+}
+
+// Parses manifest text with @forge/manifest's own parser and interpolators, under the given environment.
+export function parseWithForge(text, env) {
+  return withEnvironment(env, async () =>
+    new ManifestParserBuilder().withInterpolators().build().parseManifest({ content: text, filePath: 'manifest.yml' }));
+}
+
+// Runs `fn` with process.env[name] set (or deleted for undefined) for each entry of `env`, then restores it.
+async function withEnvironment(env, fn) {
+  const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+  const apply = (values) => {
+    for (const [name, value] of Object.entries(values)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  apply(env);
+  try {
+    return await fn();
+  } finally {
+    apply(saved);
+  }
+}
+
 // Problems the shipped JSON schema reports for a manifest object.
 export function schemaProblems(manifest) {
   if (validateSchema(manifest)) return [];
@@ -45,7 +88,8 @@ export function frontendBuilt(distDir) {
   return UI_PAGES.every((page) => existsSync(join(distDir, `${page}.html`)));
 }
 
-// Runs @forge/manifest's lint processors on a copy of the manifest in a fresh directory.
+// Runs @forge/manifest's lint processors on a copy of the manifest in a fresh directory, with the
+// manifest's declared environment variables unset (so their defaults apply, whatever the caller's shell has).
 // With `stage` = {script, distDir} the Custom UI resources are staged there first; without it,
 // "missing resource 'static/…'" errors are dropped and counted in `skippedResourceErrors`.
 export async function lintProblems(manifest, stage) {
@@ -62,8 +106,9 @@ export async function lintProblems(manifest, stage) {
     }
     const problems = new Set();
     let skippedResourceErrors = 0;
+    const unset = Object.fromEntries((manifest.environment?.variables ?? []).map((v) => [typeof v === 'string' ? v : v.key, undefined]));
     for (const type of PROCESSORS) {
-      const result = await ProcessorBuilder.instance().withValidation(type).build().process(file);
+      const result = await withEnvironment(unset, () => ProcessorBuilder.instance().withValidation(type).build().process(file));
       for (const error of result.errors ?? []) {
         if (error.level !== 'error') continue;
         if (!stage && error.reference === 'valid-resource-required' && /^missing resource 'static\//.test(error.message)) {
