@@ -1,5 +1,5 @@
 // Admin configuration page: settings form, backfill control with live progress, index stats, data deletion.
-import { useCallback, useEffect, useLayoutEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { JSX } from 'preact';
 import type { Host } from '../host/host';
 import { Api, ApiError, FIELD_NAMES, describeError, type StatusResponse, type TenantConfig } from '../api';
@@ -7,6 +7,13 @@ import { Button, Field, ProgressBar, SectionMessage, Spinner, Toggle } from '../
 import { backfillPercent, formatCount, formatDate, formatEta, isBackfillRunning, percent } from '../ui/format';
 
 export const POLL_MS = 2000;
+
+/** Runs fn after ms; returns a cancel function (injectable so tests drive polling by hand). */
+export type Scheduler = (fn: () => void, ms: number) => () => void;
+const defaultScheduler: Scheduler = (fn, ms) => {
+  const id = setTimeout(fn, ms);
+  return () => clearTimeout(id);
+};
 
 const FIELD_LABELS: Record<string, string> = {
   summary: 'Summary',
@@ -163,9 +170,11 @@ function DangerCard(props: { onDelete: () => Promise<void> }) {
   );
 }
 
-export function Admin(props: { host: Host | null; hostError?: string; pollMs?: number }) {
+export function Admin(props: { host: Host | null; hostError?: string; pollMs?: number; schedule?: Scheduler }) {
   const { host } = props;
   const pollMs = props.pollMs ?? POLL_MS;
+  const schedule = props.schedule ?? defaultScheduler;
+  const cancelPoll = useRef<(() => void) | null>(null);
   const [config, setConfig] = useState<TenantConfig | null>(null);
   const [projectsText, setProjectsText] = useState('');
   const [typesText, setTypesText] = useState('');
@@ -178,13 +187,19 @@ export function Admin(props: { host: Host | null; hostError?: string; pollMs?: n
 
   const api = host ? new Api(host) : null;
 
+  // Polls /api/status every pollMs while a backfill runs; each answer decides whether to poll again.
   const refreshStatus = useCallback(async () => {
     if (!host) return;
     const a = new Api(host);
     const [s, st] = await Promise.all([a.status().catch(() => null), a.stats().catch(() => null)]);
     if (s) setStatus(s);
     if (st) setStats(st);
-  }, [host]);
+    cancelPoll.current?.();
+    cancelPoll.current = s && isBackfillRunning(s.backfill.state) ? schedule(() => void refreshStatus(), pollMs) : null;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [host, pollMs]);
+
+  useEffect(() => () => cancelPoll.current?.(), []);
 
   useEffect(() => {
     if (!host) return;
@@ -199,13 +214,6 @@ export function Admin(props: { host: Host | null; hostError?: string; pollMs?: n
     );
     void refreshStatus();
   }, [host, refreshStatus]);
-
-  const running = isBackfillRunning(status?.backfill.state);
-  useEffect(() => {
-    if (!running) return;
-    const id = setInterval(() => void refreshStatus(), pollMs);
-    return () => clearInterval(id);
-  }, [running, refreshStatus, pollMs]);
 
   useLayoutEffect(() => {
     host?.resize();

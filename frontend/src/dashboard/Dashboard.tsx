@@ -71,9 +71,15 @@ function triggerDownload(blob: Blob, filename: string) {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
-export function Dashboard(props: { host: Host | null; hostError?: string; download?: (blob: Blob, name: string) => void }) {
+export function Dashboard(props: {
+  host: Host | null;
+  hostError?: string;
+  download?: (blob: Blob, name: string) => void;
+  debounceMs?: number;
+}) {
   const { host } = props;
   const download = props.download ?? triggerDownload;
+  const debounceMs = props.debounceMs ?? SEARCH_DEBOUNCE_MS;
   const [summary, setSummary] = useState<DashboardSummary | null>(null);
   const [summaryError, setSummaryError] = useState<string | null>(null);
   const [filter, setFilter] = useState<PairFilter>({ status: 'pending', project: '', q: '', minScore: 0, page: 1, pageSize: PAGE_SIZE });
@@ -126,9 +132,9 @@ export function Dashboard(props: { host: Host | null; hostError?: string; downlo
   }, [host, filter, tick]);
 
   useEffect(() => {
-    const id = setTimeout(() => setFilter((f) => (f.q === search ? f : { ...f, q: search, page: 1 })), SEARCH_DEBOUNCE_MS);
+    const id = setTimeout(() => setFilter((f) => (f.q === search ? f : { ...f, q: search, page: 1 })), debounceMs);
     return () => clearTimeout(id);
-  }, [search]);
+  }, [search, debounceMs]);
 
   useLayoutEffect(() => {
     host?.resize();

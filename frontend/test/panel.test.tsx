@@ -1,0 +1,172 @@
+// Issue panel: ordering, states, link/dismiss/restore round trips, no HTML from server text.
+import { describe, expect, it } from 'vitest';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
+import { Panel } from '../src/panel/Panel';
+import { FakeHost, candidate, defaultState } from './fake-host';
+
+function setup(mutate?: (s: ReturnType<typeof defaultState>) => void, ctx?: { issueKey?: string }) {
+  const state = defaultState();
+  state.candidates = [candidate('WEB-2', 0.41), candidate('SUP-9', 0.93, { status: 'In Progress', terms: ['crash', 'upload'] })];
+  mutate?.(state);
+  const host = new FakeHost(state, ctx ?? { issueKey: 'WEB-1' });
+  render(<Panel host={host} />);
+  return host;
+}
+
+describe('Panel', () => {
+  it('shows a loading state before the host is ready', () => {
+    render(<Panel host={null} />);
+    expect(screen.getByTestId('loading').textContent).toMatch(/Looking for likely duplicates/);
+  });
+
+  it('lists candidates best first with key link, project, status and percentage', async () => {
+    const host = setup();
+    await screen.findByTestId('panel-ready');
+    const items = screen.getAllByRole('listitem');
+    expect(items.map((li) => li.getAttribute('data-testid'))).toEqual(['candidate-SUP-9', 'candidate-WEB-2']);
+    const first = within(items[0]);
+    const link = first.getByRole('link', { name: 'SUP-9' });
+    expect(link.getAttribute('href')).toBe('https://example.atlassian.net/browse/SUP-9');
+    expect(first.getByText('93%')).toBeTruthy();
+    expect(first.getByText('In Progress')).toBeTruthy();
+    expect(first.getByText('SUP')).toBeTruthy();
+    expect(host.calls[0].path).toMatch(/^\/api\/(status|issues\/WEB-1\/similar\?limit=10)$/);
+    expect(host.resizes).toBeGreaterThan(0);
+  });
+
+  it('renders server text as text, never as HTML', async () => {
+    setup((s) => {
+      s.candidates = [candidate('WEB-3', 0.8, { summary: '<img src=x onerror="window.__xss=1">bold', terms: ['<b>t</b>'] })];
+    });
+    await screen.findByTestId('panel-ready');
+    expect(document.querySelector('img')).toBeNull();
+    expect(screen.getByText('<img src=x onerror="window.__xss=1">bold')).toBeTruthy();
+    fireEvent.click(screen.getByTestId('terms-WEB-3'));
+    expect(screen.getByText('<b>t</b>')).toBeTruthy();
+    expect(document.querySelector('b')).toBeNull();
+  });
+
+  it('shows matched terms on demand with aria-expanded', async () => {
+    setup();
+    await screen.findByTestId('panel-ready');
+    const btn = screen.getByTestId('terms-SUP-9');
+    expect(btn.getAttribute('aria-expanded')).toBe('false');
+    expect(screen.queryByText('upload')).toBeNull();
+    fireEvent.click(btn);
+    expect(btn.getAttribute('aria-expanded')).toBe('true');
+    expect(screen.getByText('upload')).toBeTruthy();
+  });
+
+  it('links after confirmation and shows a success flag', async () => {
+    const host = setup();
+    await screen.findByTestId('panel-ready');
+    fireEvent.click(screen.getByTestId('link-SUP-9'));
+    expect(host.calls.some((c) => c.path.endsWith('/link'))).toBe(false);
+    expect(screen.getByText('Link WEB-1 as a duplicate of SUP-9?')).toBeTruthy();
+    fireEvent.click(screen.getByTestId('confirm-link-SUP-9'));
+    await screen.findByText('Linked as duplicate');
+    expect(host.calls.find((c) => c.path.endsWith('/link'))).toEqual({ method: 'POST', path: '/api/pairs/WEB-1/SUP-9/link', body: undefined });
+    expect(host.flags).toEqual([{ type: 'success', title: 'Linked as duplicate', body: 'WEB-1 is now linked as a duplicate of SUP-9.' }]);
+    expect(screen.queryByTestId('link-SUP-9')).toBeNull();
+    expect(host.state.candidates.find((c) => c.key === 'SUP-9')!.pairStatus).toBe('confirmed');
+  });
+
+  it('cancel leaves the pair untouched', async () => {
+    const host = setup();
+    await screen.findByTestId('panel-ready');
+    fireEvent.click(screen.getByTestId('link-SUP-9'));
+    fireEvent.click(screen.getByText('Cancel'));
+    expect(screen.getByTestId('link-SUP-9')).toBeTruthy();
+    expect(host.calls.filter((c) => c.method === 'POST')).toHaveLength(0);
+  });
+
+  it('dismisses with undo, and restores', async () => {
+    const host = setup();
+    await screen.findByTestId('panel-ready');
+    fireEvent.click(screen.getByTestId('dismiss-WEB-2'));
+    await screen.findByText('WEB-2 marked as not a duplicate.');
+    expect(host.state.candidates.find((c) => c.key === 'WEB-2')!.pairStatus).toBe('dismissed');
+    fireEvent.click(screen.getByTestId('undo-WEB-2'));
+    await screen.findByTestId('dismiss-WEB-2');
+    expect(host.state.candidates.find((c) => c.key === 'WEB-2')!.pairStatus).toBe('pending');
+    expect(host.calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual([
+      '/api/pairs/WEB-1/WEB-2/dismiss',
+      '/api/pairs/WEB-1/WEB-2/restore',
+    ]);
+  });
+
+  it('keeps earlier dismissals in a collapsed list that can be restored', async () => {
+    const host = setup((s) => {
+      s.candidates[0].pairStatus = 'dismissed';
+    });
+    await screen.findByTestId('panel-ready');
+    expect(screen.queryByTestId('candidate-WEB-2')).toBeNull();
+    const toggle = screen.getByTestId('toggle-dismissed');
+    expect(toggle.textContent).toMatch(/Show dismissed \(1\)/);
+    fireEvent.click(toggle);
+    fireEvent.click(screen.getByTestId('restore-WEB-2'));
+    await screen.findByTestId('candidate-WEB-2');
+    expect(host.state.candidates[0].pairStatus).toBe('pending');
+  });
+
+  it('shows the empty state', async () => {
+    setup((s) => {
+      s.candidates = [];
+    });
+    expect((await screen.findByTestId('empty')).textContent).toMatch(/No likely duplicates/);
+  });
+
+  it('shows backfill progress while still indexing', async () => {
+    setup((s) => {
+      s.candidates = [];
+      s.status.backfill = { state: 'running', seen: 500, indexed: 420, total: 1000, rate: 12, etaSeconds: 48 };
+    });
+    const msg = await screen.findByTestId('indexing');
+    expect(msg.textContent).toMatch(/backfill 42 %/);
+    expect(screen.queryByTestId('empty')).toBeNull();
+  });
+
+  it('shows the server error and retries', async () => {
+    const host = setup((s) => {
+      s.failures['/api/issues/'] = { status: 503, error: 'unavailable', message: 'The index is being rebuilt.' };
+    });
+    const err = await screen.findByTestId('error');
+    expect(err.textContent).toMatch(/The index is being rebuilt\./);
+    delete host.state.failures['/api/issues/'];
+    fireEvent.click(screen.getByText('Try again'));
+    await screen.findByTestId('panel-ready');
+  });
+
+  it('reports a failed action with an error flag', async () => {
+    const host = setup();
+    await screen.findByTestId('panel-ready');
+    host.state.failures['/api/pairs/'] = { status: 502, error: 'jira_error', message: 'Jira refused the link.' };
+    fireEvent.click(screen.getByTestId('link-SUP-9'));
+    fireEvent.click(screen.getByTestId('confirm-link-SUP-9'));
+    await waitFor(() => expect(host.flags).toHaveLength(1));
+    expect(host.flags[0]).toEqual({ type: 'error', title: 'Could not link the issues', body: 'Jira refused the link.' });
+    expect(screen.getByTestId('confirm-link-SUP-9')).toBeTruthy();
+  });
+
+  it('asks for an issue when the URL has none', async () => {
+    setup(undefined, {});
+    expect((await screen.findByTestId('error')).textContent).toMatch(/no issue key/);
+  });
+
+  it('reloads when Jira reports the issue changed', async () => {
+    const host = setup();
+    await screen.findByTestId('panel-ready');
+    host.state.candidates.push(candidate('OPS-5', 0.99));
+    host.fireIssueChanged();
+    await screen.findByTestId('candidate-OPS-5');
+    expect(screen.getAllByRole('listitem')[0].getAttribute('data-testid')).toBe('candidate-OPS-5');
+  });
+
+  it('opens the issue through the host', async () => {
+    const host = setup();
+    await screen.findByTestId('panel-ready');
+    fireEvent.click(screen.getByRole('link', { name: 'SUP-9' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Open WEB-2' }));
+    expect(host.opened).toEqual(['SUP-9', 'WEB-2']);
+  });
+});
