@@ -1,0 +1,54 @@
+// Tenant-level operations shared by the scripts: seed issues by webhook, read index status, panel API requests.
+import { randomUUID } from "node:crypto";
+import { send } from "./harness.mjs";
+import { make_issue, webhook_body } from "./issues.mjs";
+import { closed_loop } from "./openloop.mjs";
+import { context_token, request_token } from "./tokens.mjs";
+
+// A function that returns a token, re-signed at most once a second.
+function cached(sign) {
+  let token = null, at = 0;
+  return () => { if (Date.now() - at > 1000) { token = sign(); at = Date.now(); } return token; };
+}
+
+export function webhook_sender(agent, app, tenant) {
+  const path = "/webhooks/jira";
+  const token = cached(() => request_token({ ...tenant, method: "POST", url: path }));
+  return (issue, event = "jira:issue_created") => send(agent, { url: app.url + path, method: "POST", body: webhook_body(issue, event),
+    headers: { "content-type": "application/json", authorization: `JWT ${token()}`,
+               "x-atlassian-webhook-identifier": randomUUID(), "x-atlassian-webhook-retry": "0" } });
+}
+
+export function api_client(agent, app, tenant) {
+  const token = cached(() => context_token({ ...tenant, account_id: "5b10a2844c20165700ede21g", issue_key: "LOAD-1", project_key: "LOAD" }));
+  return (path) => send(agent, { url: app.url + path, headers: { authorization: `JWT ${token()}`, accept: "application/json" } });
+}
+
+// Sends issues [from, to) as issue_created webhooks with `concurrency` in flight; throws on the first rejection.
+export async function seed_issues({ agent, app, tenant, base, from = 0, to, concurrency = 32, log = () => {} }) {
+  const send_hook = webhook_sender(agent, app, tenant);
+  let done = 0;
+  const t0 = Date.now();
+  await closed_loop(to - from, concurrency, async (i) => {
+    const r = await send_hook(make_issue(base, from + i));
+    if (r.status < 200 || r.status >= 300) throw new Error(`seed webhook: HTTP ${r.status} ${r.body ?? r.error}`);
+    if (++done % 10000 === 0) log(`sent ${done}/${to - from} (${Math.round(done / ((Date.now() - t0) / 1000))}/s)`);
+  });
+  return { sent: done, seconds: (Date.now() - t0) / 1000 };
+}
+
+// Polls GET /api/status until index.issues >= count; returns seconds waited. Throws after timeout_s.
+export async function wait_indexed({ api, count, timeout_s, log = () => {} }) {
+  const t0 = Date.now();
+  let last = null, last_log = 0;
+  for (;;) {
+    const r = await api("/api/status");
+    if (r.status === 200) {
+      last = JSON.parse(r.body)?.index?.issues ?? null;
+      if (last !== null && last >= count) return (Date.now() - t0) / 1000;
+    } else last = `HTTP ${r.status}`;
+    if (Date.now() - last_log > 10_000) { log(`indexed: ${last} of ${count}`); last_log = Date.now(); }
+    if (Date.now() - t0 > timeout_s * 1000) throw new Error(`index has ${last} issues after ${timeout_s} s (want ${count})`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}

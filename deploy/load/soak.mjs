@@ -1,0 +1,59 @@
+// Soak: steady open-loop webhooks + panel reads for --minutes (default 30), sampling the server's RSS (process and
+// tree with the embedded PostgreSQL), open sockets and the doppel_http_open_connections gauge every minute.
+// Usage: node soak.mjs [--minutes 30] [--webhook-rate 20] [--panel-rps 50] [--seed 2000] [--bin build/doppel]
+import { join } from "node:path";
+import { make_agent, metric_value, sample_process, send } from "./lib/harness.mjs";
+import { load_base_issues, make_issue, prng } from "./lib/issues.mjs";
+import { fmt, open_loop, parse_args, table, write_json } from "./lib/openloop.mjs";
+import { common_defaults, source_dir, with_bed } from "./lib/bed.mjs";
+import { api_client, seed_issues, webhook_sender } from "./lib/tenant_ops.mjs";
+
+const opts = parse_args({ ...common_defaults, minutes: 30, sample_seconds: 60, webhook_rate: 20, panel_rps: 50, seed: 2000, sockets: 128 });
+const base = load_base_issues(source_dir);
+const log = (m) => console.error(`[soak] ${m}`);
+
+const { result, stopped } = await with_bed(opts, "soak", async ({ app, tenant, info }) => {
+  const agent = make_agent(opts.sockets);
+  const api = api_client(agent, app, tenant);
+  const hook = webhook_sender(agent, app, tenant);
+  await seed_issues({ agent, app, tenant, base: base.issues, to: opts.seed, log });
+  let next = opts.seed;
+  const rnd = prng(1);
+  const samples = [];
+  const sample = async (minute, hooks, panel) => {
+    const m = await send(agent, { url: `${app.url}/metrics` });
+    const text = m.status === 200 ? m.body : "";
+    const s = { minute, ...sample_process(app.pid, app.data_dir), open_connections: metric_value(text, "doppel_http_open_connections"),
+      db_pool_idle: metric_value(text, "doppel_db_pool_idle"), webhook_p99_ms: hooks?.p99_ms, panel_p99_ms: panel?.p99_ms,
+      errors: (hooks?.errors ?? 0) + (hooks?.dropped ?? 0) + (panel?.errors ?? 0) + (panel?.dropped ?? 0) };
+    samples.push(s);
+    log(`min ${minute}: rss ${fmt(s.rss_mib)} MiB (tree ${fmt(s.tree_rss_mib)}), sockets ${s.sockets}, open conns ${s.open_connections}, ` +
+        `webhook p99 ${fmt(s.webhook_p99_ms)} ms, panel p99 ${fmt(s.panel_p99_ms)} ms, errors ${s.errors}`);
+  };
+  await sample(0, null, null);
+  const rounds = Math.round((opts.minutes * 60) / opts.sample_seconds);
+  for (let k = 1; k <= rounds; k++) {
+    const [hooks, panel] = await Promise.all([
+      open_loop({ rate: opts.webhook_rate, duration_s: opts.sample_seconds, make_request: () => hook(make_issue(base.issues, next++)) }),
+      open_loop({ rate: opts.panel_rps, duration_s: opts.sample_seconds,
+                  make_request: () => api(`/api/issues/LOAD-${1 + Math.floor(rnd() * opts.seed)}/similar?limit=10`) }),
+    ]);
+    await sample(k * opts.sample_seconds / 60, hooks, panel);
+  }
+  agent.destroy();
+  const after_warmup = samples.filter((s) => s.minute >= Math.min(5, opts.minutes / 2));
+  const first = after_warmup[0], last = samples[samples.length - 1];
+  const hours = (last.minute - first.minute) / 60;
+  return { info, minutes: opts.minutes, webhook_rate: opts.webhook_rate, panel_rps: opts.panel_rps, samples,
+           rss_growth_mib_per_hour: hours > 0 ? (last.rss_mib - first.rss_mib) / hours : null,
+           max_sockets: Math.max(...samples.map((s) => s.sockets)), total_errors: samples.reduce((a, s) => a + s.errors, 0) };
+});
+
+console.log(table(result.samples, [["minute", (r) => fmt(r.minute, 0)], ["RSS MiB", (r) => fmt(r.rss_mib)],
+  ["tree RSS MiB", (r) => fmt(r.tree_rss_mib)], ["sockets", (r) => r.sockets], ["open conns", (r) => r.open_connections ?? "-"],
+  ["fds", (r) => r.fds], ["webhook p99 ms", (r) => fmt(r.webhook_p99_ms)], ["panel p99 ms", (r) => fmt(r.panel_p99_ms)],
+  ["errors", (r) => r.errors]]));
+console.log(`\nRSS growth after warm-up: ${fmt(result.rss_growth_mib_per_hour)} MiB/h; max sockets ${result.max_sockets}; errors ${result.total_errors}`);
+console.log(`server stop: exit ${stopped?.code} after ${stopped?.drain_ms} ms`);
+write_json(join(opts.out, "soak", "result.json"), { ...result, stopped });
+process.exit(result.total_errors === 0 ? 0 : 1);
