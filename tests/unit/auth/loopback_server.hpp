@@ -117,6 +117,7 @@ class loopback_server {
     boost::asio::ip::tcp::socket poke(ioc_);
     poke.connect({boost::asio::ip::make_address("127.0.0.1"), port_}, ec);
     if (thread_.joinable()) thread_.join();
+    acceptor_.close(ec);  // later connects are refused, not queued
   }
 
   // While stalled the server reads each request and then never answers (until stop()).
