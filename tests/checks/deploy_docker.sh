@@ -21,6 +21,19 @@ def check(ok, what):
     if not ok:
         failures.append(what)
 
+# Files the build context will have: git's tracked files when this is a checkout (what a clean clone builds from),
+# else the working tree.
+import fnmatch, subprocess
+try:
+    tracked = set(subprocess.run(["git", "-C", root, "ls-files"], capture_output=True, text=True, check=True).stdout.split("\n")) - {""}
+except Exception:
+    tracked = set()
+def in_repo(src):
+    src = src.rstrip("/")
+    if not tracked:
+        return bool(glob.glob(os.path.join(root, src)))
+    return any(f == src or f.startswith(src + "/") or fnmatch.fnmatch(f, src) for f in tracked)
+
 # --- Dockerfile: join continuation lines, split into instructions ---
 path = os.path.join(root, "deploy/docker/Dockerfile")
 lines, cur = [], ""
@@ -82,9 +95,9 @@ for s in stages:
             check(frm.lower() in names, f"COPY --from={frm} names an earlier stage")
             continue
         for src in srcs:
-            hits = glob.glob(os.path.join(root, src.rstrip("/")))
-            check(bool(hits), f"COPY source exists in the repo: {src}")
+            check(in_repo(src), f"COPY source is in the repo{' (tracked by git)' if tracked else ''}: {src}")
 
+check(in_repo("frontend/package-lock.json"), "frontend/package-lock.json is in the repo (npm ci needs it)")
 final = runtime["instrs"]
 users = [rest for ins, rest in final if ins == "USER"]
 check(bool(users) and users[-1].split(":")[0] not in ("root", "0"), f"runtime runs as a non-root user ({users[-1] if users else 'none'})")
