@@ -1,0 +1,177 @@
+// Jira REST calls: per-request Connect JWT (iss, iat, exp = now + 180 s, qsh) or Forge bearer; retries.
+#include "jira/jira_client.hpp"
+
+#include "auth/jwt.hpp"
+#include "auth/qsh.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace doppel::jira {
+namespace {
+
+constexpr std::int64_t connect_token_lifetime_s = 180;
+
+std::string trim_slash(std::string_view s) {
+  while (!s.empty() && s.back() == '/') s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::string join_fields(const std::vector<std::string>& fields) {
+  std::string out;
+  for (const auto& f : fields) {
+    if (!out.empty()) out += ',';
+    out += f;
+  }
+  return out;
+}
+
+bool is_success(int status) { return status >= 200 && status < 300; }
+
+}  // namespace
+
+error jira_status_error(int status) {
+  const std::string msg = "Jira answered " + std::to_string(status);
+  if (status == 404) return make_error(errc::not_found, "jira_not_found", msg);
+  if (status == 401 || status == 403) return make_error(errc::upstream, "jira_forbidden", msg);
+  if (status == 429) return make_error(errc::rate_limited, "jira_rate_limited", msg);
+  if (status == 400) return make_error(errc::upstream, "jira_bad_request", msg);
+  return make_error(errc::upstream, "jira_error", msg);
+}
+
+jira_client::jira_client(credentials creds, jira_client_deps deps) : creds_(std::move(creds)), deps_(std::move(deps)) {
+  if (!deps_.http) throw std::invalid_argument("jira_client needs an http_client");
+  if (!deps_.clock) deps_.clock = system_clock_fn();
+  if (!deps_.sleep) deps_.sleep = real_sleeper();
+  if (!deps_.random) deps_.random = real_random();
+}
+
+std::string jira_client::connect_token(std::string_view method, std::string_view path_and_query) const {
+  const auto* c = std::get_if<connect_credentials>(&creds_);
+  if (!c) return {};
+  const std::int64_t now = unix_seconds(deps_.clock());
+  // The request Jira sees is <base path><path_and_query>; the qsh is relative to the tenant base path.
+  const std::string full = auth::base_path_of(c->base_url) + std::string(path_and_query);
+  boost::json::object claims{{"iss", c->app_key},
+                             {"iat", now},
+                             {"exp", now + connect_token_lifetime_s},
+                             {"qsh", auth::compute_qsh(method, full, c->base_url)}};
+  return auth::sign_hs256(claims, c->shared_secret);
+}
+
+result<http_response> jira_client::send_once(std::string_view method, std::string_view path_and_query, const std::string* body) {
+  http_request req;
+  req.method = std::string(method);
+  req.headers.emplace_back("Accept", "application/json");
+  if (body) {
+    req.headers.emplace_back("Content-Type", "application/json");
+    req.body = *body;
+  }
+  if (const auto* c = std::get_if<connect_credentials>(&creds_)) {
+    req.url = trim_slash(c->base_url) + std::string(path_and_query);
+    req.headers.emplace_back("Authorization", "JWT " + connect_token(method, path_and_query));
+  } else {
+    const auto& f = std::get<forge_credentials>(creds_);
+    req.url = trim_slash(f.api_base_url) + std::string(path_and_query);
+    req.headers.emplace_back("Authorization", "Bearer " + f.system_token);
+  }
+  return deps_.http->send(req);
+}
+
+result<http_response> jira_client::call(std::string_view method, std::string_view path_and_query,
+                                        const boost::json::value* body, bool idempotent) {
+  if (path_and_query.empty() || path_and_query.front() != '/')
+    return make_error(errc::internal, "jira_bad_path", "Jira paths start with '/'");
+  std::optional<std::string> text;
+  if (body) text = boost::json::serialize(*body);
+  for (int attempt = 0;; ++attempt) {
+    auto res = send_once(method, path_and_query, text ? &*text : nullptr);
+    if (!res) return res;
+    const bool retryable = res->status == 429 || (res->status == 503 && idempotent);
+    if (!retryable || attempt >= deps_.retry.max_retries) return res;
+    auto retry_after = parse_retry_after(res->header("Retry-After"), deps_.clock());
+    if (retry_after && *retry_after > deps_.retry.max_retry_after) return res;
+    deps_.sleep(retry_delay(attempt, deps_.retry, deps_.random(), retry_after));
+  }
+}
+
+result<boost::json::value> jira_client::call_json(std::string_view method, std::string_view path_and_query,
+                                                  const boost::json::value* body, bool idempotent) {
+  auto res = call(method, path_and_query, body, idempotent);
+  if (!res) return res.error();
+  if (!is_success(res->status)) return jira_status_error(res->status);
+  if (res->body.empty()) return boost::json::value(nullptr);
+  boost::system::error_code ec;
+  auto doc = boost::json::parse(res->body, ec);
+  if (ec) return make_error(errc::upstream, "jira_bad_response", "Jira answered with invalid JSON");
+  return doc;
+}
+
+result<search_page> jira_client::search_jql(const search_request& request) {
+  std::string path = "/rest/api/3/search/jql?jql=" + auth::rfc3986_encode(request.jql) +
+                     "&maxResults=" + std::to_string(request.max_results);
+  if (!request.fields.empty()) path += "&fields=" + auth::rfc3986_encode(join_fields(request.fields));
+  if (!request.next_page_token.empty()) path += "&nextPageToken=" + auth::rfc3986_encode(request.next_page_token);
+  auto doc = call_json("GET", path, nullptr, true);
+  if (!doc) return doc.error();
+  if (!doc->is_object()) return make_error(errc::upstream, "jira_bad_response", "search answer is not an object");
+  const auto& o = doc->get_object();
+  search_page page;
+  if (auto it = o.find("issues"); it != o.end() && it->value().is_array()) page.issues = it->value().get_array();
+  if (auto it = o.find("nextPageToken"); it != o.end() && it->value().is_string())
+    page.next_page_token = std::string(it->value().get_string());
+  if (auto it = o.find("isLast"); it != o.end() && it->value().is_bool()) page.is_last = it->value().get_bool();
+  else page.is_last = page.next_page_token.empty();
+  if (page.is_last) page.next_page_token.clear();
+  if (!page.is_last && page.next_page_token.empty())
+    return make_error(errc::upstream, "jira_bad_response", "search page is not last but has no nextPageToken");
+  return page;
+}
+
+result<boost::json::object> jira_client::get_issue(std::string_view issue_key, const std::vector<std::string>& fields) {
+  std::string path = "/rest/api/3/issue/" + auth::rfc3986_encode(issue_key);
+  if (!fields.empty()) path += "?fields=" + auth::rfc3986_encode(join_fields(fields));
+  auto doc = call_json("GET", path, nullptr, true);
+  if (!doc) return doc.error();
+  if (!doc->is_object()) return make_error(errc::upstream, "jira_bad_response", "issue answer is not an object");
+  return std::move(doc->get_object());
+}
+
+status jira_client::link_duplicate(std::string_view inward_key, std::string_view outward_key) {
+  boost::json::value body = {{"type", {{"name", "Duplicate"}}},
+                             {"inwardIssue", {{"key", inward_key}}},
+                             {"outwardIssue", {{"key", outward_key}}}};
+  auto doc = call_json("POST", "/rest/api/3/issueLink", &body, false);
+  if (!doc) return doc.error();
+  return ok();
+}
+
+status jira_client::add_comment(std::string_view issue_key, const boost::json::value& adf_document) {
+  boost::json::value body = {{"body", adf_document}};
+  auto doc = call_json("POST", "/rest/api/3/issue/" + auth::rfc3986_encode(issue_key) + "/comment", &body, false);
+  if (!doc) return doc.error();
+  return ok();
+}
+
+status jira_client::set_issue_property(std::string_view issue_key, std::string_view property_key, const boost::json::value& value) {
+  auto doc = call_json("PUT",
+                       "/rest/api/3/issue/" + auth::rfc3986_encode(issue_key) + "/properties/" + auth::rfc3986_encode(property_key),
+                       &value, true);
+  if (!doc) return doc.error();
+  return ok();
+}
+
+result<bool> jira_client::is_jira_admin(std::string_view account_id) {
+  if (account_id.empty()) return false;
+  boost::json::value body = {{"accountId", account_id}, {"globalPermissions", boost::json::array{"ADMINISTER"}}};
+  auto doc = call_json("POST", "/rest/api/3/permissions/check", &body, true);
+  if (!doc) return doc.error();
+  if (!doc->is_object()) return make_error(errc::upstream, "jira_bad_response", "permissions answer is not an object");
+  auto it = doc->get_object().find("globalPermissions");
+  if (it == doc->get_object().end() || !it->value().is_array()) return false;
+  for (const auto& p : it->value().get_array())
+    if (p.is_string() && p.get_string() == "ADMINISTER") return true;
+  return false;
+}
+
+}  // namespace doppel::jira

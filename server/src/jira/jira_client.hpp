@@ -1,0 +1,99 @@
+// Outgoing Jira REST client: Connect JWT (qsh-signed per request) or Forge bearer, retries, typed helpers.
+#pragma once
+
+#include "jira/http_client.hpp"
+#include "jira/retry.hpp"
+#include "util/clock.hpp"
+#include "util/result.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace doppel::jira {
+
+// Connect: calls go to the tenant baseUrl, signed with the tenant's shared secret (iss = our app key).
+struct connect_credentials {
+  std::string base_url;
+  std::string app_key;
+  std::string shared_secret;
+};
+
+// Forge Remote: calls go to app.apiBaseUrl with the x-forge-oauth-system token.
+struct forge_credentials {
+  std::string api_base_url;
+  std::string system_token;
+};
+
+using credentials = std::variant<connect_credentials, forge_credentials>;
+
+struct jira_client_deps {
+  std::shared_ptr<const http_client> http;
+  clock_fn clock = system_clock_fn();
+  sleep_fn sleep = real_sleeper();
+  random_fn random = real_random();
+  retry_policy retry = {};
+};
+
+struct search_request {
+  std::string jql;                  // must be bounded (e.g. "project = X AND updated >= -30d ORDER BY ...")
+  std::vector<std::string> fields;  // empty = Jira's default
+  int max_results = 100;
+  std::string next_page_token;      // empty for the first page
+};
+
+struct search_page {
+  boost::json::array issues;
+  std::string next_page_token;  // empty on the last page
+  bool is_last = true;
+};
+
+// One client per tenant and credential set; cheap to create. Thread-compatible (create one per job).
+// Retries: 429 for any call (Jira did not process it), 503 only for idempotent calls; at most
+// retry_policy::max_retries, waiting retry_delay() (jittered backoff, never less than Retry-After);
+// a Retry-After above max_retry_after stops retrying and returns the 429/503 as an error.
+class jira_client {
+ public:
+  jira_client(credentials creds, jira_client_deps deps);
+
+  // Raw call. path_and_query is relative to the base ("/rest/api/3/...") and already percent-encoded.
+  // Returns the final response whatever its status; errors only for transport failures.
+  result<http_response> call(std::string_view method, std::string_view path_and_query,
+                             const boost::json::value* body, bool idempotent);
+
+  // GET /rest/api/3/search/jql (nextPageToken paging).
+  result<search_page> search_jql(const search_request& request);
+  // GET /rest/api/3/issue/{key}[?fields=a,b]
+  result<boost::json::object> get_issue(std::string_view issue_key, const std::vector<std::string>& fields = {});
+  // POST /rest/api/3/issueLink {"type":{"name":"Duplicate"},"inwardIssue":{"key"},"outwardIssue":{"key"}}
+  status link_duplicate(std::string_view inward_key, std::string_view outward_key);
+  // POST /rest/api/3/issue/{key}/comment {"body": <ADF document>}
+  status add_comment(std::string_view issue_key, const boost::json::value& adf_document);
+  // PUT /rest/api/3/issue/{key}/properties/{propertyKey} with the JSON value as body
+  status set_issue_property(std::string_view issue_key, std::string_view property_key, const boost::json::value& value);
+  // POST /rest/api/3/permissions/check {"accountId","globalPermissions":["ADMINISTER"]}
+  result<bool> is_jira_admin(std::string_view account_id);
+
+  // The Connect JWT that would sign this request now (exposed for tests and diagnostics).
+  std::string connect_token(std::string_view method, std::string_view path_and_query) const;
+
+ private:
+  result<http_response> send_once(std::string_view method, std::string_view path_and_query, const std::string* body);
+  result<boost::json::value> call_json(std::string_view method, std::string_view path_and_query,
+                                       const boost::json::value* body, bool idempotent);
+
+  credentials creds_;
+  jira_client_deps deps_;
+};
+
+// Maps a non-2xx Jira answer to an error: 404 not_found "jira_not_found", 401/403 upstream "jira_forbidden",
+// 429 rate_limited "jira_rate_limited", 400 upstream "jira_bad_request", others upstream "jira_error".
+error jira_status_error(int status);
+
+}  // namespace doppel::jira
