@@ -1,0 +1,157 @@
+// The memory-resident index of one tenant: vocabulary with postings, per-document term
+// vectors and lengths, collection statistics; incremental put/remove; top-k search.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "core/analyzer.hpp"
+#include "core/model_options.hpp"
+
+namespace doppel::core {
+
+// What the index stores for one issue: its metadata and its analysed text.
+struct indexed_document {
+  std::string issue_id;
+  std::string key;
+  std::string project;
+  std::string issue_type;
+  std::string status;
+  std::vector<std::string> components;
+  std::int64_t created_ms = 0;
+  std::int64_t updated_ms = 0;
+  analyzed_document analysis;
+  bool operator==(const indexed_document&) const = default;
+};
+
+// Builds the stored form of an issue (metadata copied, text analysed).
+indexed_document make_indexed_document(const issue_document& doc, tokenizer& tok);
+
+// A query: analysed text plus the context the priors use.
+struct query {
+  analyzed_document analysis;
+  std::string project;                  // for same_project_boost ("" = none)
+  std::vector<std::string> components;  // for same_component_boost
+  std::int64_t created_ms = 0;          // for recency (0 = no recency prior)
+};
+
+struct search_filter {
+  std::vector<std::string> projects;     // empty = any
+  std::vector<std::string> issue_types;  // empty = any
+  std::vector<std::string> statuses;     // empty = any
+  std::unordered_set<std::string> exclude_issue_ids;  // e.g. dismissed pairs
+  double threshold = 0.0;  // minimum normalised score
+  std::size_t limit = 20;
+};
+
+struct matched_term {
+  std::string term;
+  double weight = 0;  // this term's share of the normalised score
+};
+
+struct search_hit {
+  std::string issue_id;
+  std::string key;
+  double score = 0;  // normalised score (1 = the query's self-similarity) times the priors
+  std::vector<matched_term> terms;  // strongest first, at most model_options::explain_terms
+};
+
+// Collection statistics (exact integers, so incremental and rebuilt indexes agree bit for bit).
+struct index_stats {
+  std::size_t documents = 0;
+  std::size_t terms = 0;      // vocabulary size (terms with df >= 1)
+  std::size_t postings = 0;
+  std::array<std::uint64_t, field_count> total_lengths{};
+};
+
+class index {
+ public:
+  explicit index(model_options options = {});
+
+  const model_options& options() const { return options_; }
+
+  // Inserts or replaces the document with doc.issue_id (old terms out, new terms in).
+  void put(indexed_document doc);
+  // Removes the document; false when absent.
+  bool remove(std::string_view issue_id);
+  // Removes every document of the project; returns how many.
+  std::size_t remove_project(std::string_view project);
+
+  std::size_t size() const { return id_to_slot_.size(); }
+  index_stats stats() const;
+  std::uint32_t document_frequency(std::string_view term) const;
+  // The stored document (metadata + analysis) or nullopt.
+  std::optional<indexed_document> document_by_id(std::string_view issue_id) const;
+  std::optional<indexed_document> document_by_key(std::string_view key) const;
+
+  // Top-k for an issue already in the index (the issue itself excluded); empty when absent.
+  std::vector<search_hit> search_issue(std::string_view issue_id, const search_filter& filter) const;
+  // Top-k for a query (draft text or an issue not yet indexed).
+  std::vector<search_hit> search(const query& q, const search_filter& filter) const;
+
+  // Canonical text of the whole index state (statistics, document frequencies, documents);
+  // equal dumps mean equal indexes regardless of insertion order. For tests.
+  std::string canonical_dump() const;
+
+  // Approximate heap bytes held (for memory-per-issue measurements).
+  std::size_t memory_bytes() const;
+
+ private:
+  struct posting {
+    std::uint32_t slot;
+    field_tf tf;
+  };
+  struct term_entry {
+    std::string text;
+    std::vector<posting> postings;
+  };
+  struct doc_term {
+    std::uint32_t term;
+    field_tf tf;
+  };
+  struct doc_entry {
+    std::string issue_id;
+    std::string key;
+    std::uint32_t project = 0, issue_type = 0, status = 0;
+    std::vector<std::uint32_t> components;
+    std::int64_t created_ms = 0, updated_ms = 0;
+    std::vector<doc_term> terms;  // sorted by term id
+    bool live = false;
+  };
+  struct scored_term {
+    std::uint32_t term;
+    double factor;  // query weight · idf^p (· bigram weight)
+  };
+
+  std::uint32_t intern(std::vector<std::string>& table, std::unordered_map<std::string, std::uint32_t>& ids,
+                       const std::string& s);
+  std::uint32_t term_id(const std::string& text);
+  void release_slot(std::uint32_t slot);
+  indexed_document export_doc(std::uint32_t slot) const;
+  double doc_weight(const field_tf& tf, const field_lengths& len, const std::array<double, field_count>& inv_avg,
+                    float tf_norm) const;
+  float tf_norm_of(const analyzed_document& a) const;
+  std::vector<search_hit> run(const query& q, const search_filter& filter, std::optional<std::uint32_t> self) const;
+
+  model_options options_;
+  std::vector<term_entry> terms_;
+  std::unordered_map<std::string, std::uint32_t> term_ids_;
+  std::vector<std::uint32_t> free_terms_;
+  std::vector<doc_entry> docs_;
+  std::vector<field_lengths> lengths_;  // by slot, kept apart for cache locality while scoring
+  std::vector<float> tf_norms_;         // by slot (cosine mode)
+  std::vector<std::uint32_t> free_slots_;
+  std::unordered_map<std::string, std::uint32_t> id_to_slot_;
+  std::unordered_map<std::string, std::uint32_t> key_to_slot_;
+  std::vector<std::string> names_;  // interned projects, issue types, statuses, components
+  std::unordered_map<std::string, std::uint32_t> name_ids_;
+  std::array<std::uint64_t, field_count> total_lengths_{};
+  std::size_t postings_ = 0;
+};
+
+}  // namespace doppel::core

@@ -1,0 +1,50 @@
+// Model options: the scoring knobs a tenant may configure, with JSON (de)serialisation.
+#pragma once
+
+#include <array>
+#include <string_view>
+
+#include <boost/json/value.hpp>
+
+#include "core/analyzer.hpp"
+#include "util/result.hpp"
+
+namespace doppel::core {
+
+// Every option beyond textbook TF-IDF is named here, defaults chosen on held-out measurement
+// (see search.hpp for the formula they enter).
+struct model_options {
+  // Field weights w_f: summary, description, environment, meta (components, labels, own key).
+  std::array<double, field_count> field_weights{2.0, 1.0, 0.5, 0.5};
+  // Length normalisation. "bm25": BM25F pseudo-frequency with per-field b_f and saturation k1.
+  // "cosine": sublinear tf (1 + ln x) divided by the document's tf-vector norm (textbook).
+  bool bm25 = true;
+  double k1 = 1.2;
+  std::array<double, field_count> field_b{0.5, 0.75, 0.75, 0.0};
+  // Exponent p of idf in each term's contribution (2 = the textbook q·d product of two tf-idf
+  // vectors, 1 = BM25).
+  double idf_power = 2.0;
+  // Weight of summary bigram terms relative to single words (0 = bigrams off).
+  double bigram_weight = 0.5;
+  // Query reduction: only the max_query_terms strongest query terms (by tf·idf) are scored.
+  int max_query_terms = 64;
+  // Query terms found in more than this fraction of the documents are not scored (they carry
+  // almost no evidence and their long posting lists dominate the cost). 1 = off.
+  double max_df_fraction = 1.0;
+  // Priors (multiplicative, 0 = off): same project as the query issue; a shared component;
+  // recency: 1 + recency_boost · exp(-|Δt| / recency_scale_days).
+  double same_project_boost = 0.0;
+  double same_component_boost = 0.0;
+  double recency_boost = 0.0;
+  double recency_scale_days = 180.0;
+  // Number of matching terms reported with each hit.
+  int explain_terms = 5;
+
+  bool operator==(const model_options&) const = default;
+};
+
+boost::json::value to_json(const model_options& o);
+// Unknown members are rejected; missing members keep their defaults; values are range-checked.
+result<model_options> model_options_from_json(const boost::json::value& v);
+
+}  // namespace doppel::core
