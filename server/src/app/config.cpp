@@ -1,6 +1,7 @@
 // Parses DOPPEL_* variables into app::config with strict validation and clear one-line errors.
 #include "app/config.hpp"
 
+#include "auth/host_allowlist.hpp"
 #include "util/encoding.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -25,29 +26,6 @@ std::optional<long> parse_int(std::string_view s) {
     v = v * 10 + (c - '0');
   }
   return v;
-}
-
-std::vector<std::string> split_list(std::string_view s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    auto comma = s.find(',', start);
-    auto item = s.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (!item.empty()) out.emplace_back(item);
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
-bool valid_host_pattern(std::string_view p) {
-  if (p.empty() || p.size() > 253) return false;
-  return std::all_of(p.begin(), p.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-           c == '-' || c == '*' || c == ':' || c == '[' || c == ']';
-  });
 }
 
 // Validates an absolute http(s) URL with no query, fragment or userinfo.
@@ -126,11 +104,9 @@ result<config> load_config(const env_lookup& getenv) {
     while (!c.install_keys_url.empty() && c.install_keys_url.back() == '/') c.install_keys_url.pop_back();
   }
   if (auto v = get("DOPPEL_ALLOWED_HOSTS")) {
-    auto list = split_list(*v);
-    if (list.empty()) return bad("DOPPEL_ALLOWED_HOSTS", "must list at least one host pattern");
-    for (const auto& p : list)
-      if (!valid_host_pattern(p)) return bad("DOPPEL_ALLOWED_HOSTS", "invalid host pattern '" + p + "'");
-    c.allowed_hosts = list;
+    auto list = auth::host_allowlist::parse(*v);
+    if (!list || list->size() == 0) return bad("DOPPEL_ALLOWED_HOSTS", list ? "must list at least one host" : list.error().message);
+    c.allowed_hosts = *v;
   }
   if (auto v = get("DOPPEL_FORGE_APP_ID")) {
     std::string id = *v;

@@ -23,7 +23,7 @@ struct config {
   std::optional<std::string> secret_key;     // 32 raw bytes (from 64 hex chars); unset = generated in data dir
   std::string app_key = "io.doppel.jira";
   std::string install_keys_url = "https://connect-install-keys.atlassian.com";
-  std::vector<std::string> allowed_hosts{"*.atlassian.net", "*.jira-dev.com", "*.jira.com"};
+  std::string allowed_hosts = "*.atlassian.net,*.jira-dev.com,*.jira.com";  // validated by auth::host_allowlist
   std::optional<std::string> forge_app_id;   // full ARI: ari:cloud:ecosystem::app/<uuid>
   std::string forge_jwks_url = "https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json";
   log::level log_level = log::level::info;

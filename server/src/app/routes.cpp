@@ -4,6 +4,9 @@
 #include "app/services.hpp"
 #include "handlers/descriptor.hpp"
 #include "handlers/health.hpp"
+#include "handlers/lifecycle.hpp"
+#include "handlers/pages.hpp"
+#include "handlers/webhooks.hpp"
 #include "handlers/static_files.hpp"
 
 namespace doppel::app {
@@ -15,11 +18,13 @@ constexpr std::size_t no_body = 0;
 }  // namespace
 
 std::vector<net::route> make_routes(app_context& app, services& svc) {
-  (void)svc;
   using net::route_auth;
   using verb = net::http::verb;
   auto bind = [&app](net::reply (*fn)(app_context&, net::request_context&)) {
     return [&app, fn](net::request_context& ctx) { return fn(app, ctx); };
+  };
+  auto bind_svc = [&app, &svc](net::reply (*fn)(app_context&, services&, net::request_context&)) {
+    return [&app, &svc, fn](net::request_context& ctx) { return fn(app, svc, ctx); };
   };
   return {
       // method       pattern                        auth                 body limit  name                handler
@@ -28,6 +33,20 @@ std::vector<net::route> make_routes(app_context& app, services& svc) {
       {verb::get,  "/readyz",                 route_auth::public_, no_body, "readyz",     bind(handlers::readyz)},
       {verb::get,  "/metrics",                route_auth::public_, no_body, "metrics",    bind(handlers::metrics)},
       {verb::get,  "/static/{path...}",       route_auth::public_, no_body, "static",     bind(handlers::static_file)},
+
+      {verb::post, "/lifecycle/installed",    route_auth::install,   64 * kib, "lifecycle.installed",   bind_svc(handlers::installed)},
+      {verb::post, "/lifecycle/uninstalled",  route_auth::install,   64 * kib, "lifecycle.uninstalled", bind_svc(handlers::uninstalled)},
+      {verb::post, "/lifecycle/enabled",      route_auth::lifecycle, 64 * kib, "lifecycle.enabled",     bind_svc(handlers::enabled)},
+      {verb::post, "/lifecycle/disabled",     route_auth::lifecycle, 64 * kib, "lifecycle.disabled",    bind_svc(handlers::disabled)},
+
+      {verb::post, "/webhooks/jira",          route_auth::webhook,   1024 * kib, "webhook.jira",        bind_svc(handlers::jira_webhook)},
+      {verb::post, "/api/forge/events",       route_auth::forge,     1024 * kib, "forge.events",        bind_svc(handlers::forge_event)},
+
+      {verb::get,  "/pages/panel",            route_auth::page,      no_body, "page.panel",             bind(handlers::panel_page)},
+      {verb::get,  "/pages/admin",            route_auth::page,      no_body, "page.admin",             bind(handlers::admin_page)},
+      {verb::get,  "/pages/configure",        route_auth::page,      no_body, "page.configure",         bind(handlers::admin_page)},
+      {verb::get,  "/pages/post-install",     route_auth::page,      no_body, "page.post_install",      bind(handlers::admin_page)},
+      {verb::get,  "/pages/dashboard",        route_auth::page,      no_body, "page.dashboard",         bind(handlers::dashboard_page)},
   };
 }
 

@@ -2,6 +2,8 @@
 #include "app/commands.hpp"
 
 #include "app/app_context.hpp"
+#include "app/authenticator.hpp"
+#include "app/key_providers.hpp"
 #include "app/config.hpp"
 #include "app/database.hpp"
 #include "app/routes.hpp"
@@ -41,11 +43,18 @@ std::string read_file(const std::string& path) {
   return buf.str();
 }
 
-// Public routes need no credentials; every other class is refused until its verifier is wired.
-result<std::optional<net::caller>> authenticate(const net::request&, const net::route& r, std::string_view,
-                                               std::string_view) {
-  if (r.auth == net::route_auth::public_) return std::optional<net::caller>{};
-  return make_error(errc::unauthorized, "jwt_missing", "Authentication required");
+// The services behind the handlers: secret box, host allowlist, auth policy with its providers.
+services make_services(app_context& app) {
+  auto hosts = auth::host_allowlist::parse(app.cfg.allowed_hosts);
+  if (!hosts) throw std::runtime_error(hosts.error().message);
+  services svc{auth::secret_box(app.secret_key), std::move(*hosts), {}};
+  svc.auth.base_url = app.cfg.base_url;
+  svc.auth.forge_app_id = app.cfg.forge_app_id.value_or("");
+  svc.auth.clock = system_clock_fn();
+  svc.auth.tenants = make_tenant_lookup(app, svc.secrets);
+  svc.auth.install_keys = make_install_key_provider(app.cfg);
+  svc.auth.forge_keys = make_forge_key_provider(app.cfg);
+  return svc;
 }
 
 int serve(const config& cfg_in) {
@@ -56,9 +65,9 @@ int serve(const config& cfg_in) {
   net::metrics stats;
   app_context app{cfg, load_or_create_secret_key(cfg), pool, stats, {},
                   read_file(cfg.descriptor_dir + "/atlassian-connect.json")};
-  services svc;
+  services svc = make_services(app);
   net::router routes(make_routes(app, svc));
-  net::dispatcher dispatch(routes, authenticate, stats, {cfg.base_url.rfind("https://", 0) == 0});
+  net::dispatcher dispatch(routes, make_authenticator(app, svc), stats, {cfg.base_url.rfind("https://", 0) == 0});
 
   boost::asio::io_context io(cfg.http_threads);
   boost::asio::thread_pool handler_pool(std::size_t(cfg.db_pool_size));
@@ -66,7 +75,10 @@ int serve(const config& cfg_in) {
   if (cfg.tls_cert_file) tls = net::make_tls_context(*cfg.tls_cert_file, *cfg.tls_key_file);
   net::http_server server(io, handler_pool, dispatch, routes, {}, tls);
   auto port = server.listen(cfg.bind, cfg.port);
-  if (cfg.port == 0 && !getenv("DOPPEL_BASE_URL")) app.cfg.base_url = "http://localhost:" + std::to_string(port);
+  if (cfg.port == 0 && !getenv("DOPPEL_BASE_URL")) {
+    app.cfg.base_url = "http://localhost:" + std::to_string(port);
+    svc.auth.base_url = app.cfg.base_url;
+  }
   stats.add_gauge("doppel_http_open_connections", "Open client connections.",
                   [&server] { return double(server.open_connections()); });
   stats.add_gauge("doppel_db_pool_idle", "Idle database connections.", [&pool] { return double(pool.idle()); });

@@ -1,6 +1,7 @@
 // HTTP vocabulary shared by the net layer and the handlers: request, reply, route classes.
 #pragma once
 
+#include "auth/policy.hpp"
 #include "util/result.hpp"
 
 #include <boost/beast/http.hpp>
@@ -16,7 +17,7 @@ namespace http = boost::beast::http;
 using request = http::request<http::string_body>;
 
 // Authentication class of a route; enforced before the handler runs (auth layer policy).
-enum class route_auth { public_, install, lifecycle, webhook, page, api, api_admin, forge };
+using route_auth = auth::route_auth;
 
 // What a handler answers; turned into a Beast response (with security headers) by the server.
 struct reply {

@@ -1,0 +1,67 @@
+// Builds request facts for the auth policy and maps its principal to net::caller.
+#include "app/authenticator.hpp"
+
+#include "handlers/json_body.hpp"
+#include "store/tenant_store.hpp"
+#include "util/log.hpp"
+
+namespace doppel::app {
+
+auth::tenant_lookup_fn make_tenant_lookup(app_context& app, const auth::secret_box& secrets) {
+  return [&app, &secrets](std::string_view client_key) -> std::optional<auth::tenant_key> {
+    if (client_key.empty() || client_key.size() > 255) return std::nullopt;
+    auto record = app.pool.with_connection([&](pqxx::connection& c) {
+      pqxx::read_transaction tx(c);
+      return store::find_tenant(tx, std::string(client_key));
+    });
+    if (!record || record->kind != "connect" || record->secret_box.empty()) return std::nullopt;
+    auto secret = secrets.open(record->secret_box);
+    if (!secret) {
+      log::error("tenant secret cannot be opened (wrong DOPPEL_SECRET_KEY?)", {{"tenant", record->tenant_id}});
+      return std::nullopt;
+    }
+    auth::tenant_key key;
+    key.shared_secret = std::move(*secret);
+    key.state = record->state == "uninstalled" ? auth::tenant_state::uninstalled
+                : record->state == "disabled"  ? auth::tenant_state::disabled
+                                               : auth::tenant_state::active;
+    return key;
+  };
+}
+
+net::authenticator_fn make_authenticator(app_context&, services& svc) {
+  return [&svc](const net::request& req, const net::route& r, std::string_view,
+                std::string_view) -> result<std::optional<net::caller>> {
+    if (r.auth == net::route_auth::public_) return std::optional<net::caller>{};
+    std::string client_key;
+    if (r.auth == net::route_auth::install) {
+      auto body = handlers::parse_object(req.body());
+      if (body) client_key = handlers::string_member(*body, "clientKey").value_or("");
+    }
+    auth::request_facts facts;
+    facts.method = net::http::to_string(req.method());
+    facts.raw_target = req.target();
+    facts.authorization = req[net::http::field::authorization];
+    facts.route = r.auth;
+    facts.install_client_key = client_key;
+    auto p = auth::authenticate(facts, svc.auth);
+    if (!p) {
+      // Jira may call `disabled` without a token after an uninstall: the handler answers 204 and changes nothing.
+      if (r.name == "lifecycle.disabled" && auth::is_missing_token(p.error())) return std::optional<net::caller>{};
+      return p.error();
+    }
+    net::caller who;
+    who.tenant_id = p->tenant_id;
+    who.account_id = p->account_id;
+    who.forge = p->kind == auth::token_kind::forge;
+    if (who.forge) {
+      who.forge_api_base_url = p->api_base_url;
+      who.forge_cloud_id = p->cloud_id;
+      who.forge_site_url = p->site_url;
+      who.forge_system_token = std::string(req["x-forge-oauth-system"]);
+    }
+    return std::optional<net::caller>(std::move(who));
+  };
+}
+
+}  // namespace doppel::app

@@ -1,0 +1,64 @@
+// Background workers: claim jobs from the queue, run the processor for their kind, complete or retry.
+#pragma once
+
+#include "jobs/job_queue.hpp"
+#include "store/db_pool.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace doppel::jobs {
+
+// A processor does the job's work in `tx` and must not commit it: the pool completes the job in the same
+// transaction and commits. after_commit (optional) runs once the transaction is durable (cache updates).
+struct job_outcome {
+  std::function<void()> after_commit;
+};
+using processor_fn = std::function<job_outcome(pqxx::work& tx, const job& j)>;
+
+struct worker_options {
+  int threads = 2;
+  std::chrono::seconds lease{60};
+  int max_attempts = 8;
+  std::chrono::milliseconds idle_poll{250};
+};
+
+class worker_pool {
+ public:
+  worker_pool(store::db_pool& pool, worker_options options);
+  ~worker_pool();
+
+  void set_processor(job_kind kind, processor_fn fn);
+  void start();
+  // Wakes idle workers now (after an enqueue in this process).
+  void nudge();
+  // Stops claiming; waits up to `deadline` for running jobs to finish. Unfinished jobs keep their lease
+  // and are taken over by another replica (or this one after restart) when it expires.
+  void stop(std::chrono::milliseconds deadline);
+
+  std::uint64_t completed() const { return completed_.load(); }
+  std::uint64_t failed() const { return failed_.load(); }
+  std::size_t busy() const { return busy_.load(); }
+
+ private:
+  void run();
+  bool run_one();
+
+  store::db_pool& pool_;
+  worker_options options_;
+  std::map<job_kind, processor_fn> processors_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::uint64_t> completed_{0}, failed_{0};
+  std::atomic<std::size_t> busy_{0};
+  std::mutex wake_mutex_;
+  std::condition_variable wake_;
+};
+
+}  // namespace doppel::jobs

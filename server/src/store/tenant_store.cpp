@@ -1,0 +1,76 @@
+// SQL for the tenants table.
+#include "store/tenant_store.hpp"
+
+namespace doppel::store {
+namespace {
+
+std::optional<std::string> opt(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  return s;
+}
+
+}  // namespace
+
+bool upsert_connect_install(pqxx::work& tx, const connect_install& in) {
+  auto row = tx.exec_params1(
+      "INSERT INTO tenants (tenant_id, kind, base_url, display_url, product_type, oauth_client_id, cloud_id,"
+      "                     secret_box, state)"
+      " VALUES ($1, 'connect', $2, $3, $4, $5, $6, $7, 'installed')"
+      " ON CONFLICT (tenant_id) DO UPDATE SET"
+      "   base_url = EXCLUDED.base_url, display_url = EXCLUDED.display_url,"
+      "   product_type = EXCLUDED.product_type, oauth_client_id = EXCLUDED.oauth_client_id,"
+      "   cloud_id = COALESCE(EXCLUDED.cloud_id, tenants.cloud_id), secret_box = EXCLUDED.secret_box,"
+      "   state = CASE WHEN tenants.state = 'uninstalled' THEN 'installed' ELSE tenants.state END,"
+      "   uninstalled_at = NULL, delete_after = NULL, updated_at = now()"
+      " RETURNING (xmax = 0) AS inserted",
+      in.client_key, in.base_url, opt(in.display_url), opt(in.product_type), opt(in.oauth_client_id),
+      opt(in.cloud_id), in.sealed_secret);
+  return row[0].as<bool>();
+}
+
+bool upsert_forge_install(pqxx::work& tx, const std::string& installation_id, const std::string& api_base_url,
+                          const std::string& cloud_id, const std::string& site_url) {
+  auto row = tx.exec_params1(
+      "INSERT INTO tenants (tenant_id, kind, base_url, display_url, cloud_id, state)"
+      " VALUES ($1, 'forge', $2, $3, $4, 'installed')"
+      " ON CONFLICT (tenant_id) DO UPDATE SET"
+      "   base_url = EXCLUDED.base_url, display_url = COALESCE(EXCLUDED.display_url, tenants.display_url),"
+      "   cloud_id = COALESCE(EXCLUDED.cloud_id, tenants.cloud_id),"
+      "   state = CASE WHEN tenants.state = 'uninstalled' THEN 'installed' ELSE tenants.state END,"
+      "   uninstalled_at = NULL, delete_after = NULL, updated_at = now()"
+      " WHERE tenants.kind = 'forge'"
+      " RETURNING (xmax = 0) AS inserted",
+      installation_id, api_base_url, opt(site_url), opt(cloud_id));
+  return row[0].as<bool>();
+}
+
+std::optional<tenant_record> find_tenant(pqxx::transaction_base& tx, const std::string& tenant_id) {
+  auto rows = tx.exec_params(
+      "SELECT tenant_id, kind, base_url, COALESCE(display_url, ''), COALESCE(product_type, ''),"
+      "       COALESCE(oauth_client_id, ''), COALESCE(cloud_id, ''), COALESCE(secret_box, ''), state"
+      " FROM tenants WHERE tenant_id = $1",
+      tenant_id);
+  if (rows.empty()) return std::nullopt;
+  const auto& r = rows[0];
+  return tenant_record{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
+                       r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<std::string>(),
+                       r[6].as<std::string>(), r[7].as<std::string>(), r[8].as<std::string>()};
+}
+
+bool set_tenant_state(pqxx::work& tx, const std::string& tenant_id, const std::string& state) {
+  auto r = tx.exec_params(
+      "UPDATE tenants SET state = $2, updated_at = now() WHERE tenant_id = $1 AND state <> 'uninstalled'",
+      tenant_id, state);
+  return r.affected_rows() == 1;
+}
+
+bool mark_uninstalled(pqxx::work& tx, const std::string& tenant_id, long retention_seconds) {
+  auto r = tx.exec_params(
+      "UPDATE tenants SET state = 'uninstalled', uninstalled_at = now(), updated_at = now(),"
+      "  delete_after = now() + make_interval(secs => $2)"
+      " WHERE tenant_id = $1",
+      tenant_id, double(retention_seconds));
+  return r.affected_rows() == 1;
+}
+
+}  // namespace doppel::store
