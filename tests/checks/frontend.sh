@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the frontend from its lockfile and runs its component/unit tests (Vitest + jsdom).
+# Builds the frontend (Connect dist/ and Forge dist-forge/) from its lockfile and runs its Vitest + jsdom tests.
 set -euo pipefail
 root="${DOPPEL_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
 cd "$root/frontend"
@@ -9,4 +9,11 @@ fi
 npm run build
 test -f dist/panel.html && test -f dist/admin.html && test -f dist/dashboard.html
 grep -q 'src="/static/assets/' dist/panel.html
+grep -q 'connect-cdn.atl-paas.net/all.js' dist/panel.html
+# The Forge Custom UI build: relative asset URLs, no Connect all.js, @forge/bridge bundled.
+npm run build:forge
+for page in panel admin dashboard; do
+  test -f "dist-forge/$page.html"
+  ! grep -Eq '(src|href)="/static/|atl-paas' "dist-forge/$page.html"
+done
 npm test

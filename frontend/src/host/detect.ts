@@ -1,4 +1,4 @@
-// Picks the host adapter for this page load: Forge bridge if injected, else Connect AP, else standalone.
+// Picks the host adapter for this page load: Forge (forge build or injected bridge), else Connect AP, else standalone.
 import type { Host } from './host';
 import { apiBaseFromPath, initialColorMode, setColorMode } from './host';
 import { createConnectHost, type ConnectAP } from './connect';
@@ -8,7 +8,7 @@ import { createStandaloneHost } from './standalone';
 declare global {
   interface Window {
     AP?: ConnectAP;
-    /** Set by the Forge packaging entry: `window.__DOPPEL_FORGE_BRIDGE__ = await import('@forge/bridge')`. */
+    /** A bridge supplied by an embedding page (tests, custom packaging); the Forge build bundles its own. */
     __DOPPEL_FORGE_BRIDGE__?: ForgeBridge;
   }
 }
@@ -42,7 +42,11 @@ export async function resolveHost(sizing: 'content' | 'parent'): Promise<Host> {
   setColorMode(initialColorMode(location.search));
   const apiBase = apiBaseFromPath(location.pathname);
   let host: Host;
-  if (window.__DOPPEL_FORGE_BRIDGE__) {
+  if (import.meta.env.MODE === 'forge') {
+    // Forge Custom UI build only (vite --mode forge): the bridge is bundled; the Connect build never loads it.
+    const { fromForgeBridge } = await import('./forge-bridge');
+    host = createForgeHost(await fromForgeBridge());
+  } else if (window.__DOPPEL_FORGE_BRIDGE__) {
     host = createForgeHost(window.__DOPPEL_FORGE_BRIDGE__);
   } else {
     const ap = await waitForAP();
