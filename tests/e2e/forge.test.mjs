@@ -106,7 +106,8 @@ const platform = {
       const path = url.pathname.slice(jiraPrefix.length);
       const issueMatch = path.match(/^\/rest\/api\/3\/issue\/([^/]+)$/);
       if (req.method === 'GET' && issueMatch) {
-        const issue = jiraIssues.get(decodeURIComponent(issueMatch[1]));
+        const wanted = decodeURIComponent(issueMatch[1]);
+        const issue = [...jiraIssues.values()].find((candidate) => candidate.key === wanted || candidate.id === wanted);
         return issue ? send(200, issue) : send(404, { errorMessages: ['Issue does not exist'] });
       }
       if (req.method === 'GET' && path === '/rest/api/3/search/jql') {
