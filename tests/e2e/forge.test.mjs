@@ -5,12 +5,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import readline from 'node:readline';
 import atlassianJwt from 'atlassian-jwt';
+import { renderDescriptor } from '../tools/lib/render.mjs';
 
 const DOPPEL_BIN = process.env.DOPPEL_BIN;
 const APP_ID = `ari:cloud:ecosystem::app/${crypto.randomUUID()}`;
@@ -317,6 +318,17 @@ after(async () => {
   await new Promise((resolve) => platform.server.close(resolve));
   if (databaseName) psql(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// The declarations the server hands out
+
+test('the served Connect descriptor is the template rendered for this server', async () => {
+  const sourceDir = process.env.DOPPEL_SOURCE_DIR ?? join(import.meta.dirname, '../..');
+  const template = readFileSync(join(sourceDir, 'connect-descriptor/atlassian-connect.json'), 'utf8');
+  const response = await call('GET', '/atlassian-connect.json');
+  assert.equal(response.status, 200, response.text);
+  assert.deepEqual(response.json, JSON.parse(renderDescriptor(template, { baseUrl: doppel.baseUrl, appKey: process.env.DOPPEL_APP_KEY ?? 'io.doppel.jira' })));
 });
 
 // ---------------------------------------------------------------------------------------------------
