@@ -124,7 +124,7 @@ int run_eval_command(const std::vector<std::string>& args) {
   const auto t1 = std::chrono::steady_clock::now();
 
   core::tokenizer tok;
-  core::index idx(options);
+  core::search_index idx(options);
   core::search_filter filter;
   filter.limit = top;
   std::string out;

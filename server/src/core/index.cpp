@@ -22,32 +22,30 @@ indexed_document make_indexed_document(const issue_document& doc, tokenizer& tok
   return out;
 }
 
-index::index(model_options options) : options_(std::move(options)) {}
+search_index::search_index(model_options options) : options_(std::move(options)) {}
 
-std::uint32_t index::intern(std::vector<std::string>& table, std::unordered_map<std::string, std::uint32_t>& ids,
-                            const std::string& s) {
-  auto [it, inserted] = ids.try_emplace(s, static_cast<std::uint32_t>(table.size()));
-  if (inserted) table.push_back(s);
+std::uint32_t search_index::slot_of_id(std::string_view issue_id) const {
+  return ids_.find(issue_id, [this](std::uint32_t s) { return std::string_view(docs_[s].issue_id); });
+}
+
+std::uint32_t search_index::slot_of_key(std::string_view key) const {
+  return keys_.find(key, [this](std::uint32_t s) { return std::string_view(docs_[s].key); });
+}
+
+field_tf search_index::tf_of(std::uint32_t term, std::uint32_t slot) const {
+  const auto& post = postings_by_term_[term];
+  auto p = std::lower_bound(post.begin(), post.end(), slot,
+                            [](const detail::posting& x, std::uint32_t v) { return x.slot < v; });
+  return p != post.end() && p->slot == slot ? p->tf : field_tf{};
+}
+
+std::uint32_t search_index::intern(const std::string& s) {
+  auto [it, inserted] = name_ids_.try_emplace(s, static_cast<std::uint32_t>(names_.size()));
+  if (inserted) names_.push_back(s);
   return it->second;
 }
 
-std::uint32_t index::term_id(const std::string& text) {
-  auto it = term_ids_.find(text);
-  if (it != term_ids_.end()) return it->second;
-  std::uint32_t id;
-  if (!free_terms_.empty()) {
-    id = free_terms_.back();
-    free_terms_.pop_back();
-    terms_[id].text = text;
-  } else {
-    id = static_cast<std::uint32_t>(terms_.size());
-    terms_.push_back({text, {}});
-  }
-  term_ids_.emplace(text, id);
-  return id;
-}
-
-float index::tf_norm_of(const analyzed_document& a) const {
+float search_index::tf_norm_of(const analyzed_document& a) const {
   double sum = 0;
   for (const auto& t : a.terms) {
     double x = 0;
@@ -59,7 +57,39 @@ float index::tf_norm_of(const analyzed_document& a) const {
   return sum > 0 ? static_cast<float>(std::sqrt(sum)) : 1.0f;
 }
 
-void index::put(indexed_document doc) {
+// Average field lengths are quantised to steps of 2% (ln-scale grid), so the per-slot BM25
+// weights only need recomputing when an average crosses a grid line; the quantised value is a
+// function of the current totals alone, so incremental and rebuilt indexes stay identical.
+void search_index::refresh_averages() {
+  const double n = static_cast<double>(ids_.size());
+  std::array<double, field_count> q{};
+  for (std::size_t f = 0; f < field_count; ++f) {
+    const double avg = n > 0 ? static_cast<double>(total_lengths_[f]) / n : 0.0;
+    q[f] = avg > 0 ? std::exp(std::round(std::log(avg) * 50.0) / 50.0) : 0.0;
+  }
+  if (q == avg_lengths_) return;
+  avg_lengths_ = q;
+  for (std::size_t slot = 0; slot < docs_.size(); ++slot)
+    if (docs_[slot].live) weights_[slot] = weights_for(lengths_[slot], tf_norms_[slot]);
+}
+
+search_index::slot_weights search_index::weights_for(const field_lengths& len, float tf_norm) const {
+  slot_weights sw;
+  sw.inv_norm = 1.0f / tf_norm;
+  for (std::size_t f = 0; f < field_count; ++f) {
+    const double w = options_.field_weights[f];
+    if (!options_.bm25) {
+      sw.w[f] = static_cast<float>(w);
+      continue;
+    }
+    const double b = options_.field_b[f];
+    const double k = avg_lengths_[f] > 0 ? 1.0 - b + b * len[f] / avg_lengths_[f] : 1.0;
+    sw.w[f] = k > 0 ? static_cast<float>(w / k) : 0.0f;
+  }
+  return sw;
+}
+
+void search_index::put(indexed_document doc) {
   remove(doc.issue_id);
   std::uint32_t slot;
   if (!free_slots_.empty()) {
@@ -70,76 +100,69 @@ void index::put(indexed_document doc) {
     docs_.emplace_back();
     lengths_.emplace_back();
     tf_norms_.push_back(1.0f);
+    weights_.emplace_back();
   }
   doc_entry& d = docs_[slot];
   d.issue_id = doc.issue_id;
   d.key = doc.key;
-  d.project = intern(names_, name_ids_, doc.project);
-  d.issue_type = intern(names_, name_ids_, doc.issue_type);
-  d.status = intern(names_, name_ids_, doc.status);
+  d.project = intern(doc.project);
+  d.issue_type = intern(doc.issue_type);
+  d.status = intern(doc.status);
   d.components.clear();
-  for (const auto& c : doc.components) d.components.push_back(intern(names_, name_ids_, c));
+  for (const auto& c : doc.components) d.components.push_back(intern(c));
+  d.components.shrink_to_fit();
   d.created_ms = doc.created_ms;
   d.updated_ms = doc.updated_ms;
   d.live = true;
   d.terms.clear();
   d.terms.reserve(doc.analysis.terms.size());
   for (const auto& t : doc.analysis.terms) {
-    std::uint32_t id = term_id(t.term);
-    auto& post = terms_[id].postings;  // kept sorted by slot: scoring then walks memory in order
-    if (post.empty() || post.back().slot < slot) {
-      post.push_back({slot, t.tf});
-    } else {
-      auto at = std::lower_bound(post.begin(), post.end(), slot,
-                                 [](const posting& p, std::uint32_t v) { return p.slot < v; });
-      post.insert(at, {slot, t.tf});
+    std::uint32_t id = vocabulary_.find(t.term);
+    if (id == detail::term_table::npos) {
+      id = vocabulary_.insert(t.term);
+      if (id >= postings_by_term_.size()) postings_by_term_.resize(id + 1);
     }
-    d.terms.push_back({id, t.tf});
+    postings_by_term_[id].insert_sorted({slot, t.tf});
+    d.terms.push_back(id);
   }
-  d.terms.shrink_to_fit();
-  std::sort(d.terms.begin(), d.terms.end(), [](const doc_term& a, const doc_term& b) { return a.term < b.term; });
+  std::sort(d.terms.begin(), d.terms.end());
   postings_ += d.terms.size();
   lengths_[slot] = doc.analysis.lengths;
   tf_norms_[slot] = tf_norm_of(doc.analysis);
   for (std::size_t f = 0; f < field_count; ++f) total_lengths_[f] += doc.analysis.lengths[f];
-  id_to_slot_[d.issue_id] = slot;
-  key_to_slot_[d.key] = slot;
+  ids_.assign(d.issue_id, slot, [this](std::uint32_t x) { return std::string_view(docs_[x].issue_id); });
+  keys_.assign(d.key, slot, [this](std::uint32_t x) { return std::string_view(docs_[x].key); });
+  weights_[slot] = weights_for(lengths_[slot], tf_norms_[slot]);
+  refresh_averages();
 }
 
-bool index::remove(std::string_view issue_id) {
-  auto it = id_to_slot_.find(std::string(issue_id));
-  if (it == id_to_slot_.end()) return false;
-  std::uint32_t slot = it->second;
-  id_to_slot_.erase(it);
+bool search_index::remove(std::string_view issue_id) {
+  const std::uint32_t slot = slot_of_id(issue_id);
+  if (slot == detail::slot_map::npos) return false;
+  ids_.erase(docs_[slot].issue_id, slot, [this](std::uint32_t x) { return std::string_view(docs_[x].issue_id); });
   release_slot(slot);
+  refresh_averages();
   return true;
 }
 
-void index::release_slot(std::uint32_t slot) {
+void search_index::release_slot(std::uint32_t slot) {
   doc_entry& d = docs_[slot];
-  for (const auto& dt : d.terms) {
-    auto& post = terms_[dt.term].postings;
-    auto p = std::lower_bound(post.begin(), post.end(), slot,
-                              [](const posting& x, std::uint32_t v) { return x.slot < v; });
-    if (p != post.end() && p->slot == slot) post.erase(p);
-    if (post.empty()) {
-      term_ids_.erase(terms_[dt.term].text);
-      terms_[dt.term].text.clear();
-      std::vector<posting>().swap(post);
-      free_terms_.push_back(dt.term);
-    }
+  for (const auto term : d.terms) {
+    auto& post = postings_by_term_[term];
+    post.erase_slot(slot);
+    if (post.empty()) vocabulary_.erase(term);
   }
   postings_ -= d.terms.size();
   for (std::size_t f = 0; f < field_count; ++f) total_lengths_[f] -= lengths_[slot][f];
-  auto k = key_to_slot_.find(d.key);
-  if (k != key_to_slot_.end() && k->second == slot) key_to_slot_.erase(k);
+  keys_.erase(d.key, slot, [this](std::uint32_t x) { return std::string_view(docs_[x].key); });
   d = doc_entry{};
   lengths_[slot] = {};
   tf_norms_[slot] = 1.0f;
+  weights_[slot] = {};
   free_slots_.push_back(slot);
 }
 
-std::size_t index::remove_project(std::string_view project) {
+std::size_t search_index::remove_project(std::string_view project) {
   auto p = name_ids_.find(std::string(project));
   if (p == name_ids_.end()) return 0;
   std::vector<std::string> ids;
@@ -149,21 +172,21 @@ std::size_t index::remove_project(std::string_view project) {
   return ids.size();
 }
 
-index_stats index::stats() const {
+index_stats search_index::stats() const {
   index_stats s;
-  s.documents = id_to_slot_.size();
-  s.terms = term_ids_.size();
+  s.documents = ids_.size();
+  s.terms = vocabulary_.size();
   s.postings = postings_;
   s.total_lengths = total_lengths_;
   return s;
 }
 
-std::uint32_t index::document_frequency(std::string_view term) const {
-  auto it = term_ids_.find(std::string(term));
-  return it == term_ids_.end() ? 0 : static_cast<std::uint32_t>(terms_[it->second].postings.size());
+std::uint32_t search_index::document_frequency(std::string_view term) const {
+  const std::uint32_t id = vocabulary_.find(term);
+  return id == detail::term_table::npos ? 0 : static_cast<std::uint32_t>(postings_by_term_[id].size());
 }
 
-indexed_document index::export_doc(std::uint32_t slot) const {
+indexed_document search_index::export_doc(std::uint32_t slot) const {
   const doc_entry& d = docs_[slot];
   indexed_document out;
   out.issue_id = d.issue_id;
@@ -175,34 +198,36 @@ indexed_document index::export_doc(std::uint32_t slot) const {
   out.created_ms = d.created_ms;
   out.updated_ms = d.updated_ms;
   out.analysis.lengths = lengths_[slot];
-  for (const auto& t : d.terms) out.analysis.terms.push_back({terms_[t.term].text, t.tf});
+  for (const auto t : d.terms) out.analysis.terms.push_back({std::string(vocabulary_.text(t)), tf_of(t, slot)});
   std::sort(out.analysis.terms.begin(), out.analysis.terms.end(),
             [](const term_freq& a, const term_freq& b) { return a.term < b.term; });
   return out;
 }
 
-std::optional<indexed_document> index::document_by_id(std::string_view issue_id) const {
-  auto it = id_to_slot_.find(std::string(issue_id));
-  if (it == id_to_slot_.end()) return std::nullopt;
-  return export_doc(it->second);
+std::optional<indexed_document> search_index::document_by_id(std::string_view issue_id) const {
+  const std::uint32_t slot = slot_of_id(issue_id);
+  if (slot == detail::slot_map::npos) return std::nullopt;
+  return export_doc(slot);
 }
 
-std::optional<indexed_document> index::document_by_key(std::string_view key) const {
-  auto it = key_to_slot_.find(std::string(key));
-  if (it == key_to_slot_.end()) return std::nullopt;
-  return export_doc(it->second);
+std::optional<indexed_document> search_index::document_by_key(std::string_view key) const {
+  const std::uint32_t slot = slot_of_key(key);
+  if (slot == detail::slot_map::npos) return std::nullopt;
+  return export_doc(slot);
 }
 
-std::string index::canonical_dump() const {
+std::string search_index::canonical_dump() const {
   std::ostringstream out;
   auto s = stats();
   out << "documents " << s.documents << "\nterms " << s.terms << "\npostings " << s.postings << "\nlengths";
   for (auto l : s.total_lengths) out << ' ' << l;
   out << '\n';
   std::map<std::string, std::size_t> df;
-  for (const auto& [text, id] : term_ids_) df[text] = terms_[id].postings.size();
+  for (std::uint32_t id = 0; id < vocabulary_.id_limit(); ++id)
+    if (vocabulary_.live(id)) df[std::string(vocabulary_.text(id))] = postings_by_term_[id].size();
   for (const auto& [text, n] : df) out << "df " << text << ' ' << n << '\n';
-  std::map<std::string, std::uint32_t> by_id(id_to_slot_.begin(), id_to_slot_.end());
+  std::map<std::string, std::uint32_t> by_id;
+  ids_.for_each([&](std::uint32_t slot) { by_id.emplace(docs_[slot].issue_id, slot); });
   for (const auto& [id, slot] : by_id) {
     auto d = export_doc(slot);
     out << "doc " << d.issue_id << ' ' << d.key << ' ' << d.project << ' ' << d.issue_type << ' ' << d.status << ' '
@@ -220,22 +245,16 @@ std::string index::canonical_dump() const {
   return out.str();
 }
 
-std::size_t index::memory_bytes() const {
-  std::size_t bytes = 0;
+std::size_t search_index::memory_bytes() const {
   auto str = [](const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; };
-  bytes += terms_.capacity() * sizeof(term_entry);
-  for (const auto& t : terms_) bytes += str(t.text) + t.postings.capacity() * sizeof(posting);
-  bytes += term_ids_.size() * (sizeof(std::string) + sizeof(std::uint32_t) + 2 * sizeof(void*)) +
-           term_ids_.bucket_count() * sizeof(void*);
-  for (const auto& [text, id] : term_ids_) bytes += str(text);
+  std::size_t bytes = vocabulary_.memory_bytes() + postings_by_term_.capacity() * sizeof(detail::posting_list);
+  for (const auto& p : postings_by_term_) bytes += p.heap_bytes();
   bytes += docs_.capacity() * sizeof(doc_entry);
   for (const auto& d : docs_)
-    bytes += str(d.issue_id) + str(d.key) + d.components.capacity() * 4 + d.terms.capacity() * sizeof(doc_term);
-  bytes += lengths_.capacity() * sizeof(field_lengths) + tf_norms_.capacity() * sizeof(float);
-  bytes += (id_to_slot_.size() + key_to_slot_.size()) * (sizeof(std::string) + 4 + 2 * sizeof(void*)) +
-           (id_to_slot_.bucket_count() + key_to_slot_.bucket_count()) * sizeof(void*);
-  for (const auto& [k, v] : id_to_slot_) bytes += str(k);
-  for (const auto& [k, v] : key_to_slot_) bytes += str(k);
+    bytes += str(d.issue_id) + str(d.key) + d.components.capacity() * 4 + d.terms.capacity() * 4;
+  bytes += lengths_.capacity() * sizeof(field_lengths) + tf_norms_.capacity() * sizeof(float) +
+           weights_.capacity() * sizeof(slot_weights) + free_slots_.capacity() * 4;
+  bytes += ids_.memory_bytes() + keys_.memory_bytes();
   return bytes;
 }
 

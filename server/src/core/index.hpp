@@ -12,6 +12,7 @@
 
 #include "core/analyzer.hpp"
 #include "core/model_options.hpp"
+#include "core/term_table.hpp"
 
 namespace doppel::core {
 
@@ -69,9 +70,9 @@ struct index_stats {
   std::array<std::uint64_t, field_count> total_lengths{};
 };
 
-class index {
+class search_index {
  public:
-  explicit index(model_options options = {});
+  explicit search_index(model_options options = {});
 
   const model_options& options() const { return options_; }
 
@@ -82,7 +83,7 @@ class index {
   // Removes every document of the project; returns how many.
   std::size_t remove_project(std::string_view project);
 
-  std::size_t size() const { return id_to_slot_.size(); }
+  std::size_t size() const { return ids_.size(); }
   index_stats stats() const;
   std::uint32_t document_frequency(std::string_view term) const;
   // The stored document (metadata + analysis) or nullopt.
@@ -102,55 +103,47 @@ class index {
   std::size_t memory_bytes() const;
 
  private:
-  struct posting {
-    std::uint32_t slot;
-    field_tf tf;
-  };
-  struct term_entry {
-    std::string text;
-    std::vector<posting> postings;
-  };
-  struct doc_term {
-    std::uint32_t term;
-    field_tf tf;
-  };
   struct doc_entry {
     std::string issue_id;
     std::string key;
     std::uint32_t project = 0, issue_type = 0, status = 0;
     std::vector<std::uint32_t> components;
     std::int64_t created_ms = 0, updated_ms = 0;
-    std::vector<doc_term> terms;  // sorted by term id
+    std::vector<std::uint32_t> terms;  // term ids, sorted (frequencies live in the postings)
     bool live = false;
   };
-  struct scored_term {
-    std::uint32_t term;
-    double factor;  // query weight · idf^p (· bigram weight)
+  // Per-slot scoring weights: bm25: w_f / K_f(d); cosine: w_f, with inv_norm = 1 / ‖d‖.
+  struct slot_weights {
+    std::array<float, field_count> w{};
+    float inv_norm = 1.0f;
   };
 
-  std::uint32_t intern(std::vector<std::string>& table, std::unordered_map<std::string, std::uint32_t>& ids,
-                       const std::string& s);
-  std::uint32_t term_id(const std::string& text);
+  std::uint32_t intern(const std::string& s);
+  std::uint32_t slot_of_id(std::string_view issue_id) const;  // slot_map::npos when absent
+  std::uint32_t slot_of_key(std::string_view key) const;
+  field_tf tf_of(std::uint32_t term, std::uint32_t slot) const;  // binary search in the postings
   void release_slot(std::uint32_t slot);
   indexed_document export_doc(std::uint32_t slot) const;
-  double doc_weight(const field_tf& tf, const field_lengths& len, const std::array<double, field_count>& inv_avg,
-                    float tf_norm) const;
   float tf_norm_of(const analyzed_document& a) const;
+  slot_weights weights_for(const field_lengths& len, float tf_norm) const;
+  double weight(const field_tf& tf, const slot_weights& sw) const;
+  void refresh_averages();  // after every change: quantised averages, per-slot weights
   std::vector<search_hit> run(const query& q, const search_filter& filter, std::optional<std::uint32_t> self) const;
 
   model_options options_;
-  std::vector<term_entry> terms_;
-  std::unordered_map<std::string, std::uint32_t> term_ids_;
-  std::vector<std::uint32_t> free_terms_;
+  detail::term_table vocabulary_;
+  std::vector<detail::posting_list> postings_by_term_;  // by term id
   std::vector<doc_entry> docs_;
-  std::vector<field_lengths> lengths_;  // by slot, kept apart for cache locality while scoring
+  std::vector<field_lengths> lengths_;  // by slot
   std::vector<float> tf_norms_;         // by slot (cosine mode)
+  std::vector<slot_weights> weights_;   // by slot, read while scoring
   std::vector<std::uint32_t> free_slots_;
-  std::unordered_map<std::string, std::uint32_t> id_to_slot_;
-  std::unordered_map<std::string, std::uint32_t> key_to_slot_;
+  detail::slot_map ids_;   // issue id -> slot
+  detail::slot_map keys_;  // issue key -> slot
   std::vector<std::string> names_;  // interned projects, issue types, statuses, components
   std::unordered_map<std::string, std::uint32_t> name_ids_;
   std::array<std::uint64_t, field_count> total_lengths_{};
+  std::array<double, field_count> avg_lengths_{};  // quantised (see search.cpp)
   std::size_t postings_ = 0;
 };
 

@@ -15,7 +15,7 @@ namespace doppel::core {
 // (see search.hpp for the formula they enter).
 struct model_options {
   // Field weights w_f: summary, description, environment, meta (components, labels, own key).
-  std::array<double, field_count> field_weights{2.0, 1.0, 0.5, 0.5};
+  std::array<double, field_count> field_weights{3.0, 1.0, 0.5, 0.5};
   // Length normalisation. "bm25": BM25F pseudo-frequency with per-field b_f and saturation k1.
   // "cosine": sublinear tf (1 + ln x) divided by the document's tf-vector norm (textbook).
   bool bm25 = true;
@@ -33,9 +33,9 @@ struct model_options {
   double max_df_fraction = 1.0;
   // Priors (multiplicative, 0 = off): same project as the query issue; a shared component;
   // recency: 1 + recency_boost · exp(-|Δt| / recency_scale_days).
-  double same_project_boost = 0.0;
-  double same_component_boost = 0.0;
-  double recency_boost = 0.0;
+  double same_project_boost = 0.1;
+  double same_component_boost = 0.1;
+  double recency_boost = 0.3;
   double recency_scale_days = 180.0;
   // Number of matching terms reported with each hit.
   int explain_terms = 5;

@@ -14,6 +14,8 @@
 //   prior    = (1 + same_project_boost·[proj(q) = proj(d)]) · (1 + same_component_boost·[shared component])
 //              · (1 + recency_boost · exp(−|created(q) − created(d)| / recency_scale_days))
 //
+// avg_f is quantised to a 2% ln-scale grid (see index.cpp refresh_averages) so that the factors
+// w_f / (1 − b_f + b_f · len_f / avg_f) can be kept per document instead of per query.
 // T(q) are the max_query_terms query terms with the largest qw(t) · idf(t) that occur in the
 // index (ties by term text). raw(q, q) scores the query as if it were a document (its own
 // lengths), so an identical document scores 1 before priors. Accumulation runs over T(q) in
@@ -42,117 +44,88 @@ scratch& local_scratch(std::size_t slots) {
 
 }  // namespace
 
-double index::doc_weight(const field_tf& tf, const field_lengths& len, const std::array<double, field_count>& inv_avg,
-                         float tf_norm) const {
-  const auto& w = options_.field_weights;
-  if (options_.bm25) {
-    double x = 0;
-    for (std::size_t f = 0; f < field_count; ++f) {
-      if (!tf[f]) continue;
-      const double b = options_.field_b[f];
-      x += w[f] * tf[f] / (1.0 - b + b * len[f] * inv_avg[f]);
-    }
-    return x * (options_.k1 + 1) / (x + options_.k1);
-  }
+double search_index::weight(const field_tf& tf, const slot_weights& sw) const {
   double x = 0;
-  for (std::size_t f = 0; f < field_count; ++f) x += w[f] * tf[f];
-  return sub(x) / tf_norm;
+  for (std::size_t f = 0; f < field_count; ++f) x += static_cast<double>(sw.w[f]) * tf[f];
+  if (options_.bm25) return x * (options_.k1 + 1) / (x + options_.k1);
+  return sub(x) * sw.inv_norm;
 }
 
-std::vector<search_hit> index::search_issue(std::string_view issue_id, const search_filter& filter) const {
-  auto it = id_to_slot_.find(std::string(issue_id));
-  if (it == id_to_slot_.end()) return {};
-  const doc_entry& d = docs_[it->second];
+std::vector<search_hit> search_index::search_issue(std::string_view issue_id, const search_filter& filter) const {
+  const std::uint32_t slot = slot_of_id(issue_id);
+  if (slot == detail::slot_map::npos) return {};
+  const doc_entry& d = docs_[slot];
   query q;
-  q.analysis = export_doc(it->second).analysis;
+  q.analysis = export_doc(slot).analysis;
   q.project = names_[d.project];
   for (auto c : d.components) q.components.push_back(names_[c]);
   q.created_ms = d.created_ms;
-  return run(q, filter, it->second);
+  return run(q, filter, slot);
 }
 
-std::vector<search_hit> index::search(const query& q, const search_filter& filter) const {
+std::vector<search_hit> search_index::search(const query& q, const search_filter& filter) const {
   return run(q, filter, std::nullopt);
 }
 
-std::vector<search_hit> index::run(const query& q, const search_filter& filter,
+std::vector<search_hit> search_index::run(const query& q, const search_filter& filter,
                                    std::optional<std::uint32_t> self) const {
   const double n = static_cast<double>(size());
   if (n == 0 || filter.limit == 0) return {};
-  std::array<double, field_count> inv_avg{};
-  for (std::size_t f = 0; f < field_count; ++f) inv_avg[f] = total_lengths_[f] ? n / total_lengths_[f] : 0.0;
 
   // Query terms present in the index, with their pruning strength and scoring factor.
   struct qterm {
     std::uint32_t id;
-    const std::string* text;
+    std::string_view text;
     double strength, factor;
     field_tf tf;
   };
+  const std::size_t max_df = options_.max_df_fraction >= 1.0 ? SIZE_MAX
+                                                              : static_cast<std::size_t>(options_.max_df_fraction * n);
   std::vector<qterm> qt;
   qt.reserve(q.analysis.terms.size());
   for (const auto& t : q.analysis.terms) {
-    auto it = term_ids_.find(t.term);
-    if (it == term_ids_.end()) continue;
+    const std::uint32_t id = vocabulary_.find(t.term);
+    if (id == detail::term_table::npos) continue;
+    const std::size_t df = postings_by_term_[id].size();
+    if (df > max_df && df > 1) continue;
     const double m = is_bigram(t.term) ? options_.bigram_weight : 1.0;
     if (m <= 0) continue;
     double x = 0;
     for (std::size_t f = 0; f < field_count; ++f) x += options_.field_weights[f] * t.tf[f];
     const double qw = sub(x) * m;
     if (qw <= 0) continue;
-    const double idf = std::log((1 + n) / (1 + static_cast<double>(terms_[it->second].postings.size()))) + 1;
-    qt.push_back({it->second, &t.term, qw * idf, qw * std::pow(idf, options_.idf_power), t.tf});
+    const double idf = std::log((1 + n) / (1 + static_cast<double>(df))) + 1;
+    qt.push_back({id, t.term, qw * idf, qw * std::pow(idf, options_.idf_power), t.tf});
   }
   const std::size_t max_terms = static_cast<std::size_t>(std::max(1, options_.max_query_terms));
   if (qt.size() > max_terms) {
     std::partial_sort(qt.begin(), qt.begin() + static_cast<std::ptrdiff_t>(max_terms), qt.end(),
                       [](const qterm& a, const qterm& b) {
-                        return a.strength != b.strength ? a.strength > b.strength : *a.text < *b.text;
+                        return a.strength != b.strength ? a.strength > b.strength : a.text < b.text;
                       });
     qt.resize(max_terms);
   }
-  std::sort(qt.begin(), qt.end(), [](const qterm& a, const qterm& b) { return *a.text < *b.text; });
+  std::sort(qt.begin(), qt.end(), [](const qterm& a, const qterm& b) { return a.text < b.text; });
 
-  const float q_norm = tf_norm_of(q.analysis);
+  const slot_weights q_weights = weights_for(q.analysis.lengths, tf_norm_of(q.analysis));
   double self_score = 0;
-  for (const auto& t : qt) self_score += t.factor * doc_weight(t.tf, q.analysis.lengths, inv_avg, q_norm);
+  for (const auto& t : qt) self_score += t.factor * weight(t.tf, q_weights);
   if (self_score <= 0) return {};
 
-  // Accumulate raw scores (float lanes: one vectorisable pass over the four fields).
+  // Accumulate raw scores: per posting a 4-lane dot product with the slot's weights.
   scratch& s = local_scratch(docs_.size());
   s.touched.clear();
-  float wf[field_count], cf[field_count], df[field_count];
-  for (std::size_t f = 0; f < field_count; ++f) {
-    wf[f] = static_cast<float>(options_.field_weights[f]);
-    cf[f] = static_cast<float>(1.0 - options_.field_b[f]);
-    df[f] = static_cast<float>(options_.field_b[f] * inv_avg[f]);
-  }
   const float k1 = static_cast<float>(options_.k1);
-  const std::size_t max_df = options_.max_df_fraction >= 1.0
-                                 ? SIZE_MAX
-                                 : static_cast<std::size_t>(options_.max_df_fraction * n);
+  const bool bm25 = options_.bm25;
   for (const auto& t : qt) {
-    const auto& postings = terms_[t.id].postings;
-    if (postings.size() > max_df && postings.size() > 1) continue;
     const float factor = static_cast<float>(t.factor);
-    if (options_.bm25) {
-      for (const posting& p : postings) {
-        const field_lengths& len = lengths_[p.slot];
-        float x = 0;
-        for (std::size_t f = 0; f < field_count; ++f)
-          x += wf[f] * static_cast<float>(p.tf[f]) / (cf[f] + df[f] * static_cast<float>(len[f]));
-        float& a = s.acc[p.slot];
-        if (a == 0.0f) s.touched.push_back(p.slot);
-        a += factor * (x * (k1 + 1) / (x + k1));
-      }
-    } else {
-      for (const posting& p : postings) {
-        float x = 0;
-        for (std::size_t f = 0; f < field_count; ++f) x += wf[f] * static_cast<float>(p.tf[f]);
-        float& a = s.acc[p.slot];
-        if (a == 0.0f) s.touched.push_back(p.slot);
-        a += factor * static_cast<float>(sub(x) / tf_norms_[p.slot]);
-      }
+    for (const detail::posting& p : postings_by_term_[t.id]) {
+      const slot_weights& sw = weights_[p.slot];
+      const float x = sw.w[0] * p.tf[0] + sw.w[1] * p.tf[1] + sw.w[2] * p.tf[2] + sw.w[3] * p.tf[3];
+      const float dw = bm25 ? x * (k1 + 1) / (x + k1) : static_cast<float>(sub(x)) * sw.inv_norm;
+      float& a = s.acc[p.slot];
+      if (a == 0.0f) s.touched.push_back(p.slot);
+      a += factor * dw;
     }
   }
 
@@ -221,12 +194,11 @@ std::vector<search_hit> index::run(const query& q, const search_filter& filter,
     search_hit h{d.issue_id, d.key, c.score, {}};
     std::vector<matched_term> parts;
     auto qi = qt.begin();
-    for (const auto& dt : d.terms) {
-      while (qi != qt.end() && qi->id < dt.term) ++qi;
+    for (const auto term : d.terms) {
+      while (qi != qt.end() && qi->id < term) ++qi;
       if (qi == qt.end()) break;
-      if (qi->id != dt.term) continue;
-      parts.push_back({terms_[dt.term].text,
-                       qi->factor * doc_weight(dt.tf, lengths_[c.slot], inv_avg, tf_norms_[c.slot]) / self_score});
+      if (qi->id != term) continue;
+      parts.push_back({std::string(qi->text), qi->factor * weight(tf_of(term, c.slot), weights_[c.slot]) / self_score});
     }
     const std::size_t e = std::min(parts.size(), static_cast<std::size_t>(std::max(0, options_.explain_terms)));
     std::partial_sort(parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(e), parts.end(),

@@ -1,0 +1,255 @@
+// Index scoring in closed form, ranking order, filters, and incremental == rebuilt.
+#include "core/index.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+
+using namespace doppel::core;
+
+namespace {
+
+indexed_document doc(std::string id, std::string project, std::vector<term_freq> terms, field_lengths len) {
+  indexed_document d;
+  d.issue_id = id;
+  d.key = project + "-" + id;
+  d.project = std::move(project);
+  d.issue_type = "Bug";
+  d.status = "Open";
+  std::sort(terms.begin(), terms.end(), [](const term_freq& a, const term_freq& b) { return a.term < b.term; });
+  d.analysis.terms = std::move(terms);
+  d.analysis.lengths = len;
+  return d;
+}
+
+model_options no_priors() {
+  model_options o;
+  o.same_project_boost = 0;
+  o.same_component_boost = 0;
+  o.recency_boost = 0;
+  return o;
+}
+
+// Two documents whose average field lengths are exactly 1 (so quantisation is exact).
+void fill_fixture(search_index& idx) {
+  idx.put(doc("1", "P", {{"alpha", {1, 0, 0, 0}}, {"gamma", {1, 0, 0, 0}}}, {2, 0, 0, 0}));
+  idx.put(doc("2", "Q", {{"alpha", {0, 1, 0, 0}}, {"beta", {0, 1, 0, 0}}}, {0, 2, 0, 0}));
+}
+
+query fixture_query() {
+  query q;
+  q.analysis.terms = {{"alpha", {1, 0, 0, 0}}, {"beta", {1, 0, 0, 0}}};
+  q.analysis.lengths = {2, 0, 0, 0};
+  q.project = "P";
+  return q;
+}
+
+}  // namespace
+
+TEST_CASE("bm25 score equals the documented formula") {
+  search_index idx(no_priors());
+  fill_fixture(idx);
+  const double k1 = 1.2, ws = 3, wd = 1, bs = 0.5, bd = 0.75;
+  const double idf_alpha = std::log(3.0 / 3.0) + 1, idf_beta = std::log(3.0 / 2.0) + 1;
+  const double qw = 1 + std::log(ws * 1);  // sub(w_s · tf)
+  auto sat = [&](double x) { return x * (k1 + 1) / (x + k1); };
+  const double x_a = ws * 1 / (1 - bs + bs * 2 / 1.0);  // doc 1, summary length 2, avg 1
+  const double x_b = wd * 1 / (1 - bd + bd * 2 / 1.0);  // doc 2, description length 2, avg 1
+  const double raw1 = qw * idf_alpha * idf_alpha * sat(x_a);
+  const double raw2 = qw * idf_alpha * idf_alpha * sat(x_b) + qw * idf_beta * idf_beta * sat(x_b);
+  const double self = qw * idf_alpha * idf_alpha * sat(x_a) + qw * idf_beta * idf_beta * sat(x_a);
+
+  auto hits = idx.search(fixture_query(), {});
+  REQUIRE(hits.size() == 2);
+  const auto& h1 = hits[0].issue_id == "1" ? hits[0] : hits[1];
+  const auto& h2 = hits[0].issue_id == "2" ? hits[0] : hits[1];
+  CHECK(h1.score == doctest::Approx(raw1 / self).epsilon(1e-5));
+  CHECK(h2.score == doctest::Approx(raw2 / self).epsilon(1e-5));
+  CHECK(hits[0].score >= hits[1].score);
+  // Explanations: doc 2 matched beta (rarer) more strongly than alpha.
+  REQUIRE(h2.terms.size() == 2);
+  CHECK(h2.terms[0].term == "beta");
+  CHECK(h2.terms[0].weight == doctest::Approx(qw * idf_beta * idf_beta * sat(x_b) / self).epsilon(1e-5));
+  CHECK(h2.terms[1].term == "alpha");
+}
+
+TEST_CASE("cosine mode equals sublinear tf-idf over the tf-vector norm") {
+  model_options o = no_priors();
+  o.bm25 = false;
+  search_index idx(o);
+  fill_fixture(idx);
+  const double ws = 3, wd = 1;
+  auto sub = [](double x) { return x >= 1 ? 1 + std::log(x) : x; };
+  const double idf_alpha = 1, idf_beta = std::log(1.5) + 1;
+  const double qw = sub(ws);
+  const double norm1 = std::sqrt(2 * sub(ws) * sub(ws)), norm2 = std::sqrt(2 * sub(wd) * sub(wd));
+  const double qnorm = std::sqrt(2 * sub(ws) * sub(ws));
+  const double raw1 = qw * idf_alpha * idf_alpha * sub(ws) / norm1;
+  const double raw2 = qw * idf_alpha * idf_alpha * sub(wd) / norm2 + qw * idf_beta * idf_beta * sub(wd) / norm2;
+  const double self = qw * (idf_alpha * idf_alpha + idf_beta * idf_beta) * sub(ws) / qnorm;
+  auto hits = idx.search(fixture_query(), {});
+  REQUIRE(hits.size() == 2);
+  for (const auto& h : hits) CHECK(h.score == doctest::Approx((h.issue_id == "1" ? raw1 : raw2) / self).epsilon(1e-5));
+}
+
+TEST_CASE("priors multiply the normalised score") {
+  model_options o = no_priors();
+  search_index plain(o);
+  fill_fixture(plain);
+  o.same_project_boost = 0.5;
+  search_index boosted(o);
+  fill_fixture(boosted);
+  auto a = plain.search(fixture_query(), {});
+  auto b = boosted.search(fixture_query(), {});
+  auto score = [](const std::vector<search_hit>& hs, const char* id) {
+    for (const auto& h : hs)
+      if (h.issue_id == id) return h.score;
+    return -1.0;
+  };
+  CHECK(score(b, "1") == doctest::Approx(score(a, "1") * 1.5));  // same project P
+  CHECK(score(b, "2") == doctest::Approx(score(a, "2")));
+}
+
+TEST_CASE("an identical document scores 1 and ranks first; filters, exclusions, threshold, limit") {
+  tokenizer tok;
+  search_index idx(no_priors());
+  auto add = [&](const char* id, const char* project, const char* type, const char* status, const char* summary,
+                 const char* description) {
+    issue_document d;
+    d.issue_id = id;
+    d.key = std::string(project) + "-" + id;
+    d.project = project;
+    d.issue_type = type;
+    d.status = status;
+    d.summary = summary;
+    d.description = description;
+    idx.put(make_indexed_document(d, tok));
+  };
+  add("1", "HDFS", "Bug", "Open", "NameNode crashes on startup with NullPointerException", "FSImage load fails");
+  add("2", "HDFS", "Bug", "Closed", "DataNode volume failure is not reported", "disk errors ignored");
+  add("3", "YARN", "Task", "Open", "NameNode startup is slow", "loading the edit log takes minutes");
+  add("4", "YARN", "Bug", "Open", "Add metrics for the ResourceManager scheduler", "queue metrics");
+
+  query q;
+  q.analysis = analyze_draft("NameNode crashes on startup with NullPointerException", "FSImage load fails", tok);
+  auto hits = idx.search(q, {});
+  REQUIRE(hits.size() >= 2);
+  CHECK(hits[0].issue_id == "1");
+  CHECK(hits[0].score == doctest::Approx(1.0).epsilon(1e-4));
+  CHECK(hits[1].issue_id == "3");
+  CHECK_FALSE(hits[0].terms.empty());
+
+  auto by_issue = idx.search_issue("1", {});
+  REQUIRE_FALSE(by_issue.empty());
+  CHECK(by_issue[0].issue_id == "3");
+  for (const auto& h : by_issue) CHECK(h.issue_id != "1");
+
+  search_filter f;
+  f.projects = {"YARN"};
+  for (const auto& h : idx.search(q, f)) CHECK((h.issue_id == "3" || h.issue_id == "4"));
+  f = {};
+  f.issue_types = {"Task"};
+  auto t = idx.search(q, f);
+  REQUIRE(t.size() == 1);
+  CHECK(t[0].issue_id == "3");
+  f = {};
+  f.statuses = {"Closed"};
+  for (const auto& h : idx.search(q, f)) CHECK(h.issue_id == "2");
+  f = {};
+  f.exclude_issue_ids = {"1"};
+  CHECK(idx.search(q, f)[0].issue_id == "3");
+  f = {};
+  f.limit = 1;
+  CHECK(idx.search(q, f).size() == 1);
+  f = {};
+  f.threshold = 0.99;
+  auto strict = idx.search(q, f);
+  REQUIRE(strict.size() == 1);
+  CHECK(strict[0].issue_id == "1");
+  CHECK(idx.search_issue("missing", {}).empty());
+}
+
+TEST_CASE("incremental index equals an index rebuilt from the surviving documents") {
+  std::mt19937 rng(12345);
+  const std::vector<std::string> words = {"alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta",
+                                          "iota", "kappa", "lambda", "mu", "nu", "xi", "omicron", "pi"};
+  auto random_doc = [&](int id) {
+    std::vector<term_freq> terms;
+    field_lengths len{};
+    for (const auto& w : words) {
+      if (rng() % 3) continue;
+      field_tf tf{};
+      for (std::size_t f = 0; f < field_count; ++f) {
+        tf[f] = static_cast<std::uint8_t>(rng() % 3);
+        len[f] = static_cast<std::uint16_t>(len[f] + tf[f]);
+      }
+      if (tf == field_tf{}) tf[1] = 1, ++len[1];
+      terms.push_back({w, tf});
+    }
+    auto d = doc(std::to_string(id), rng() % 2 ? "P" : "Q", terms, len);
+    d.created_ms = static_cast<std::int64_t>(rng() % 1000000) * 1000;
+    return d;
+  };
+  for (int round = 0; round < 5; ++round) {
+    search_index inc;
+    std::map<int, indexed_document> live;
+    for (int step = 0; step < 400; ++step) {
+      int id = static_cast<int>(rng() % 60);
+      int op = static_cast<int>(rng() % 10);
+      if (op < 6) {
+        auto d = random_doc(id);
+        live[id] = d;
+        inc.put(d);
+      } else if (op < 9) {
+        CHECK(inc.remove(std::to_string(id)) == (live.erase(id) == 1));
+      } else {
+        const std::string p = rng() % 2 ? "P" : "Q";
+        std::size_t n = 0;
+        for (auto it = live.begin(); it != live.end();) {
+          if (it->second.project == p) {
+            it = live.erase(it);
+            ++n;
+          } else {
+            ++it;
+          }
+        }
+        CHECK(inc.remove_project(p) == n);
+      }
+    }
+    std::vector<indexed_document> docs;
+    for (auto& [id, d] : live) docs.push_back(d);
+    std::shuffle(docs.begin(), docs.end(), rng);
+    search_index rebuilt;
+    for (auto& d : docs) rebuilt.put(d);
+    CHECK(inc.canonical_dump() == rebuilt.canonical_dump());
+    CHECK(inc.size() == live.size());
+    for (auto& [id, d] : live) {
+      auto a = inc.search_issue(d.issue_id, {});
+      auto b = rebuilt.search_issue(d.issue_id, {});
+      REQUIRE(a.size() == b.size());
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        CHECK(a[i].issue_id == b[i].issue_id);
+        CHECK(a[i].score == b[i].score);
+      }
+      CHECK(inc.document_by_id(d.issue_id) == d);
+    }
+  }
+}
+
+TEST_CASE("document lookups by id and key; removal frees terms") {
+  search_index idx;
+  fill_fixture(idx);
+  CHECK(idx.document_by_key("P-1")->issue_id == "1");
+  CHECK(idx.document_by_id("2")->key == "Q-2");
+  CHECK_FALSE(idx.document_by_key("nope").has_value());
+  CHECK(idx.document_frequency("alpha") == 2);
+  CHECK(idx.remove("1"));
+  CHECK_FALSE(idx.remove("1"));
+  CHECK(idx.document_frequency("alpha") == 1);
+  CHECK(idx.document_frequency("gamma") == 0);
+  CHECK(idx.stats().terms == 2);
+  CHECK_FALSE(idx.document_by_key("P-1").has_value());
+}
