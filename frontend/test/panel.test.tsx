@@ -71,6 +71,18 @@ describe('Panel', () => {
     expect(host.state.candidates.find((c) => c.key === 'SUP-9')!.pairStatus).toBe('confirmed');
   });
 
+  it('moves keyboard focus to the confirmation, and Escape cancels it', async () => {
+    const host = setup();
+    await screen.findByTestId('panel-ready');
+    fireEvent.click(screen.getByTestId('link-SUP-9'));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('confirm-link-SUP-9')));
+    fireEvent.keyDown(screen.getByTestId('confirm-link-SUP-9'), { key: 'Escape' });
+    expect(screen.queryByTestId('confirm-link-SUP-9')).toBeNull();
+    fireEvent.click(screen.getByTestId('dismiss-WEB-2'));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('undo-WEB-2')));
+    expect(host.calls.filter((c) => c.path.endsWith('/link'))).toHaveLength(0);
+  });
+
   it('cancel leaves the pair untouched', async () => {
     const host = setup();
     await screen.findByTestId('panel-ready');

@@ -534,14 +534,17 @@ test(`panel: content paints within ${PANEL_FIRST_PAINT_BUDGET_MS} ms of the ifra
   assert.ok(afterLoad < PANEL_FIRST_PAINT_BUDGET_MS, `panel content painted ${afterLoad.toFixed(0)} ms after iframe load (budget ${PANEL_FIRST_PAINT_BUDGET_MS} ms)`);
 });
 
-test('panel: Link as duplicate confirms, creates the Jira link and flags the result', async (t) => {
+test('panel: Link as duplicate (keyboard only) confirms, creates the Jira link and flags the result', async (t) => {
   if (skipReason) return t.skip(skipReason);
   const { page, frame } = await openPage('panel', PANEL_QUERY, { account: USER_ACCOUNT });
   await frame.locator('[data-testid="panel-ready"]').waitFor({ timeout: UI_TIMEOUT_MS });
   const linksBefore = jira.links.length;
-  await frame.locator('[data-testid="link-UI-2"]').click();
+  // Keyboard only: Enter on "Link as duplicate", focus moves to the confirmation, Enter again links.
+  await frame.locator('[data-testid="link-UI-2"]').focus();
+  await page.keyboard.press('Enter');
+  await frame.locator('[data-testid="confirm-link-UI-2"]:focus').waitFor({ timeout: UI_TIMEOUT_MS });
   assert.equal(jira.links.length, linksBefore, 'nothing is linked before the confirmation');
-  await frame.locator('[data-testid="confirm-link-UI-2"]').click();
+  await page.keyboard.press('Enter');
   await page.locator('#flags .flag[data-type="success"]').first().waitFor({ timeout: UI_TIMEOUT_MS });
   assert.match((await flagTexts(page, 'success'))[0], /Linked as duplicate/);
   await frame.locator('[data-testid="candidate-UI-2"] .ds-lozenge--success', { hasText: 'Linked as duplicate' }).waitFor();

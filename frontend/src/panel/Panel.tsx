@@ -1,5 +1,5 @@
 // Issue panel: likely duplicates of the current issue with link / dismiss / restore / open actions.
-import { useCallback, useEffect, useLayoutEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Host } from '../host/host';
 import { Api, describeError, type Candidate, type StatusResponse } from '../api';
 import { Button, EmptyState, Lozenge, SectionMessage, Spinner, Tag, statusAppearance } from '../ui/components';
@@ -55,9 +55,15 @@ function CandidateRow(props: {
 }) {
   const c = props.candidate;
   const termsId = `terms-${c.key}`;
+  // Keep keyboard focus on the row when its actions are swapped out (confirm step, undo line).
+  const rowRef = useRef<HTMLLIElement>(null);
+  const focusTarget = props.confirming ? `confirm-link-${c.key}` : props.justDismissed ? `undo-${c.key}` : null;
+  useEffect(() => {
+    if (focusTarget) rowRef.current?.querySelector<HTMLElement>(`[data-testid="${focusTarget}"]`)?.focus();
+  }, [focusTarget]);
   if (props.justDismissed) {
     return (
-      <li class="doppel-candidate is-dismissed" data-testid={`candidate-${c.key}`}>
+      <li class="doppel-candidate is-dismissed" data-testid={`candidate-${c.key}`} ref={rowRef}>
         <span class="ds-subtle">
           {c.key} marked as not a duplicate.
         </span>{' '}
@@ -68,7 +74,7 @@ function CandidateRow(props: {
     );
   }
   return (
-    <li class="doppel-candidate" data-testid={`candidate-${c.key}`}>
+    <li class="doppel-candidate" data-testid={`candidate-${c.key}`} ref={rowRef}>
       <div class="doppel-candidate__head">
         <a
           class="doppel-candidate__key"
@@ -95,7 +101,14 @@ function CandidateRow(props: {
         {c.pairStatus === 'confirmed' && <Lozenge appearance="success">Linked as duplicate</Lozenge>}
       </div>
       {props.confirming ? (
-        <div class="doppel-confirm" role="group" aria-label={`Confirm linking ${c.key}`}>
+        <div
+          class="doppel-confirm"
+          role="group"
+          aria-label={`Confirm linking ${c.key}`}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape' && props.busy !== 'link') props.onCancel();
+          }}
+        >
           <span>
             Link {props.issueKey} as a duplicate of {c.key}?
           </span>
