@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace doppel::auth {
@@ -101,6 +103,30 @@ target_parts split_target(std::string_view target) {
   return {target.substr(0, q), target.substr(q + 1)};
 }
 
+// Values sort like Atlassian's Java HttpRequestCanonicalizer (decoded values, String.compareTo) and the JS
+// atlassian-jwt: by UTF-16 code units. Names sort by their percent-encoded form (Java; doc §4).
+// Inputs are valid UTF-8 (sanitised); UTF-16 order differs from byte order only for U+E000..U+FFFF vs astral.
+std::u16string utf16_key(std::string_view s) {
+  std::u16string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    auto b = std::uint8_t(s[i]);
+    std::uint32_t cp = b;
+    int extra = b < 0x80 ? 0 : b < 0xE0 ? 1 : b < 0xF0 ? 2 : 3;
+    if (extra) cp = b & (0x3F >> extra);
+    for (int k = 1; k <= extra && i + std::size_t(k) < s.size(); ++k) cp = (cp << 6) | (std::uint8_t(s[i + k]) & 0x3F);
+    i += std::size_t(extra) + 1;
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      out += char16_t(0xD800 + (cp >> 10));
+      out += char16_t(0xDC00 + (cp & 0x3FF));
+    } else {
+      out += char16_t(cp);
+    }
+  }
+  return out;
+}
+
 std::string sha256_hex(std::string_view data) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
@@ -184,13 +210,16 @@ std::string canonical_query(std::string_view raw_query) {
   }
   std::string out;
   for (auto& [name, values] : params) {
-    std::sort(values.begin(), values.end());
+    std::vector<std::pair<std::u16string, std::string*>> keyed;
+    keyed.reserve(values.size());
+    for (auto& v : values) keyed.emplace_back(utf16_key(v), &v);
+    std::sort(keyed.begin(), keyed.end());
     if (!out.empty()) out += '&';
     out += name;
     out += '=';
-    for (std::size_t i = 0; i < values.size(); ++i) {
+    for (std::size_t i = 0; i < keyed.size(); ++i) {
       if (i) out += ',';
-      out += rfc3986_encode(values[i]);
+      out += rfc3986_encode(*keyed[i].second);
     }
   }
   return out;

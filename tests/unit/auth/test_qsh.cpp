@@ -119,3 +119,11 @@ TEST_CASE("qsh: helpers") {
   CHECK(form_decode("a+b%2B%41") == "a b+A");
   CHECK(query_string_hash("GET&/&") == "c88caad15a1c1a900b8ac08aa9686f4e8184539bea1deda36e2f649430df3239");
 }
+
+TEST_CASE("qsh: repeated values sort by UTF-16 code units like the Java and JS references") {
+  // U+FFFD (EF BF BD) sorts after U+1F600 (F0 9F 98 80) in UTF-16 (0xFFFD > 0xD83D) but before it in UTF-8.
+  CHECK(canonical_query("v=%F0%9F%98%80&v=%EF%BF%BD") == "v=%F0%9F%98%80,%EF%BF%BD");
+  CHECK(canonical_query("v=b&v=a&v=%E2%82%AC&v=") == "v=,a,b,%E2%82%AC");
+  // Decoded-value order, not encoded: ':' (0x3A) after '0' (0x30) although "%3A" < "0".
+  CHECK(canonical_query("v=%3A&v=0") == "v=0,%3A");
+}
