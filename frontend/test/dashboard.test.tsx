@@ -20,7 +20,7 @@ function setup() {
       { project: 'OPS', found: 1, confirmed: 1 },
     ],
   };
-  const host = new FakeHost(state);
+  const host = new FakeHost(state, { siteUrl: 'https://acme.atlassian.net' });
   const downloads: { name: string; blob: Blob }[] = [];
   render(<Dashboard host={host} debounceMs={0} download={(blob, name) => downloads.push({ blob, name })} />);
   return { host, state, downloads };
@@ -38,6 +38,15 @@ describe('Dashboard', () => {
     expect(screen.getByTestId('page-info').textContent).toBe('Showing 1–25 of 30');
     expect(lastPairsCall(host)).toBe('/api/pairs?status=pending&page=1&pageSize=25');
     expect(screen.getByRole('img', { name: /Line chart of duplicates found and confirmed per day over 2 days/ })).toBeTruthy();
+  });
+
+  it('links keys to the Jira site and opens them through the host', async () => {
+    const { host } = setup();
+    await screen.findByTestId('pairs-table');
+    const link = screen.getByRole('link', { name: 'WEB-100' });
+    expect(link.getAttribute('href')).toBe('https://acme.atlassian.net/browse/WEB-100');
+    fireEvent.click(link);
+    expect(host.opened).toEqual(['WEB-100']);
   });
 
   it('pages forward and back', async () => {

@@ -35,7 +35,7 @@ export function candidate(key: string, score: number, extra: Partial<Candidate> 
 }
 
 export function pair(issue: string, cand: string, score: number, status: PairItem['status'] = 'pending'): PairItem {
-  const ref = (key: string) => ({ key, summary: `Summary of ${key}`, project: key.split('-')[0], status: 'To Do', url: `https://x/browse/${key}` });
+  const ref = (key: string) => ({ key, summary: `Summary of ${key}`, project: key.split('-')[0], status: 'To Do' });
   return { issue: ref(issue), candidate: ref(cand), score, status, createdAt: '2026-11-20T10:00:00Z' };
 }
 

@@ -28,7 +28,7 @@ describe('Connect host', () => {
     expect(calls[1].init.method).toBe('PUT');
     expect(calls[1].init.body).toBe('{"a":1}');
     expect((calls[1].init.headers as Record<string, string>)['Content-Type']).toBe('application/json');
-    expect(await host.context()).toEqual({ issueKey: 'WEB-7', issueId: undefined, projectKey: undefined });
+    expect(await host.context()).toEqual({ issueKey: 'WEB-7', issueId: undefined, projectKey: undefined, siteUrl: undefined });
   });
 
   it('supports the callback form of getToken', async () => {
@@ -93,7 +93,7 @@ describe('Forge host', () => {
     expect(seen[0].opts.path).toBe('/api/pairs/OPS-3/OPS-1/link');
     expect(seen[0].opts.method).toBe('POST');
     expect((seen[0].opts.headers as Record<string, string>).Authorization).toBeUndefined();
-    expect(await host.context()).toEqual({ issueKey: 'OPS-3', issueId: '1003', projectKey: 'OPS' });
+    expect(await host.context()).toEqual({ issueKey: 'OPS-3', issueId: '1003', projectKey: 'OPS', siteUrl: undefined });
     host.flag('error', 'Oops');
     expect(bridge.showFlag).toHaveBeenCalledWith(expect.objectContaining({ title: 'Oops', type: 'error' }));
   });
@@ -101,11 +101,14 @@ describe('Forge host', () => {
 
 describe('URL helpers', () => {
   it('reads the issue context from the iframe query', () => {
-    expect(contextFromUrl('?issueKey=WEB-1&issueId=10001&projectKey=WEB&xdm_e=https%3A%2F%2Fx&jwt=abc')).toEqual({
+    expect(contextFromUrl('?issueKey=WEB-1&issueId=10001&projectKey=WEB&xdm_e=https%3A%2F%2Facme.atlassian.net&jwt=abc')).toEqual({
       issueKey: 'WEB-1',
       issueId: '10001',
       projectKey: 'WEB',
+      siteUrl: 'https://acme.atlassian.net',
     });
+    expect(contextFromUrl('?xdm_e=javascript%3Aalert(1)').siteUrl).toBeUndefined();
+    expect(contextFromUrl('?xdm_e=https%3A%2F%2Fa.net%2Fx%22').siteUrl).toBeUndefined();
   });
   it('derives the API base from the page path', () => {
     expect(apiBaseFromPath('/pages/panel')).toBe('');

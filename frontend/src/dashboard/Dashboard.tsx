@@ -4,7 +4,7 @@ import type { JSX } from 'preact';
 import type { Host } from '../host/host';
 import { Api, describeError, type DashboardSummary, type PairFilter, type PairItem, type PairsPage, type PairStatus } from '../api';
 import { Button, EmptyState, Field, Lozenge, SectionMessage, Spinner, statusAppearance } from '../ui/components';
-import { formatCount, formatDate } from '../ui/format';
+import { formatCount, formatDate, formatDay } from '../ui/format';
 import { Score } from '../panel/Panel';
 import { drawChart, projectConfig, seriesConfig, tokenColors } from './charts';
 
@@ -93,9 +93,15 @@ export function Dashboard(props: {
   const [bulkBusy, setBulkBusy] = useState(false);
   const [exporting, setExporting] = useState(false);
   const [tick, setTick] = useState(0);
+  const [siteUrl, setSiteUrl] = useState<string | undefined>(undefined);
   const themeTick = useColorModeTick();
 
   const refresh = useCallback(() => setTick((n) => n + 1), []);
+
+  useEffect(() => {
+    if (!host) return;
+    host.context().then((c) => setSiteUrl(c.siteUrl), () => undefined);
+  }, [host]);
 
   useEffect(() => {
     if (!host) return;
@@ -407,10 +413,10 @@ export function Dashboard(props: {
                         />
                       </td>
                       <td>
-                        <IssueCell issue={it.issue} />
+                        <IssueCell issue={it.issue} siteUrl={siteUrl} onOpen={(k, u) => host?.openIssue(k, u)} />
                       </td>
                       <td>
-                        <IssueCell issue={it.candidate} />
+                        <IssueCell issue={it.candidate} siteUrl={siteUrl} onOpen={(k, u) => host?.openIssue(k, u)} />
                       </td>
                       <td>
                         <Score score={it.score} />
@@ -420,7 +426,9 @@ export function Dashboard(props: {
                           {it.status}
                         </Lozenge>
                       </td>
-                      <td class="ds-subtle doppel-nowrap">{formatDate(it.createdAt)}</td>
+                      <td class="ds-subtle doppel-nowrap" title={formatDate(it.createdAt)}>
+                        {formatDay(it.createdAt)}
+                      </td>
                       <td class="doppel-nowrap">
                         {it.status === 'pending' && (
                           <span class="ds-button-group">
@@ -481,12 +489,24 @@ export function Dashboard(props: {
   );
 }
 
-function IssueCell(props: { issue: PairItem['issue'] }) {
+function IssueCell(props: { issue: PairItem['issue']; siteUrl?: string; onOpen: (key: string, url: string) => void }) {
   const i = props.issue;
+  const url = i.url ?? (props.siteUrl ? `${props.siteUrl}/browse/${encodeURIComponent(i.key)}` : undefined);
   return (
     <div class="doppel-issue-cell">
-      {i.url ? (
-        <a href={i.url} target="_blank" rel="noopener noreferrer" class="doppel-issue-cell__key">
+      {url ? (
+        <a
+          href={url}
+          target="_blank"
+          rel="noopener noreferrer"
+          class="doppel-issue-cell__key"
+          onClick={(e) => {
+            if (e.button === 0 && !e.ctrlKey && !e.metaKey && !e.shiftKey) {
+              e.preventDefault();
+              props.onOpen(i.key, url);
+            }
+          }}
+        >
           {i.key}
         </a>
       ) : (

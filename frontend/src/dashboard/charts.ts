@@ -72,8 +72,8 @@ export function projectConfig(p: DashboardSummary['byProject'], c: ChartColors):
     data: {
       labels: p.map((r) => r.project),
       datasets: [
-        { label: 'Found', data: p.map((r) => r.found), backgroundColor: c.found },
-        { label: 'Confirmed', data: p.map((r) => r.confirmed), backgroundColor: c.confirmed },
+        { label: 'Found', data: p.map((r) => r.found), backgroundColor: c.found, maxBarThickness: 48 },
+        { label: 'Confirmed', data: p.map((r) => r.confirmed), backgroundColor: c.confirmed, maxBarThickness: 48 },
       ],
     },
     options: {

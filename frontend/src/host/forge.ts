@@ -6,7 +6,7 @@ export interface ForgeBridge {
   requestRemote(remoteKey: string, options: RequestInit & { path: string }): Promise<Response>;
   showFlag?(options: { id: string; title?: string; description?: string; type?: FlagType; isAutoDismiss?: boolean }): unknown;
   view?: {
-    getContext?(): Promise<{ extension?: { issue?: { key?: string; id?: string }; project?: { key?: string } } }>;
+    getContext?(): Promise<{ siteUrl?: string; extension?: { issue?: { key?: string; id?: string }; project?: { key?: string } } }>;
     theme?: { enable(): Promise<void> };
   };
   router?: { open?(url: string): Promise<void> | void; navigate?(url: string): Promise<void> | void };
@@ -24,7 +24,7 @@ export function createForgeHost(bridge: ForgeBridge, remoteKey = 'doppel'): Host
     async context(): Promise<PageContext> {
       const c = await bridge.view?.getContext?.();
       const ext = c?.extension ?? {};
-      return { issueKey: ext.issue?.key, issueId: ext.issue?.id, projectKey: ext.project?.key };
+      return { issueKey: ext.issue?.key, issueId: ext.issue?.id, projectKey: ext.project?.key, siteUrl: c?.siteUrl };
     },
     flag(type: FlagType, title: string, body?: string) {
       bridge.showFlag?.({ id: `doppel-${++flagSeq}`, title, description: body, type, isAutoDismiss: true });

@@ -7,6 +7,8 @@ export interface PageContext {
   issueKey?: string;
   issueId?: string;
   projectKey?: string;
+  /** The Jira site's base URL (Connect xdm_e, Forge siteUrl), for /browse links the API does not carry. */
+  siteUrl?: string;
 }
 
 export interface HostRequest {
@@ -47,7 +49,9 @@ export function jsonInit(init: HostRequest | undefined, headers: Record<string, 
 export function contextFromUrl(search: string): PageContext {
   const q = new URLSearchParams(search);
   const pick = (name: string) => q.get(name) || undefined;
-  return { issueKey: pick('issueKey'), issueId: pick('issueId'), projectKey: pick('projectKey') };
+  const site = pick('xdm_e');
+  const siteUrl = site && /^https?:\/\/[^/?#]+$/.test(site) ? site : undefined;
+  return { issueKey: pick('issueKey'), issueId: pick('issueId'), projectKey: pick('projectKey'), siteUrl };
 }
 
 /** Our server's base path: pages live at <base>/pages/<name>, the API at <base>/api/. */

@@ -25,6 +25,13 @@ export function formatDate(iso: string | null | undefined): string {
   return d.toLocaleString('en-US', { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
 
+export function formatDay(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric' });
+}
+
 /** Backfill progress 0..100, or null when the total is not known yet. */
 export function backfillPercent(b: { indexed: number; total: number | null; state: string }): number | null {
   if (b.state === 'done' || b.state === 'completed') return 100;
