@@ -21,7 +21,10 @@ describe('format', () => {
     expect(backfillPercent({ state: 'running', indexed: 333, total: 1000 })).toBe(33);
     expect(backfillPercent({ state: 'done', indexed: 0, total: 0 })).toBe(100);
     expect(isBackfillRunning('running')).toBe(true);
+    expect(isBackfillRunning('queued')).toBe(true);
     expect(isBackfillRunning('stopped')).toBe(false);
+    expect(isBackfillRunning('done')).toBe(false);
+    expect(isBackfillRunning(undefined)).toBe(false);
   });
   it('colours Jira statuses like Jira', () => {
     expect(statusAppearance('Done')).toBe('success');

@@ -34,11 +34,14 @@ export function formatDay(iso: string | null | undefined): string {
 
 /** Backfill progress 0..100, or null when the total is not known yet. */
 export function backfillPercent(b: { indexed: number; total: number | null; state: string }): number | null {
-  if (b.state === 'done' || b.state === 'completed') return 100;
+  if (['done', 'completed', 'complete', 'finished'].includes(b.state)) return 100;
   if (!b.total || b.total <= 0) return null;
   return Math.max(0, Math.min(100, Math.floor((b.indexed / b.total) * 100)));
 }
 
+/** States in which a backfill will not move on its own; anything else (queued, running, …) is in progress. */
+const BACKFILL_AT_REST = new Set(['idle', 'none', 'never', 'done', 'completed', 'complete', 'finished', 'stopped', 'cancelled', 'canceled', 'failed', 'error']);
+
 export function isBackfillRunning(state: string | undefined): boolean {
-  return state === 'running' || state === 'queued' || state === 'started' || state === 'pending';
+  return typeof state === 'string' && state !== '' && !BACKFILL_AT_REST.has(state.toLowerCase());
 }
