@@ -1,5 +1,5 @@
 // Typed client for Doppel's HTTP API (docs/http-api.md), on top of a host adapter.
-import type { Host, HostRequest } from './host/host';
+import { HostTokenError, type Host, type HostRequest } from './host/host';
 
 export type PairStatus = 'pending' | 'confirmed' | 'dismissed';
 
@@ -132,6 +132,7 @@ export class Api {
     try {
       res = await this.host.request(path, init);
     } catch (e) {
+      if (e instanceof HostTokenError) throw new ApiError(0, 'no_token', 'Jira did not provide a session token. Reload the page and try again.');
       throw new ApiError(0, 'network', 'Doppel could not be reached. Check your connection and try again.');
     }
     if (!res.ok) throw await failure(res);

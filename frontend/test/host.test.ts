@@ -4,6 +4,7 @@ import { createConnectHost, type ConnectAP } from '../src/host/connect';
 import { createForgeHost, type ForgeBridge } from '../src/host/forge';
 import { apiBaseFromPath, contextFromUrl, initialColorMode, jsonInit } from '../src/host/host';
 import { waitForAP } from '../src/host/detect';
+import { Api, describeError } from '../src/api';
 
 function recordingFetch() {
   const calls: { url: string; init: RequestInit }[] = [];
@@ -42,6 +43,15 @@ describe('Connect host', () => {
     const ap: ConnectAP = { context: { getToken: () => Promise.resolve('') } };
     const { calls, fn } = recordingFetch();
     await expect(createConnectHost(ap, { apiBase: '', search: '', fetchFn: fn }).request('/api/status')).rejects.toThrow(/no token/);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('reports a failing getToken as a token problem, not a network one', async () => {
+    const ap: ConnectAP = { context: { getToken: () => Promise.reject(new Error('host not connected')) } };
+    const { calls, fn } = recordingFetch();
+    const err = await new Api(createConnectHost(ap, { apiBase: '', search: '', fetchFn: fn })).status().catch((e) => e);
+    expect(err.code).toBe('no_token');
+    expect(describeError(err)).toMatch(/session token/);
     expect(calls).toHaveLength(0);
   });
 

@@ -1,5 +1,5 @@
 // Connect host: AP from Atlassian's all.js; a fresh context JWT per API call.
-import { type Host, type HostRequest, type PageContext, type FlagType, jsonInit, contextFromUrl } from './host';
+import { type Host, type HostRequest, type PageContext, type FlagType, HostTokenError, jsonInit, contextFromUrl } from './host';
 
 /** The subset of Atlassian's AP object that Doppel uses. */
 export interface ConnectAP {
@@ -27,13 +27,14 @@ function getToken(ap: ConnectAP): Promise<string> {
       if (settled) return;
       settled = true;
       if (typeof t === 'string' && t) resolve(t);
-      else reject(new Error('AP.context.getToken returned no token'));
+      else reject(new HostTokenError('AP.context.getToken returned no token'));
     };
     try {
       const r = ap.context.getToken(done);
-      if (r && typeof (r as Promise<string>).then === 'function') (r as Promise<string>).then(done, reject);
+      const fail = (e: unknown) => reject(new HostTokenError(`AP.context.getToken failed: ${e instanceof Error ? e.message : String(e)}`));
+      if (r && typeof (r as Promise<string>).then === 'function') (r as Promise<string>).then(done, fail);
     } catch (e) {
-      reject(e);
+      reject(new HostTokenError(`AP.context.getToken failed: ${e instanceof Error ? e.message : String(e)}`));
     }
   });
 }

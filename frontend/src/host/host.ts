@@ -34,6 +34,14 @@ export interface Host {
   initTheme(): Promise<void>;
 }
 
+/** The host could not supply credentials for a call (e.g. AP.context.getToken failed). */
+export class HostTokenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HostTokenError';
+  }
+}
+
 /** Builds fetch() init for a JSON request. */
 export function jsonInit(init: HostRequest | undefined, headers: Record<string, string>): RequestInit {
   const h: Record<string, string> = { Accept: init?.accept ?? 'application/json', ...headers };
