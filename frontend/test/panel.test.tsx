@@ -138,6 +138,23 @@ describe('Panel', () => {
     expect(screen.queryByTestId('empty')).toBeNull();
   });
 
+  it('refreshes progress and suggestions while indexing, then stops', async () => {
+    const pending: (() => void)[] = [];
+    const state = defaultState();
+    state.candidates = [];
+    state.status.backfill = { state: 'running', seen: 100, indexed: 100, total: 1000, rate: 10, etaSeconds: 90 };
+    const host = new FakeHost(state, { issueKey: 'WEB-1' });
+    render(<Panel host={host} refreshMs={5} schedule={(fn) => (pending.push(fn), () => pending.splice(pending.indexOf(fn) >>> 0, 1))} />);
+    expect((await screen.findByTestId('indexing')).textContent).toMatch(/backfill 10 %/);
+    await waitFor(() => expect(pending).toHaveLength(1));
+    state.status.backfill = { state: 'done', seen: 1000, indexed: 1000, total: 1000, rate: null, etaSeconds: 0 };
+    state.candidates = [candidate('WEB-9', 0.8)];
+    pending.shift()!();
+    await screen.findByTestId('candidate-WEB-9');
+    expect(screen.queryByTestId('indexing')).toBeNull();
+    expect(pending).toHaveLength(0);
+  });
+
   it('shows the server error and retries', async () => {
     const host = setup((s) => {
       s.failures['/api/issues/'] = { status: 503, error: 'unavailable', message: 'The index is being rebuilt.' };

@@ -4,16 +4,11 @@ import type { JSX } from 'preact';
 import type { Host } from '../host/host';
 import { Api, ApiError, FIELD_NAMES, describeError, type StatusResponse, type TenantConfig } from '../api';
 import { Button, Field, ProgressBar, SectionMessage, Spinner, Toggle } from '../ui/components';
+import { defaultScheduler, type Scheduler } from '../ui/schedule';
 import { backfillPercent, formatCount, formatDate, formatEta, isBackfillRunning, percent } from '../ui/format';
 
 export const POLL_MS = 2000;
 
-/** Runs fn after ms; returns a cancel function (injectable so tests drive polling by hand). */
-export type Scheduler = (fn: () => void, ms: number) => () => void;
-const defaultScheduler: Scheduler = (fn, ms) => {
-  const id = setTimeout(fn, ms);
-  return () => clearTimeout(id);
-};
 
 const FIELD_LABELS: Record<string, string> = {
   summary: 'Summary',

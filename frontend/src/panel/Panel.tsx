@@ -4,6 +4,7 @@ import type { Host } from '../host/host';
 import { Api, describeError, type Candidate, type StatusResponse } from '../api';
 import { Button, EmptyState, Lozenge, SectionMessage, Spinner, Tag, statusAppearance } from '../ui/components';
 import { backfillPercent, isBackfillRunning, percent } from '../ui/format';
+import { defaultScheduler, type Scheduler } from '../ui/schedule';
 
 type Load =
   | { kind: 'loading' }
@@ -11,6 +12,8 @@ type Load =
   | { kind: 'ready'; candidates: Candidate[]; status: StatusResponse | null };
 
 export const PANEL_LIMIT = 10;
+/** While the site is still being indexed, refresh suggestions and progress this often. */
+export const INDEXING_REFRESH_MS = 10000;
 
 export function Score(props: { score: number }) {
   const p = percent(props.score);
@@ -169,7 +172,7 @@ function CandidateRow(props: {
   );
 }
 
-export function Panel(props: { host: Host | null; hostError?: string }) {
+export function Panel(props: { host: Host | null; hostError?: string; schedule?: Scheduler; refreshMs?: number }) {
   const { host } = props;
   const [issueKey, setIssueKey] = useState<string | undefined>(undefined);
   const [load, setLoad] = useState<Load>({ kind: 'loading' });
@@ -205,7 +208,6 @@ export function Panel(props: { host: Host | null; hostError?: string }) {
         const status = await statusP;
         if (cancelled) return;
         const candidates = [...(similar.candidates ?? [])].sort((a, b) => b.score - a.score);
-        setRecentlyDismissed(new Set());
         setLoad({ kind: 'ready', candidates, status });
       } catch (e) {
         if (!cancelled) setLoad({ kind: 'error', message: describeError(e) });
@@ -215,6 +217,15 @@ export function Panel(props: { host: Host | null; hostError?: string }) {
       cancelled = true;
     };
   }, [host, reloadTick]);
+
+  const schedule = props.schedule ?? defaultScheduler;
+  const refreshMs = props.refreshMs ?? INDEXING_REFRESH_MS;
+  const indexingNow = load.kind === 'ready' && !!load.status && isBackfillRunning(load.status.backfill.state);
+  useEffect(() => {
+    if (!indexingNow) return;
+    return schedule(reload, refreshMs);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [indexingNow, load, refreshMs]);
 
   useLayoutEffect(() => {
     host?.resize();
