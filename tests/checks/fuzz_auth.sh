@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets for the JWT decoder/policy and the qsh canonicaliser with ASan+UBSan straight
-# from the sources they need, seeds them from the Atlassian conformance vectors and runs each for a bounded
-# time. Fails on any crash, sanitizer report or build error. Env: FUZZ_SECONDS (default 20), DOPPEL_BUILD_DIR.
+# Builds the libFuzzer targets for the JWT decoder/policy, the qsh canonicaliser and the tenant host allowlist
+# with ASan+UBSan straight from the sources they need, seeds them from the Atlassian conformance vectors and
+# runs each for a bounded time. Fails on any crash, sanitizer report or build error. Env: FUZZ_SECONDS (default 20), DOPPEL_BUILD_DIR.
 set -euo pipefail
 
 root="${DOPPEL_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -25,10 +25,12 @@ libs=(-lboost_json -lssl -lcrypto)
 echo "fuzz_auth: building with $cxx into $out"
 "$cxx" "${flags[@]}" "$root/tests/fuzz/fuzz_jwt.cpp" "${common[@]}" "${jwt_sources[@]}" "${libs[@]}" -o "$out/fuzz_jwt"
 "$cxx" "${flags[@]}" "$root/tests/fuzz/fuzz_qsh.cpp" "${common[@]}" "${libs[@]}" -o "$out/fuzz_qsh"
+"$cxx" "${flags[@]}" "$root/tests/fuzz/fuzz_allowlist.cpp" "$root/server/src/auth/host_allowlist.cpp" -lboost_url \
+  -o "$out/fuzz_allowlist"
 
 # Seed corpora: the conformance tokens and URLs (kept small; libFuzzer grows them in a scratch dir).
-rm -rf "$out/corpus_jwt" "$out/corpus_qsh"
-mkdir -p "$out/corpus_jwt" "$out/corpus_qsh"
+rm -rf "$out/corpus_jwt" "$out/corpus_qsh" "$out/corpus_allowlist"
+mkdir -p "$out/corpus_jwt" "$out/corpus_qsh" "$out/corpus_allowlist"
 set +o pipefail  # head closes the pipes early on purpose
 if [[ -f "$shared/conformance/jwt-signed-urls.json" ]]; then
   i=0
@@ -43,12 +45,17 @@ fi
 set -o pipefail
 printf 'Ahttps://h.example/base/p?a=1&a=2\0https://h.example/base' > "$out/corpus_qsh/seed_base"
 printf 'eyJhbGciOiJub25lIn0.eyJleHAiOjF9.' > "$out/corpus_jwt/seed_none"
+printf 'https://acme.atlassian.net/jira' > "$out/corpus_allowlist/seed1"
+printf 'http://127.0.0.1:8080' > "$out/corpus_allowlist/seed2"
+printf 'https://user@jira.local:8443/' > "$out/corpus_allowlist/seed3"
 
 status=0
 ( cd "$out" && ./fuzz_jwt -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192 corpus_jwt > fuzz_jwt.log 2>&1 ) || status=1
 tail -n 6 "$out/fuzz_jwt.log"
 ( cd "$out" && ./fuzz_qsh -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=4096 corpus_qsh > fuzz_qsh.log 2>&1 ) || status=1
 tail -n 6 "$out/fuzz_qsh.log"
+( cd "$out" && ./fuzz_allowlist -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=512 corpus_allowlist > fuzz_allowlist.log 2>&1 ) || status=1
+tail -n 6 "$out/fuzz_allowlist.log"
 if [[ $status -ne 0 ]]; then
   echo "fuzz_auth: FAILED (see $out/fuzz_*.log and crash-* files in $out)" >&2
   exit 1

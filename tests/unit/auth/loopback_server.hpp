@@ -25,6 +25,8 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 namespace doppel::test {
 
 namespace http = boost::beast::http;
