@@ -1,7 +1,7 @@
 // End-to-end UI: Debian's Chromium (playwright-core) drives the built pages served by the real `doppel serve`.
 // A fake Jira (install keys + REST API, on loopback) hosts each page in an iframe the way Jira does, and a
 // stand-in AP (served in place of connect-cdn's all.js) signs context tokens with the test tenant's secret.
-// Covers: the panel shows seeded duplicates, link and dismiss round-trip to the server and the fake Jira,
+// Covers (with an axe-core audit of every page in both themes): the panel shows seeded duplicates, link and dismiss round-trip to the server and the fake Jira,
 // admin saves settings and sees backfill progress, the dashboard exports CSV; screenshots of every page in
 // light and dark go to test-output/screenshots/. Needs DOPPEL_BIN; uses DOPPEL_TEST_DATABASE_URL if set.
 import { after, before, test } from 'node:test';
@@ -16,6 +16,9 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import atlassianJwt from 'atlassian-jwt';
 import { chromium } from 'playwright-core';
+import { createRequire } from 'node:module';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SOURCE_DIR = process.env.DOPPEL_SOURCE_DIR ?? resolve(HERE, '../..');
@@ -406,6 +409,18 @@ async function screenshot(page, name) {
   assert.ok(readFileSync(file).length > 1000, `screenshot ${file} is empty`);
 }
 
+/** axe-core in the page's iframe, in Chromium (so colour contrast is measured on the rendered page). */
+async function audit(page, what) {
+  const frame = page.frames().find((f) => f.url().includes('/pages/'));
+  assert.ok(frame, `${what}: no Doppel iframe`);
+  await frame.evaluate(axeSource);
+  const violations = await frame.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  assert.deepEqual(violations, [], `${what}: accessibility violations`);
+}
+
 const flagTexts = (page, type) => page.locator(`#flags .flag[data-type="${type}"]`).allTextContents();
 
 // ---------------------------------------------------------------------------------------------------
@@ -499,6 +514,7 @@ test('panel: shows the seeded duplicates best first, as text, with a fresh token
 
   await frame.locator(`[data-testid="terms-${visible[0].key}"]`).click();
   assert.ok((await frame.locator('.doppel-terms .ds-tag').count()) > 0, 'matched terms shown on demand');
+  await audit(page, 'panel (light)');
   await screenshot(page, 'panel-light');
   await page.close();
 
@@ -507,6 +523,7 @@ test('panel: shows the seeded duplicates best first, as text, with a fresh token
   assert.equal(await dark.frame.locator('html').getAttribute('data-color-mode'), 'dark');
   const bg = await dark.frame.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor);
   assert.equal(bg, 'rgb(31, 31, 33)', 'dark theme surface from the design tokens');
+  await audit(dark.page, 'panel (dark)');
   await screenshot(dark.page, 'panel-dark');
   await dark.page.close();
   assert.deepEqual(pageErrors, []);
@@ -630,12 +647,14 @@ test('admin: saves settings and shows backfill progress', async (t) => {
     return { done: state === settled.backfill.state, value: state };
   }, 'the admin page following the backfill to its end');
   assert.equal(await frame.locator('[data-testid="stat-issues"]').textContent().then((s) => /\d/.test(s)), true);
+  await audit(page, 'admin (light)');
   await screenshot(page, 'admin-light');
   await page.close();
 
   const dark = await openPage('admin', {}, { theme: 'dark', account: ADMIN_ACCOUNT });
   await dark.frame.locator('[data-testid="settings-form"]').waitFor({ timeout: UI_TIMEOUT_MS });
   await dark.frame.locator('[data-testid="stat-issues"]').waitFor();
+  await audit(dark.page, 'admin (dark)');
   await screenshot(dark.page, 'admin-dark');
   await dark.page.close();
   assertOk(await api('PUT', '/api/admin/config', original), 'restoring the original settings');
@@ -690,11 +709,13 @@ test('dashboard: headline numbers, the review queue and CSV export', async (t) =
   assert.equal(expectedCsv.status, 200, expectedCsv.text);
   assert.equal(csv, expectedCsv.text, 'the exported file is the server CSV for the same filters');
   for (const item of pairs.items) assert.ok(csv.includes(item.issue.key) && csv.includes(item.candidate.key), `CSV lacks ${item.issue.key}/${item.candidate.key}`);
+  await audit(page, 'dashboard (light)');
   await screenshot(page, 'dashboard-light');
   await page.close();
 
   const dark = await openPage('dashboard', {}, { theme: 'dark', account: ADMIN_ACCOUNT });
   await dark.frame.locator('[data-testid="pairs-table"], [data-testid="queue-empty"]').first().waitFor({ timeout: UI_TIMEOUT_MS });
+  await audit(dark.page, 'dashboard (dark)');
   await screenshot(dark.page, 'dashboard-dark');
   await dark.page.close();
   assert.deepEqual(pageErrors, []);

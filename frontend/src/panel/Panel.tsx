@@ -1,5 +1,6 @@
 // Issue panel: likely duplicates of the current issue with link / dismiss / restore / open actions.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
 import type { Host } from '../host/host';
 import { Api, describeError, type Candidate, type StatusResponse } from '../api';
 import { Button, EmptyState, Lozenge, SectionMessage, Spinner, Tag, statusAppearance } from '../ui/components';
@@ -172,6 +173,16 @@ function CandidateRow(props: {
   );
 }
 
+/** The panel's landmark and (visually hidden) page heading, around every state. */
+function Shell(props: { children: ComponentChildren; busy?: boolean; testId?: string; issueKey?: string }) {
+  return (
+    <main class="doppel-panel" aria-busy={props.busy ? 'true' : undefined} data-testid={props.testId}>
+      <h1 class="ds-visually-hidden">{props.issueKey ? `Likely duplicates of ${props.issueKey}` : 'Likely duplicates'}</h1>
+      {props.children}
+    </main>
+  );
+}
+
 export function Panel(props: { host: Host | null; hostError?: string; schedule?: Scheduler; refreshMs?: number }) {
   const { host } = props;
   const [issueKey, setIssueKey] = useState<string | undefined>(undefined);
@@ -233,11 +244,11 @@ export function Panel(props: { host: Host | null; hostError?: string; schedule?:
 
   if (props.hostError) {
     return (
-      <div class="doppel-panel">
+      <Shell>
         <SectionMessage appearance="error" title="Doppel could not start">
           {props.hostError}
         </SectionMessage>
-      </div>
+      </Shell>
     );
   }
 
@@ -291,18 +302,18 @@ export function Panel(props: { host: Host | null; hostError?: string; schedule?:
 
   if (!host || load.kind === 'loading') {
     return (
-      <div class="doppel-panel" aria-busy="true">
+      <Shell busy issueKey={issueKey}>
         <div class="doppel-loading" data-testid="loading">
           <Spinner size="small" label="Loading likely duplicates" />
           <span class="ds-subtle">Looking for likely duplicates…</span>
         </div>
-      </div>
+      </Shell>
     );
   }
 
   if (load.kind === 'error') {
     return (
-      <div class="doppel-panel">
+      <Shell issueKey={issueKey}>
         <SectionMessage
           appearance="error"
           title="Could not load likely duplicates"
@@ -311,7 +322,7 @@ export function Panel(props: { host: Host | null; hostError?: string; schedule?:
         >
           {load.message}
         </SectionMessage>
-      </div>
+      </Shell>
     );
   }
 
@@ -339,7 +350,7 @@ export function Panel(props: { host: Host | null; hostError?: string; schedule?:
   );
 
   return (
-    <div class="doppel-panel" data-testid="panel-ready">
+    <Shell testId="panel-ready" issueKey={issueKey}>
       {indexing && load.status && <IndexingMessage status={load.status} />}
       {visible.length === 0 ? (
         indexing ? null : (
@@ -385,6 +396,6 @@ export function Panel(props: { host: Host | null; hostError?: string; schedule?:
           )}
         </div>
       )}
-    </div>
+    </Shell>
   );
 }
