@@ -73,7 +73,7 @@ std::chrono::milliseconds backoff_delay(int attempts, double jitter01) {
   const double base_ms = 1000, cap_ms = 5 * 60 * 1000;
   double d = std::min(cap_ms, base_ms * std::pow(2.0, std::max(0, attempts - 1)));
   double jitter = 0.7 + 0.6 * std::clamp(jitter01, 0.0, 1.0);
-  return std::chrono::milliseconds(static_cast<long long>(d * jitter));
+  return std::chrono::milliseconds(std::llround(d * jitter));
 }
 
 bool fail(pqxx::connection& conn, const job& j, const std::string& error_text, int max_attempts) {

@@ -1,0 +1,248 @@
+// Index store and cache against a real PostgreSQL: upsert/stale/tombstone rules, incremental ==
+// rebuilt (in SQL and in memory), tenant isolation, cache loading, deltas and invalidation.
+#include "store/index_store.hpp"
+
+#include <doctest/doctest.h>
+#include <pqxx/pqxx>
+
+#include <atomic>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "integration/test_db.hpp"
+#include "store/index_cache.hpp"
+
+using namespace doppel;
+
+namespace {
+
+void add_tenant(pqxx::connection& c, const std::string& tenant) {
+  pqxx::work tx(c);
+  tx.exec_params("INSERT INTO tenants (tenant_id, kind, base_url, state) VALUES ($1, 'connect', $2, 'installed')",
+                 tenant, "https://" + tenant + ".atlassian.net");
+  tx.commit();
+}
+
+core::issue_document issue(const std::string& id, const std::string& project, const std::string& summary,
+                           const std::string& description, std::int64_t updated_ms) {
+  core::issue_document d;
+  d.issue_id = id;
+  d.key = project + "-" + id;
+  d.project = project;
+  d.issue_type = "Bug";
+  d.status = "Open";
+  d.summary = summary;
+  d.description = description;
+  d.components = {"core"};
+  d.created_ms = 1000;
+  d.updated_ms = updated_ms;
+  return d;
+}
+
+store::index_cache::loader_fn loader_for(const std::string& url) {
+  return [url](const std::string& tenant, std::int64_t& generation) {
+    pqxx::connection c(url);
+    pqxx::transaction<pqxx::isolation_level::repeatable_read> tx(c);
+    return store::load_index(tx, tenant, core::model_options{}, generation);
+  };
+}
+
+const std::vector<std::string> vocabulary = {"namenode", "datanode", "crash", "startup", "block", "replica",
+                                             "timeout", "exception", "heartbeat", "decommission", "quota",
+                                             "snapshot", "balancer", "journal", "edit", "log", "fsimage", "rpc"};
+
+std::string random_text(std::mt19937& rng, int words) {
+  std::string out;
+  for (int i = 0; i < words; ++i) out += vocabulary[rng() % vocabulary.size()] + " ";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("index store: applied, stale and tombstoned upserts; lookups") {
+  pqxx::connection c(test::fresh_database_url());
+  add_tenant(c, "t1");
+  core::tokenizer tok;
+  pqxx::work tx(c);
+  auto r1 = store::upsert_issue(tx, "t1", issue("1", "HDFS", "NameNode crash on startup", "NPE in FSImage", 100), tok);
+  CHECK(r1.outcome == store::upsert_outcome::applied);
+  CHECK(r1.change.what == store::index_change::kind::put);
+  CHECK(r1.change.generation == 1);
+  auto stale = store::upsert_issue(tx, "t1", issue("1", "HDFS", "older text", "", 100), tok);
+  CHECK(stale.outcome == store::upsert_outcome::stale);
+  CHECK(stale.change.what == store::index_change::kind::none);
+  auto newer = store::upsert_issue(tx, "t1", issue("1", "HDFS", "NameNode crash at boot", "NPE", 200), tok);
+  CHECK(newer.outcome == store::upsert_outcome::applied);
+  CHECK(store::find_issue_by_key(tx, "t1", "HDFS-1")->summary == "NameNode crash at boot");
+  CHECK(store::find_issue_by_id(tx, "t1", "1")->project == "HDFS");
+  CHECK_FALSE(store::find_issue_by_key(tx, "t1", "HDFS-2").has_value());
+
+  auto del = store::delete_document(tx, "t1", "1", 300);
+  CHECK(del.what == store::index_change::kind::remove);
+  auto late = store::upsert_issue(tx, "t1", issue("1", "HDFS", "late update", "", 250), tok);
+  CHECK(late.outcome == store::upsert_outcome::tombstoned);
+  CHECK_FALSE(store::find_issue_by_id(tx, "t1", "1").has_value());
+  // A delete that arrives before the create still wins over the older create.
+  CHECK(store::delete_document(tx, "t1", "9", 500).what == store::index_change::kind::none);
+  CHECK(store::upsert_issue(tx, "t1", issue("9", "HDFS", "created", "", 400), tok).outcome ==
+        store::upsert_outcome::tombstoned);
+  auto stats = store::read_statistics(tx, "t1");
+  CHECK(stats.documents == 0);
+  CHECK(stats.document_frequencies.empty());
+
+  store::upsert_issue(tx, "t1", issue("2", "HDFS", "a", "", 1), tok);
+  store::upsert_issue(tx, "t1", issue("3", "YARN", "b", "", 1), tok);
+  auto metas = store::find_issues_by_ids(tx, "t1", {"3", "missing", "2"});
+  REQUIRE(metas.size() == 2);
+  CHECK(metas[0].key == "YARN-3");
+  CHECK(metas[1].key == "HDFS-2");
+}
+
+TEST_CASE("index store: incremental == rebuilt after random writes, in PostgreSQL and in memory") {
+  const auto url = test::fresh_database_url();
+  pqxx::connection c(url);
+  add_tenant(c, "t1");
+  add_tenant(c, "t2");
+  core::tokenizer tok;
+  std::mt19937 rng(777);
+  store::index_cache cache(loader_for(url));
+  cache.read("t1", [](const core::search_index& idx) { return idx.size(); });  // load the empty index
+  core::search_index mirror;
+  std::int64_t clock = 1;
+  for (int step = 0; step < 300; ++step) {
+    pqxx::work tx(c);
+    const std::string id = std::to_string(rng() % 40);
+    const int op = static_cast<int>(rng() % 10);
+    store::index_change change;
+    if (op < 7) {
+      auto d = issue(id, rng() % 3 ? "HDFS" : "YARN", random_text(rng, 4), random_text(rng, 12), ++clock);
+      auto r = store::upsert_issue(tx, "t1", d, tok);
+      if (r.outcome == store::upsert_outcome::applied) mirror.put(core::make_indexed_document(d, tok));
+      change = r.change;
+    } else if (op < 9) {
+      change = store::delete_document(tx, "t1", id, ++clock);
+      mirror.remove(id);
+    } else {
+      change = store::delete_project(tx, "t1", "YARN", ++clock);
+      mirror.remove_project("YARN");
+    }
+    // Unrelated writes of another tenant in the same transactions.
+    store::upsert_issue(tx, "t2", issue(id, "OTHER", random_text(rng, 3), "", ++clock), tok);
+    tx.commit();
+    cache.apply("t1", change);
+  }
+  pqxx::work tx(c);
+  const auto incremental = store::read_statistics(tx, "t1");
+  const auto rebuilt = store::rebuild_statistics(tx, "t1");
+  CHECK(incremental == rebuilt);
+  CHECK(incremental.documents == static_cast<std::int64_t>(mirror.size()));
+  std::int64_t generation = 0;
+  auto loaded = store::load_index(tx, "t1", {}, generation);
+  CHECK(loaded.canonical_dump() == mirror.canonical_dump());
+  CHECK(cache.loaded("t1"));
+  CHECK(cache.read("t1", [](const core::search_index& idx) { return idx.canonical_dump(); }) == mirror.canonical_dump());
+  for (const auto& [term, df] : incremental.document_frequencies) CHECK(static_cast<std::int64_t>(mirror.document_frequency(term)) == df);
+}
+
+TEST_CASE("index store: tenant A's writes never change tenant B's scores") {
+  const auto url = test::fresh_database_url();
+  pqxx::connection c(url);
+  add_tenant(c, "a");
+  add_tenant(c, "b");
+  core::tokenizer tok;
+  {
+    pqxx::work tx(c);
+    store::upsert_issue(tx, "b", issue("1", "P", "namenode crash on startup", "fsimage", 1), tok);
+    store::upsert_issue(tx, "b", issue("2", "P", "datanode heartbeat timeout", "rpc", 1), tok);
+    store::upsert_issue(tx, "b", issue("3", "P", "namenode startup slow", "edit log", 1), tok);
+    tx.commit();
+  }
+  store::index_cache cache(loader_for(url));
+  auto before = cache.search_issue("b", "1", {});
+  REQUIRE_FALSE(before.empty());
+  pqxx::work tx(c);
+  std::mt19937 rng(5);
+  for (int i = 0; i < 50; ++i) {
+    auto r = store::upsert_issue(tx, "a", issue(std::to_string(i), "P", "namenode " + random_text(rng, 3), "", 1), tok);
+    cache.apply("a", r.change);
+  }
+  auto stats_b = store::read_statistics(tx, "b");
+  tx.commit();
+  cache.invalidate("b");
+  auto after = cache.search_issue("b", "1", {});
+  REQUIRE(after.size() == before.size());
+  for (std::size_t i = 0; i < after.size(); ++i) {
+    CHECK(after[i].issue_id == before[i].issue_id);
+    CHECK(after[i].score == before[i].score);
+  }
+  pqxx::work tx2(c);
+  CHECK(store::read_statistics(tx2, "b") == stats_b);
+  CHECK(stats_b.documents == 3);
+}
+
+TEST_CASE("index cache: deltas follow generations; gaps and invalidation reload; readers run concurrently") {
+  const auto url = test::fresh_database_url();
+  pqxx::connection c(url);
+  add_tenant(c, "t");
+  core::tokenizer tok;
+  std::atomic<int> loads{0};
+  auto base = loader_for(url);
+  store::index_cache cache([&](const std::string& tenant, std::int64_t& g) {
+    ++loads;
+    return base(tenant, g);
+  });
+  CHECK(cache.generation("t") == -1);
+  CHECK(cache.read("t", [](const core::search_index& idx) { return idx.size(); }) == 0);
+  CHECK(loads == 1);
+
+  store::index_change c1, c2, c3;
+  {
+    pqxx::work tx(c);
+    c1 = store::upsert_issue(tx, "t", issue("1", "P", "balancer stuck", "", 1), tok).change;
+    tx.commit();
+  }
+  cache.apply("t", c1);
+  CHECK(cache.generation("t") == 1);
+  CHECK(cache.read("t", [](const core::search_index& idx) { return idx.size(); }) == 1);
+  CHECK(loads == 1);  // the delta was applied in memory
+
+  {
+    pqxx::work tx(c);
+    c2 = store::upsert_issue(tx, "t", issue("2", "P", "balancer slow", "", 1), tok).change;
+    tx.commit();
+  }
+  {
+    pqxx::work tx(c);
+    c3 = store::upsert_issue(tx, "t", issue("3", "P", "balancer fails", "", 1), tok).change;
+    tx.commit();
+  }
+  cache.apply("t", c3);  // arrives before c2: a gap, so the copy is reloaded on next use
+  CHECK_FALSE(cache.loaded("t"));
+  CHECK(cache.read("t", [](const core::search_index& idx) { return idx.size(); }) == 3);
+  CHECK(loads == 2);
+  cache.apply("t", c2);  // already in the snapshot: ignored
+  CHECK(cache.generation("t") == 3);
+
+  cache.note_generation("t", 3);
+  CHECK(cache.loaded("t"));
+  cache.invalidate("t");
+  CHECK_FALSE(cache.loaded("t"));
+
+  std::vector<std::thread> readers;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 4; ++i)
+    readers.emplace_back([&] {
+      for (int k = 0; k < 50; ++k)
+        if (!cache.search_issue("t", "1", {}).empty()) ++ok;
+    });
+  for (auto& t : readers) t.join();
+  CHECK(ok == 200);
+  CHECK(loads == 3);
+
+  pqxx::work tx(c);
+  cache.apply("t", store::delete_tenant_index(tx, "t"));
+  tx.commit();
+  CHECK(cache.generation("t") == -1);
+  CHECK(cache.read("t", [](const core::search_index& idx) { return idx.size(); }) == 0);
+}
