@@ -15,6 +15,7 @@ indexed_document make_indexed_document(const issue_document& doc, tokenizer& tok
   out.project = doc.project;
   out.issue_type = doc.issue_type;
   out.status = doc.status;
+  out.summary = doc.summary;
   out.components = doc.components;
   out.created_ms = doc.created_ms;
   out.updated_ms = doc.updated_ms;

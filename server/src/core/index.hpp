@@ -23,6 +23,7 @@ struct indexed_document {
   std::string project;
   std::string issue_type;
   std::string status;
+  std::string summary;  // for display by the store; not kept by search_index
   std::vector<std::string> components;
   std::int64_t created_ms = 0;
   std::int64_t updated_ms = 0;
