@@ -155,7 +155,7 @@ status check_times(const boost::json::object& claims, std::chrono::system_clock:
     case time_read::bad: return jwt_error("jwt_malformed", "exp claim is not a number");
     case time_read::ok: break;
   }
-  if (now > exp + leeway) return jwt_error("jwt_expired", "token expired");
+  if (exp < now - leeway) return jwt_error("jwt_expired", "token expired");  // no overflow for huge exp
   switch (read_time(claims, "nbf", nbf)) {
     case time_read::absent:
       if (rules.require_nbf) return jwt_error("jwt_claims", "nbf claim missing");

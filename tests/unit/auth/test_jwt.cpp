@@ -95,6 +95,11 @@ TEST_CASE("jwt: time claims") {
   CHECK(code({{"exp", "1000"}}) == "jwt_malformed");
   CHECK(code({{"exp", 1000.5}}) == "jwt_malformed");
   CHECK(code({{"exp", 1100.0}}) == "ok");
+  CHECK(code({{"exp", INT64_MAX}}) == "ok");
+  CHECK(code({{"exp", INT64_MIN}}) == "jwt_expired");
+  CHECK(code({{"exp", 18446744073709551615ull}}) == "jwt_malformed");
+  CHECK(code({{"exp", 1100}, {"nbf", INT64_MAX}}) == "jwt_not_yet_valid");
+  CHECK(code({{"exp", 1100}, {"iat", INT64_MIN}}) == "ok");
   CHECK(code({{"exp", 1100}, {"nbf", 1010}}) == "jwt_not_yet_valid");
   CHECK(code({{"exp", 1100}, {"nbf", 1002}}) == "ok");
   CHECK(code({{"exp", 1100}, {"iat", 1050}}) == "jwt_not_yet_valid");
