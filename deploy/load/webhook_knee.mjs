@@ -1,6 +1,7 @@
 // Webhook ingest knee: open-loop POST /webhooks/jira at rising rates until p99 acknowledgement exceeds 50 ms.
 // Usage: node webhook_knee.mjs [--rates 25,50,...] [--step-seconds 10] [--p99-limit-ms 50] [--bin build/doppel]
-// Loopback only; at most rates.length steps of step-seconds each (default worst case about 2 minutes).
+// Loopback only; at most rates.length + refine steps of step-seconds each (default worst case about 3 minutes).
+// Steps after the first over the limit bisect between the last good and first bad rate (--refine, default 2).
 import { join } from "node:path";
 import { make_agent } from "./lib/harness.mjs";
 import { load_base_issues, make_issue } from "./lib/issues.mjs";
@@ -9,7 +10,7 @@ import { common_defaults, source_dir, with_bed } from "./lib/bed.mjs";
 import { webhook_sender } from "./lib/tenant_ops.mjs";
 
 const opts = parse_args({ ...common_defaults, rates: [25, 50, 100, 200, 400, 800, 1600, 3200], step_seconds: 10,
-  pause_seconds: 2, p99_limit_ms: 50, max_error_rate: 0.01, sockets: 256 });
+  pause_seconds: 2, recover_seconds: 15, refine: 2, p99_limit_ms: 50, max_error_rate: 0.01, sockets: 256 });
 const base = load_base_issues(source_dir);
 
 const { result, stopped } = await with_bed(opts, "webhooks", async ({ app, tenant, info }) => {
@@ -18,18 +19,28 @@ const { result, stopped } = await with_bed(opts, "webhooks", async ({ app, tenan
   let next_issue = 0;
   const make_request = () => send_hook(make_issue(base.issues, next_issue++));
   const steps = [];
-  for (const rate of opts.rates) {
+  const pause = (s) => new Promise((r) => setTimeout(r, s * 1000));
+  const step = async (rate) => {
     const s = await open_loop({ rate, duration_s: opts.step_seconds, make_request });
     const error_rate = (s.errors + s.dropped) / (s.completed + s.dropped);
-    steps.push({ ...s, error_rate });
+    const ok = s.p99_ms <= opts.p99_limit_ms && error_rate <= opts.max_error_rate;
+    steps.push({ ...s, error_rate, ok });
     console.error(`[webhooks] ${rate}/s: p50 ${fmt(s.p50_ms)} ms, p99 ${fmt(s.p99_ms)} ms, errors ${s.errors}, statuses ${JSON.stringify(s.statuses)}`);
-    if (s.p99_ms > opts.p99_limit_ms || error_rate > opts.max_error_rate) break;
-    await new Promise((r) => setTimeout(r, opts.pause_seconds * 1000));
+    // After an overload step, give the server time to work off its backlog before the next measurement.
+    await pause(ok ? opts.pause_seconds : opts.recover_seconds);
+    return ok;
+  };
+  let knee = null, passed = null;
+  for (const rate of opts.rates) {
+    if (!(await step(rate))) { passed = rate; break; }
+    knee = rate;
+  }
+  // Bisect between the last good and the first bad rate to place the knee more precisely.
+  for (let k = 0; k < opts.refine && knee !== null && passed !== null && passed - knee > knee / 8; k++) {
+    const mid = Math.round((knee + passed) / 2);
+    if (await step(mid)) knee = mid; else passed = mid;
   }
   agent.destroy();
-  const good = steps.filter((s) => s.p99_ms <= opts.p99_limit_ms && s.error_rate <= opts.max_error_rate);
-  const knee = good.length ? good[good.length - 1].rate : null;
-  const passed = steps.length > good.length ? steps[good.length].rate : null;
   return { info, dataset: base.source, p99_limit_ms: opts.p99_limit_ms, knee_rate: knee, first_rate_over_limit: passed,
            events_sent: next_issue, steps };
 });
@@ -37,7 +48,7 @@ const { result, stopped } = await with_bed(opts, "webhooks", async ({ app, tenan
 const rows = result.steps;
 console.log(table(rows, [["offered /s", (r) => r.rate], ["achieved /s", (r) => fmt(r.achieved_rps)], ["sent", (r) => r.sent],
   ["errors", (r) => r.errors + r.dropped], ["p50 ms", (r) => fmt(r.p50_ms)], ["p99 ms", (r) => fmt(r.p99_ms)],
-  ["p99.9 ms", (r) => fmt(r.p999_ms)], ["max ms", (r) => fmt(r.max_ms)]]));
+  ["p99.9 ms", (r) => fmt(r.p999_ms)], ["max ms", (r) => fmt(r.max_ms)], ["within limit", (r) => (r.ok ? "yes" : "no")]]));
 console.log(`\nknee: ${result.knee_rate ?? "below the first step"} webhooks/s with p99 <= ${opts.p99_limit_ms} ms` +
   (result.first_rate_over_limit ? ` (p99 passed the limit at ${result.first_rate_over_limit}/s)` : " (limit not reached at the highest step)"));
 console.log(`server stop: exit ${stopped?.code} after ${stopped?.drain_ms} ms`);

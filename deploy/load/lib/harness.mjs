@@ -72,8 +72,51 @@ export async function start_fake_jira({ issue_lookup = () => null } = {}) {
 }
 
 // --- doppel serve ----------------------------------------------------------------------------------------
+// Resolves with the port from the server's JSON "listening" log line.
+function watch_for_port(child, log, log_path) {
+  return new Promise((resolve, reject) => {
+    let buf = "";
+    child.stdout.on("data", (chunk) => {
+      log.write(chunk);
+      if (buf === null) return;
+      buf += chunk.toString("utf8");
+      let nl;
+      while (buf !== null && (nl = buf.indexOf("\n")) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        try {
+          const rec = JSON.parse(line);
+          const port = rec.port ?? rec.fields?.port;
+          if (/listening/.test(rec.msg ?? rec.message ?? "") && port) { buf = null; resolve(Number(port)); }
+        } catch { /* not JSON */ }
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`doppel serve exited ${code} before listening (see ${log_path})`)));
+  });
+}
+
+// Waits for the port, then for GET /readyz 200; returns the base URL. Throws after timeout_ms.
+async function wait_ready(port_promise, timeout_ms) {
+  let timer;
+  const port = await Promise.race([port_promise,
+    new Promise((_, rej) => { timer = setTimeout(() => rej(new Error(`doppel serve not listening after ${timeout_ms} ms`)), timeout_ms); })])
+    .finally(() => clearTimeout(timer));
+  const url = `http://127.0.0.1:${port}`;
+  const agent = make_agent(1);
+  try {
+    for (const deadline = Date.now() + timeout_ms; ;) {
+      const r = await send(agent, { url: `${url}/readyz`, timeout_ms: 2000 });
+      if (r.status === 200) return url;
+      if (Date.now() > deadline) throw new Error(`/readyz not 200 after ${timeout_ms} ms (last ${r.status})`);
+      await new Promise((res) => setTimeout(res, 200));
+    }
+  } finally {
+    agent.destroy();
+  }
+}
+
 // Starts `doppel serve` on a free loopback port (embedded PostgreSQL unless database_url is given) and waits for
-// /readyz. Returns {url, pid, child, stop(), data_dir}.
+// /readyz. Returns {url, pid, child, data_dir, log_path, stop()}.
 export async function start_doppel({ bin, keys_url, out_dir, database_url, data_dir, env = {}, ready_timeout_ms = 180_000 }) {
   if (!bin || !existsSync(bin)) throw new Error(`doppel binary not found (--bin or DOPPEL_BIN): ${bin}`);
   const own_dir = !data_dir;
@@ -90,51 +133,26 @@ export async function start_doppel({ bin, keys_url, out_dir, database_url, data_
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stderr.pipe(log);
-  const listening = new Promise((resolve, reject) => {
-    let buf = "";
-    child.stdout.on("data", (chunk) => {
-      log.write(chunk);
-      if (buf === null) return;
-      buf += chunk.toString("utf8");
-      let nl;
-      while (buf !== null && (nl = buf.indexOf("\n")) >= 0) {
-        const line = buf.slice(0, nl); buf = buf.slice(nl + 1);
-        try {
-          const rec = JSON.parse(line);
-          const port = rec.port ?? rec.fields?.port;
-          if (/listening/.test(rec.msg ?? rec.message ?? "") && port) { buf = null; resolve(Number(port)); }
-        } catch { /* not JSON */ }
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`doppel serve exited ${code} before listening (see ${log_path})`)));
-  });
-  const port = await Promise.race([listening,
-    new Promise((_, rej) => setTimeout(() => rej(new Error(`doppel serve not listening after ${ready_timeout_ms} ms`)), ready_timeout_ms))]);
-  const url = `http://127.0.0.1:${port}`;
-  const agent = make_agent(4);
-  const deadline = Date.now() + ready_timeout_ms;
-  for (;;) {
-    const r = await send(agent, { url: `${url}/readyz`, timeout_ms: 2000 });
-    if (r.status === 200) break;
-    if (Date.now() > deadline) throw new Error(`/readyz not 200 after ${ready_timeout_ms} ms (last ${r.status})`);
-    await new Promise((res) => setTimeout(res, 200));
-  }
-  agent.destroy();
   const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
-  return {
-    url, pid: child.pid, child, data_dir, log_path,
-    // SIGTERM, wait for the drain; returns the exit status and how long the drain took.
-    async stop() {
-      const t0 = Date.now();
-      child.kill("SIGTERM");
-      const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-      const status = await exited;
-      clearTimeout(killer);
-      log.end();
-      if (own_dir) rmSync(data_dir, { recursive: true, force: true });
-      return { ...status, drain_ms: Date.now() - t0 };
-    },
+  // SIGTERM (so the server stops its embedded PostgreSQL), SIGKILL only after 30 s.
+  const stop = async () => {
+    const t0 = Date.now();
+    child.kill("SIGTERM");
+    const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    const status = await exited;
+    clearTimeout(killer);
+    log.end();
+    if (own_dir) rmSync(data_dir, { recursive: true, force: true });
+    return { ...status, drain_ms: Date.now() - t0 };
   };
+  let url;
+  try {
+    url = await wait_ready(watch_for_port(child, log, log_path), ready_timeout_ms);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { url, pid: child.pid, child, data_dir, log_path, stop };
 }
 
 // --- tenant install --------------------------------------------------------------------------------------
