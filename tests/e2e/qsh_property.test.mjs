@@ -27,7 +27,7 @@ const SEED = Number(process.env.QSH_PROPERTY_SEED ?? 20260422);
 function ours() {
   const bin = process.env.DOPPEL_BIN;
   if (bin && existsSync(bin)) {
-    const probe = spawnSync(bin, ['qsh', 'GET', '/probe?a=1'], { encoding: 'utf8' });
+    const probe = spawnSync(bin, ['qsh', 'GET', '/probe?a=1'], { encoding: 'utf8', timeout: 10000 });
     const lines = (probe.stdout ?? '').split('\n');
     if (probe.status === 0 && /^[0-9a-f]{64}$/.test(lines[1] ?? '')) return { cmd: bin, prefix: ['qsh'], how: 'doppel qsh' };
   }
@@ -46,7 +46,7 @@ const impl = ours();
 function oursCanonical(method, url, baseUrl) {
   const args = [...impl.prefix, method, url];
   if (baseUrl) args.push(baseUrl);
-  const r = spawnSync(impl.cmd, args, { encoding: 'utf8' });
+  const r = spawnSync(impl.cmd, args, { encoding: 'utf8', timeout: 10000 });
   assert.equal(r.status, 0, `${impl.how} failed: ${r.stderr}`);
   const [canonical, qsh] = r.stdout.split('\n');
   return { canonical, qsh };

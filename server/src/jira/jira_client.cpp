@@ -128,6 +128,19 @@ result<search_page> jira_client::search_jql(const search_request& request) {
   return page;
 }
 
+result<int> jira_client::for_each_search_page(search_request request,
+                                              const std::function<bool(const search_page&)>& on_page, int max_pages) {
+  int pages = 0;
+  while (pages < max_pages) {
+    auto page = search_jql(request);
+    if (!page) return page.error();
+    ++pages;
+    if (!on_page(*page) || page->is_last) break;
+    request.next_page_token = page->next_page_token;
+  }
+  return pages;
+}
+
 result<boost::json::object> jira_client::get_issue(std::string_view issue_key, const std::vector<std::string>& fields) {
   std::string path = "/rest/api/3/issue/" + auth::rfc3986_encode(issue_key);
   if (!fields.empty()) path += "?fields=" + auth::rfc3986_encode(join_fields(fields));

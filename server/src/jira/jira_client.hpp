@@ -10,6 +10,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -69,6 +70,10 @@ class jira_client {
 
   // GET /rest/api/3/search/jql (nextPageToken paging).
   result<search_page> search_jql(const search_request& request);
+  // Pages through a whole search: on_page is called per page until the last page, on_page returning false,
+  // or max_pages pages. Returns the number of pages fetched; stops at the first error.
+  result<int> for_each_search_page(search_request request, const std::function<bool(const search_page&)>& on_page,
+                                   int max_pages = 10000);
   // GET /rest/api/3/issue/{key}[?fields=a,b]
   result<boost::json::object> get_issue(std::string_view issue_key, const std::vector<std::string>& fields = {});
   // POST /rest/api/3/issueLink {"type":{"name":"Duplicate"},"inwardIssue":{"key"},"outwardIssue":{"key"}}

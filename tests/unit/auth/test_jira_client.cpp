@@ -255,3 +255,33 @@ TEST_CASE("jira_client: the Connect token is bound to the request and the tenant
   CHECK(auth::claim_string(jwt->claims, "qsh") ==
         auth::query_string_hash("GET&/rest/api/3/issue/A-1&expand=names&fields=summary"));
 }
+
+TEST_CASE("jira_client: for_each_search_page follows nextPageToken to the last page and stops on request") {
+  fixture f;
+  f.script.push(200, R"({"issues":[{"key":"A-1"}],"nextPageToken":"t2","isLast":false})");
+  f.script.push(200, R"({"issues":[{"key":"A-2"}],"nextPageToken":"t3","isLast":false})");
+  f.script.push(200, R"({"issues":[{"key":"A-3"}],"isLast":true})");
+  auto client = f.connect_client();
+  std::vector<std::string> keys;
+  auto pages = client.for_each_search_page({"project = A ORDER BY created", {"summary"}, 1, ""}, [&](const search_page& p) {
+    for (const auto& i : p.issues) keys.emplace_back(i.at("key").as_string());
+    return true;
+  });
+  REQUIRE(pages.ok());
+  CHECK(*pages == 3);
+  CHECK(keys == std::vector<std::string>{"A-1", "A-2", "A-3"});
+  auto seen = f.server.requests();
+  REQUIRE(seen.size() == 3);
+  CHECK(target_of(seen[1]).find("nextPageToken=t2") != std::string::npos);
+  CHECK(target_of(seen[2]).find("nextPageToken=t3") != std::string::npos);
+
+  f.script.push(200, R"({"issues":[{"key":"B-1"}],"nextPageToken":"u2","isLast":false})");
+  auto stopped = client.for_each_search_page({"project = B", {}, 1, ""}, [](const search_page&) { return false; });
+  REQUIRE(stopped.ok());
+  CHECK(*stopped == 1);
+  f.script.push(500, "{}");
+  auto failed = client.for_each_search_page({"project = C", {}, 1, ""}, [](const search_page&) { return true; });
+  REQUIRE_FALSE(failed.ok());
+  CHECK(failed.error().stable_code == "jira_error");
+  CHECK(f.auth_errors.empty());
+}
