@@ -1,6 +1,6 @@
 // Soak: steady open-loop webhooks + panel reads for --minutes (default 30), sampling the server's RSS (process and
 // tree with the embedded PostgreSQL), open sockets and the doppel_http_open_connections gauge every minute.
-// Usage: node soak.mjs [--minutes 30] [--webhook-rate 20] [--panel-rps 50] [--seed 2000] [--bin build/doppel]
+// Usage: node soak.mjs [--minutes 30] [--webhook-rate 20] [--panel-rps 50 (0 = webhooks only)] [--seed 2000] [--bin build/doppel]
 import { join } from "node:path";
 import { make_agent, metric_value, sample_process, send } from "./lib/harness.mjs";
 import { load_base_issues, make_issue, prng } from "./lib/issues.mjs";
@@ -35,8 +35,8 @@ const { result, stopped } = await with_bed(opts, "soak", async ({ app, tenant, i
   for (let k = 1; k <= rounds; k++) {
     const [hooks, panel] = await Promise.all([
       open_loop({ rate: opts.webhook_rate, duration_s: opts.sample_seconds, make_request: () => hook(make_issue(base.issues, next++)) }),
-      open_loop({ rate: opts.panel_rps, duration_s: opts.sample_seconds,
-                  make_request: () => api(`/api/issues/LOAD-${1 + Math.floor(rnd() * opts.seed)}/similar?limit=10`) }),
+      opts.panel_rps > 0 ? open_loop({ rate: opts.panel_rps, duration_s: opts.sample_seconds,
+                  make_request: () => api(`/api/issues/LOAD-${1 + Math.floor(rnd() * opts.seed)}/similar?limit=10`) }) : null,
     ]);
     await sample(k * opts.sample_seconds / 60, hooks, panel);
   }
@@ -49,7 +49,7 @@ const { result, stopped } = await with_bed(opts, "soak", async ({ app, tenant, i
            max_sockets: Math.max(...samples.map((s) => s.sockets)), total_errors: samples.reduce((a, s) => a + s.errors, 0) };
 });
 
-console.log(table(result.samples, [["minute", (r) => fmt(r.minute, 0)], ["RSS MiB", (r) => fmt(r.rss_mib)],
+console.log(table(result.samples, [["minute", (r) => fmt(r.minute, opts.sample_seconds % 60 ? 2 : 0)], ["RSS MiB", (r) => fmt(r.rss_mib)],
   ["tree RSS MiB", (r) => fmt(r.tree_rss_mib)], ["sockets", (r) => r.sockets], ["open conns", (r) => r.open_connections ?? "-"],
   ["fds", (r) => r.fds], ["webhook p99 ms", (r) => fmt(r.webhook_p99_ms)], ["panel p99 ms", (r) => fmt(r.panel_p99_ms)],
   ["errors", (r) => r.errors]]));
