@@ -6,15 +6,16 @@ import { make_agent, metric_value, sample_process, send } from "./lib/harness.mj
 import { load_base_issues, make_issue, prng } from "./lib/issues.mjs";
 import { fmt, open_loop, parse_args, table, write_json } from "./lib/openloop.mjs";
 import { common_defaults, source_dir, with_bed } from "./lib/bed.mjs";
-import { api_client, seed_issues, webhook_sender } from "./lib/tenant_ops.mjs";
+import { api_client, EXIT_ROUTE_MISSING, require_route, route_missing, seed_issues, webhook_sender } from "./lib/tenant_ops.mjs";
 
 const opts = parse_args({ ...common_defaults, minutes: 30, sample_seconds: 60, webhook_rate: 20, panel_rps: 50, seed: 2000, sockets: 128 });
 const base = load_base_issues(source_dir);
 const log = (m) => console.error(`[soak] ${m}`);
 
-const { result, stopped } = await with_bed(opts, "soak", async ({ app, tenant, info }) => {
+const run = with_bed(opts, "soak", async ({ app, tenant, info }) => {
   const agent = make_agent(opts.sockets);
   const api = api_client(agent, app, tenant);
+  if (opts.panel_rps > 0) require_route("/api/issues/{key}/similar", await api("/api/issues/LOAD-1/similar?limit=1"));
   const hook = webhook_sender(agent, app, tenant);
   await seed_issues({ agent, app, tenant, base: base.issues, to: opts.seed, log });
   let next = opts.seed;
@@ -49,6 +50,11 @@ const { result, stopped } = await with_bed(opts, "soak", async ({ app, tenant, i
            max_sockets: Math.max(...samples.map((s) => s.sockets)), total_errors: samples.reduce((a, s) => a + s.errors, 0) };
 });
 
+const { result, stopped } = await run.catch((e) => {
+  if (!(e instanceof route_missing)) throw e;
+  console.log(`soak not run: ${e.message} (use --panel-rps 0 for webhooks only)`);
+  process.exit(EXIT_ROUTE_MISSING);
+});
 console.log(table(result.samples, [["minute", (r) => fmt(r.minute, opts.sample_seconds % 60 ? 2 : 0)], ["RSS MiB", (r) => fmt(r.rss_mib)],
   ["tree RSS MiB", (r) => fmt(r.tree_rss_mib)], ["sockets", (r) => r.sockets], ["open conns", (r) => r.open_connections ?? "-"],
   ["fds", (r) => r.fds], ["webhook p99 ms", (r) => fmt(r.webhook_p99_ms)], ["panel p99 ms", (r) => fmt(r.panel_p99_ms)],

@@ -37,12 +37,23 @@ export async function seed_issues({ agent, app, tenant, base, from = 0, to, conc
   return { sent: done, seconds: (Date.now() - t0) / 1000 };
 }
 
+// Thrown when the server has no such route yet (404 not_found): scripts report "not run" and exit 3.
+export class route_missing extends Error {}
+export const EXIT_ROUTE_MISSING = 3;
+
+// Throws route_missing when the answer says the route does not exist.
+export function require_route(path, r) {
+  // The router's answer for an unknown path, not a handler's 404 for an unknown issue.
+  if (r.status === 404 && /"not_found"/.test(r.body ?? "") && /no such route/i.test(r.body ?? "")) throw new route_missing(`the server has no route for ${path} yet`);
+}
+
 // Polls GET /api/status until index.issues >= count; returns seconds waited. Throws after timeout_s.
 export async function wait_indexed({ api, count, timeout_s, log = () => {} }) {
   const t0 = Date.now();
   let last = null, last_log = 0;
   for (;;) {
     const r = await api("/api/status");
+    require_route("/api/status", r);
     if (r.status === 200) {
       last = JSON.parse(r.body)?.index?.issues ?? null;
       if (last !== null && last >= count) return (Date.now() - t0) / 1000;
