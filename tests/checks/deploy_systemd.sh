@@ -57,20 +57,22 @@ fi
 py=$(command -v python3 || command -v /usr/bin/python3)
 sock="$tmp/notify.sock"
 "$py" - "$sock" "$tmp/notify.log" <<'EOF' &
-# Receives sd_notify datagrams and appends them, one message per line, until STOPPING=1 or 120 s pass.
-import socket, sys, time
+# Receives sd_notify datagrams with the sender's pid (SCM_CREDENTIALS, as systemd's NotifyAccess=main checks it) and
+# appends "pid message" lines until 120 s pass. Children such as the embedded PostgreSQL may notify too.
+import socket, struct, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
 s.bind(sys.argv[1]); s.settimeout(1.0)
 deadline = time.monotonic() + 120
 with open(sys.argv[2], "a", buffering=1) as out:
     while time.monotonic() < deadline:
         try:
-            msg = s.recv(4096).decode()
+            msg, anc, _, _ = s.recvmsg(4096, socket.CMSG_SPACE(12))
         except socket.timeout:
             continue
-        out.write(msg.replace("\n", " ") + "\n")
-        if "STOPPING=1" in msg:
-            break
+        pid = next((struct.unpack("iII", d[:12])[0] for lvl, typ, d in anc
+                    if lvl == socket.SOL_SOCKET and typ == socket.SCM_CREDENTIALS), 0)
+        out.write(f"{pid} {msg.decode(errors='replace').replace(chr(10), ' ')}\n")
 EOF
 pids+=($!)
 for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
@@ -80,19 +82,25 @@ NOTIFY_SOCKET="$sock" DOPPEL_PORT=0 DOPPEL_DATA_DIR="$data" DOPPEL_BIND=127.0.0.
   "$DOPPEL_BIN" serve >"$tmp/serve.log" 2>&1 &
 serve=$!; pids+=($serve)
 ready=""
+# Only the main process counts (NotifyAccess=main in the unit).
 for _ in $(seq 1200); do   # up to 120 s for the embedded PostgreSQL's initdb + migrations
-  grep -q 'READY=1' "$tmp/notify.log" 2>/dev/null && { ready=1; break; }
+  grep -q "^$serve .*READY=1" "$tmp/notify.log" 2>/dev/null && { ready=1; break; }
   kill -0 "$serve" 2>/dev/null || break
   sleep 0.1
 done
-[ -n "$ready" ] || { tail -20 "$tmp/serve.log"; fail "doppel serve sent no READY=1"; }
-echo "ok   READY=1 received: $(grep 'READY=1' "$tmp/notify.log" | head -1)"
+[ -n "$ready" ] || { cat "$tmp/notify.log" 2>/dev/null; tail -20 "$tmp/serve.log"; fail "doppel serve (pid $serve) sent no READY=1"; }
+echo "ok   READY=1 from the main process (pid $serve)"
+grep -v "^$serve " "$tmp/notify.log" | sed 's/^/   note: a child process also notified: /' || true
+curl -fsS -o /dev/null "http://127.0.0.1:$(sed -n 's/.*"msg":"listening".*"port":\([0-9]*\).*/\1/p' "$tmp/serve.log" | head -1)/readyz" \
+  || fail "READY=1 was sent but /readyz is not 200"
+echo "ok   /readyz 200 once READY=1 was sent"
 start=$(date +%s)
 kill -TERM "$serve"
 rc=0; wait "$serve" || rc=$?
 took=$(( $(date +%s) - start ))
-grep -q 'STOPPING=1' "$tmp/notify.log" || { tail -20 "$tmp/serve.log"; fail "no STOPPING=1 on SIGTERM"; }
-echo "ok   STOPPING=1 received on SIGTERM"
+for _ in $(seq 20); do grep -q "^$serve .*STOPPING=1" "$tmp/notify.log" && break; sleep 0.1; done
+grep -q "^$serve .*STOPPING=1" "$tmp/notify.log" || { tail -20 "$tmp/serve.log"; fail "no STOPPING=1 from the main process on SIGTERM"; }
+echo "ok   STOPPING=1 from the main process on SIGTERM"
 [ "$rc" = 0 ] || { tail -20 "$tmp/serve.log"; fail "doppel serve exited $rc after SIGTERM"; }
 [ "$took" -le 15 ] || fail "drain took ${took}s (deadline 10 s + margin)"
 echo "ok   exited 0 in ${took}s after SIGTERM"
