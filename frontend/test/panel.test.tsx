@@ -121,6 +121,18 @@ describe('Panel', () => {
     expect(host.state.candidates[0].pairStatus).toBe('pending');
   });
 
+  it('tolerates candidates without terms or pair status', async () => {
+    setup((s) => {
+      const bare = candidate('OPS-1', 0.7) as Partial<ReturnType<typeof candidate>>;
+      delete bare.terms;
+      delete bare.pairStatus;
+      s.candidates = [bare as ReturnType<typeof candidate>];
+    });
+    await screen.findByTestId('candidate-OPS-1');
+    expect(screen.getByTestId('link-OPS-1')).toBeTruthy();
+    expect(screen.queryByTestId('terms-OPS-1')).toBeNull();
+  });
+
   it('shows the empty state', async () => {
     setup((s) => {
       s.candidates = [];

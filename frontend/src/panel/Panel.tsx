@@ -218,7 +218,14 @@ export function Panel(props: { host: Host | null; hostError?: string; schedule?:
         const similar = await api.similar(ctx.issueKey, PANEL_LIMIT);
         const status = await statusP;
         if (cancelled) return;
-        const candidates = [...(similar.candidates ?? [])].sort((a, b) => b.score - a.score);
+        const candidates = (Array.isArray(similar.candidates) ? similar.candidates : [])
+          .map((c) => ({
+            ...c,
+            terms: Array.isArray(c.terms) ? c.terms.filter((t) => typeof t === 'string') : [],
+            pairStatus: c.pairStatus ?? 'pending',
+            score: typeof c.score === 'number' ? c.score : 0,
+          }))
+          .sort((a, b) => b.score - a.score);
         setLoad({ kind: 'ready', candidates, status });
       } catch (e) {
         if (!cancelled) setLoad({ kind: 'error', message: describeError(e) });
