@@ -3,7 +3,7 @@
 // Loopback only; at most rates.length + refine steps of step-seconds each (default worst case about 3 minutes).
 // Steps after the first over the limit bisect between the last good and first bad rate (--refine, default 2).
 import { join } from "node:path";
-import { make_agent } from "./lib/harness.mjs";
+import { cpu_seconds, make_agent } from "./lib/harness.mjs";
 import { load_base_issues, make_issue } from "./lib/issues.mjs";
 import { fmt, open_loop, parse_args, table, write_json } from "./lib/openloop.mjs";
 import { common_defaults, source_dir, with_bed } from "./lib/bed.mjs";
@@ -21,7 +21,12 @@ const { result, stopped } = await with_bed(opts, "webhooks", async ({ app, tenan
   const steps = [];
   const pause = (s) => new Promise((r) => setTimeout(r, s * 1000));
   const step = async (rate) => {
+    const cpu0 = cpu_seconds(app.pid, app.data_dir), client0 = process.cpuUsage();
     const s = await open_loop({ rate, duration_s: opts.step_seconds, make_request });
+    const cpu1 = cpu_seconds(app.pid, app.data_dir), client = process.cpuUsage(client0);
+    // CPU used during the step, in percent of one core.
+    s.cpu = { server_pct: (100 * (cpu1.server - cpu0.server)) / s.elapsed_s, postgres_pct: (100 * (cpu1.postgres - cpu0.postgres)) / s.elapsed_s,
+              client_pct: (client.user + client.system) / 1e4 / s.elapsed_s };
     const error_rate = (s.errors + s.dropped) / (s.completed + s.dropped);
     const ok = s.p99_ms <= opts.p99_limit_ms && error_rate <= opts.max_error_rate;
     steps.push({ ...s, error_rate, ok });
@@ -48,7 +53,8 @@ const { result, stopped } = await with_bed(opts, "webhooks", async ({ app, tenan
 const rows = result.steps;
 console.log(table(rows, [["offered /s", (r) => r.rate], ["achieved /s", (r) => fmt(r.achieved_rps)], ["sent", (r) => r.sent],
   ["errors", (r) => r.errors + r.dropped], ["p50 ms", (r) => fmt(r.p50_ms)], ["p99 ms", (r) => fmt(r.p99_ms)],
-  ["p99.9 ms", (r) => fmt(r.p999_ms)], ["max ms", (r) => fmt(r.max_ms)], ["within limit", (r) => (r.ok ? "yes" : "no")]]));
+  ["p99.9 ms", (r) => fmt(r.p999_ms)], ["max ms", (r) => fmt(r.max_ms)],
+  ["CPU % server / PG / client", (r) => `${fmt(r.cpu.server_pct, 0)} / ${fmt(r.cpu.postgres_pct, 0)} / ${fmt(r.cpu.client_pct, 0)}`], ["within limit", (r) => (r.ok ? "yes" : "no")]]));
 console.log(`\nknee: ${result.knee_rate ?? "below the first step"} webhooks/s with p99 <= ${opts.p99_limit_ms} ms` +
   (result.first_rate_over_limit ? ` (p99 passed the limit at ${result.first_rate_over_limit}/s)` : " (limit not reached at the highest step)"));
 console.log(`server stop: exit ${stopped?.code} after ${stopped?.drain_ms} ms`);

@@ -226,6 +226,23 @@ export function sample_process(pid, data_dir) {
            processes: tree.length, sockets: open_sockets(pid), fds };
 }
 
+// CPU seconds (user + system) used so far by the server process and by its embedded PostgreSQL processes.
+export function cpu_seconds(pid, data_dir) {
+  const ticks = (p) => {
+    try {
+      const f = readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1].split(" ");
+      return Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15)
+    } catch { return 0; }
+  };
+  const pg = [];
+  if (data_dir) {
+    pg.push(...pids_with_arg(data_dir).filter((p) => p !== pid));
+    for (let i = 0; i < pg.length; i++) pg.push(...children_of(pg[i]).filter((c) => !pg.includes(c)));
+  }
+  const hz = 100; // USER_HZ on Linux
+  return { server: ticks(pid) / hz, postgres: pg.reduce((a, p) => a + ticks(p), 0) / hz };
+}
+
 // Reads one Prometheus gauge/counter value (first series) from /metrics text.
 export function metric_value(text, name) {
   const m = text.match(new RegExp(`^${name}(?:\\{[^}]*\\})?\\s+([0-9.eE+-]+)`, "m"));
