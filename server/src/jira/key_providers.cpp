@@ -135,6 +135,15 @@ status forge_jwks_provider::refresh() {
   return ok();
 }
 
+http_client_options key_server_client_options(std::string extra_ca_file) {
+  http_client_options o;
+  o.connect_timeout = std::chrono::milliseconds(3000);
+  o.request_timeout = std::chrono::milliseconds(5000);
+  o.max_response_bytes = 256 * 1024;
+  o.extra_ca_file = std::move(extra_ca_file);
+  return o;
+}
+
 auth::key_provider_fn as_key_provider(std::shared_ptr<install_key_provider> p) {
   return [p = std::move(p)](std::string_view kid) { return p->get(kid); };
 }

@@ -64,6 +64,9 @@ class forge_jwks_provider {
   std::size_t fetches_ = 0;
 };
 
+// Client options for key servers: 3 s connect, 5 s whole request, 256 KiB body (auth waits on these).
+http_client_options key_server_client_options(std::string extra_ca_file = {});
+
 // Adapters for auth::auth_config (the provider must outlive nothing: the function keeps it alive).
 auth::key_provider_fn as_key_provider(std::shared_ptr<install_key_provider> p);
 auth::key_provider_fn as_key_provider(std::shared_ptr<forge_jwks_provider> p);

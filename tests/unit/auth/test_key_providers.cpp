@@ -38,7 +38,8 @@ TEST_CASE("install_key_provider: fetches PEM by kid, caches, remembers unknown k
     return test::text_response(404, "no");
   });
   manual_clock clock;
-  auto client = std::make_shared<http_client>();
+  auto client = std::make_shared<http_client>(key_server_client_options());
+  CHECK(client->options().request_timeout == std::chrono::milliseconds(5000));
   auto provider = std::make_shared<install_key_provider>(client, server.url("/keys/"), clock.fn());
 
   auto k = provider->get("kid-1");
