@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { make_agent } from "./lib/harness.mjs";
 import { load_base_issues, prng } from "./lib/issues.mjs";
 import { fmt, open_loop, parse_args, table, write_json } from "./lib/openloop.mjs";
-import { common_defaults, source_dir, with_bed } from "./lib/bed.mjs";
-import { api_client, EXIT_ROUTE_MISSING, require_route, route_missing, seed_issues, wait_indexed } from "./lib/tenant_ops.mjs";
+import { common_defaults, source_dir, unless_missing, with_bed } from "./lib/bed.mjs";
+import { api_client, require_route, seed_issues, wait_indexed } from "./lib/tenant_ops.mjs";
 
 const opts = parse_args({ ...common_defaults, issues: 100000, rates: [100, 1000], phase_seconds: 60, warmup_seconds: 5,
   seed_concurrency: 32, seed_timeout_seconds: 600, limit: 10, sockets: 256 });
@@ -36,11 +36,7 @@ const run = with_bed(opts, "panel", async ({ app, tenant, info }) => {
            index_wait_seconds: index_wait_s, phases };
 });
 
-const { result, stopped } = await run.catch((e) => {
-  if (!(e instanceof route_missing)) throw e;
-  console.log(`panel_api not run: ${e.message}`);
-  process.exit(EXIT_ROUTE_MISSING);
-});
+const { result, stopped } = await unless_missing(run, "panel_api");
 console.log(`tenant: ${result.issues} issues (seeded at ${fmt(result.seed_rate, 0)} webhooks/s, index caught up ${fmt(result.index_wait_seconds)} s later)\n`);
 console.log(table(result.phases, [["offered rps", (r) => r.rate], ["achieved rps", (r) => fmt(r.achieved_rps)], ["requests", (r) => r.sent],
   ["errors", (r) => r.errors + r.dropped], ["p50 ms", (r) => fmt(r.p50_ms)], ["p99 ms", (r) => fmt(r.p99_ms)],

@@ -6,11 +6,11 @@
 // Exit codes: 0 ok, 1 mismatch or failure, 3 the product path is not available yet (install route missing).
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { install_tenant, make_agent, start_doppel, start_fake_jira, start_key_server } from "./lib/harness.mjs";
+import { make_agent, start_doppel, start_fake_jira, start_key_server } from "./lib/harness.mjs";
 import { load_base_issues, make_issue } from "./lib/issues.mjs";
 import { parse_args } from "./lib/openloop.mjs";
-import { common_defaults, source_dir } from "./lib/bed.mjs";
-import { api_client, route_missing, seed_issues, wait_indexed, webhook_sender } from "./lib/tenant_ops.mjs";
+import { common_defaults, install_or_missing, source_dir } from "./lib/bed.mjs";
+import { api_client, EXIT_ROUTE_MISSING, route_missing, seed_issues, wait_indexed, webhook_sender } from "./lib/tenant_ops.mjs";
 
 const mode = process.argv[2];
 process.argv.splice(2, 1);
@@ -33,11 +33,9 @@ try {
     log(`doppel serve on the database answered /readyz 200 (${app.url})`);
   } else if (mode === "seed") {
     let tenant;
-    try { tenant = await install_tenant({ app_url: app.url, keys, jira_url: jira.url }); }
+    try { tenant = await install_or_missing({ app_url: app.url, keys, jira_url: jira.url }); }
     catch (e) {
-      // A missing install route (404) or an unwired install-key provider (503 key_server_unavailable while our own
-      // key server is up) means this build cannot install tenants yet; anything else is a failure.
-      if (/HTTP 404|HTTP 503 .*key_server_unavailable/.test(e.message)) { log(`product path not ready: ${e.message}`); code = 3; throw null; }
+      if (e instanceof route_missing) { log(`product path not ready: ${e.message}`); code = EXIT_ROUTE_MISSING; throw null; }
       throw e;
     }
     const api = api_client(agent, app, tenant);

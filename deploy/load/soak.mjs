@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { make_agent, metric_value, sample_process, send } from "./lib/harness.mjs";
 import { load_base_issues, make_issue, prng } from "./lib/issues.mjs";
 import { fmt, open_loop, parse_args, table, write_json } from "./lib/openloop.mjs";
-import { common_defaults, source_dir, with_bed } from "./lib/bed.mjs";
-import { api_client, EXIT_ROUTE_MISSING, require_route, route_missing, seed_issues, webhook_sender } from "./lib/tenant_ops.mjs";
+import { common_defaults, source_dir, unless_missing, with_bed } from "./lib/bed.mjs";
+import { api_client, require_route, seed_issues, webhook_sender } from "./lib/tenant_ops.mjs";
 
 const opts = parse_args({ ...common_defaults, minutes: 30, sample_seconds: 60, webhook_rate: 20, panel_rps: 50, seed: 2000, sockets: 128 });
 const base = load_base_issues(source_dir);
@@ -50,11 +50,7 @@ const run = with_bed(opts, "soak", async ({ app, tenant, info }) => {
            max_sockets: Math.max(...samples.map((s) => s.sockets)), total_errors: samples.reduce((a, s) => a + s.errors, 0) };
 });
 
-const { result, stopped } = await run.catch((e) => {
-  if (!(e instanceof route_missing)) throw e;
-  console.log(`soak not run: ${e.message} (use --panel-rps 0 for webhooks only)`);
-  process.exit(EXIT_ROUTE_MISSING);
-});
+const { result, stopped } = await unless_missing(run, "soak (--panel-rps 0 runs webhooks only)");
 console.log(table(result.samples, [["minute", (r) => fmt(r.minute, opts.sample_seconds % 60 ? 2 : 0)], ["RSS MiB", (r) => fmt(r.rss_mib)],
   ["tree RSS MiB", (r) => fmt(r.tree_rss_mib)], ["sockets", (r) => r.sockets], ["open conns", (r) => r.open_connections ?? "-"],
   ["fds", (r) => r.fds], ["webhook p99 ms", (r) => fmt(r.webhook_p99_ms)], ["panel p99 ms", (r) => fmt(r.panel_p99_ms)],

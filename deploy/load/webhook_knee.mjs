@@ -6,14 +6,14 @@ import { join } from "node:path";
 import { cpu_seconds, make_agent } from "./lib/harness.mjs";
 import { load_base_issues, make_issue } from "./lib/issues.mjs";
 import { fmt, open_loop, parse_args, table, write_json } from "./lib/openloop.mjs";
-import { common_defaults, source_dir, with_bed } from "./lib/bed.mjs";
+import { common_defaults, source_dir, unless_missing, with_bed } from "./lib/bed.mjs";
 import { webhook_sender } from "./lib/tenant_ops.mjs";
 
 const opts = parse_args({ ...common_defaults, rates: [25, 50, 100, 200, 400, 800, 1600, 3200], step_seconds: 10,
   pause_seconds: 2, recover_seconds: 15, refine: 2, p99_limit_ms: 50, max_error_rate: 0.01, sockets: 256 });
 const base = load_base_issues(source_dir);
 
-const { result, stopped } = await with_bed(opts, "webhooks", async ({ app, tenant, info }) => {
+const { result, stopped } = await unless_missing(with_bed(opts, "webhooks", async ({ app, tenant, info }) => {
   const agent = make_agent(opts.sockets);
   const send_hook = webhook_sender(agent, app, tenant);
   let next_issue = 0;
@@ -48,7 +48,7 @@ const { result, stopped } = await with_bed(opts, "webhooks", async ({ app, tenan
   agent.destroy();
   return { info, dataset: base.source, p99_limit_ms: opts.p99_limit_ms, knee_rate: knee, first_rate_over_limit: passed,
            events_sent: next_issue, steps };
-});
+}), "webhook_knee");
 
 const rows = result.steps;
 console.log(table(rows, [["offered /s", (r) => r.rate], ["achieved /s", (r) => fmt(r.achieved_rps)], ["sent", (r) => r.sent],

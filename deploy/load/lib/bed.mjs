@@ -4,6 +4,7 @@ import { cpus } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { install_tenant, start_doppel, start_fake_jira, start_key_server } from "./harness.mjs";
+import { EXIT_ROUTE_MISSING, route_missing } from "./tenant_ops.mjs";
 
 export const source_dir = process.env.DOPPEL_SOURCE_DIR ?? resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
@@ -24,6 +25,15 @@ export function machine_info(bin) {
            started_at: new Date().toISOString() };
 }
 
+// install_tenant(), but a build that cannot install tenants yet (no install route: 404; no install-key provider:
+// 503 key_server_unavailable while our own key server is up) throws route_missing instead of a failure.
+export function install_or_missing(args) {
+  return install_tenant(args).catch((e) => {
+    if (/HTTP 404|HTTP 503 .*key_server_unavailable/.test(e.message)) throw new route_missing(`this build cannot install a tenant yet (${e.message})`);
+    throw e;
+  });
+}
+
 // Runs fn(bed) with a fresh bed and always tears it down; bed = {app, tenant, jira, keys, info}.
 export async function with_bed(opts, name, fn, { issue_lookup } = {}) {
   const out_dir = join(opts.out, name);
@@ -42,7 +52,7 @@ export async function with_bed(opts, name, fn, { issue_lookup } = {}) {
     app = await start_doppel({ bin: opts.bin, keys_url: keys.url, out_dir, database_url: opts.database_url || undefined,
       data_dir: opts.data_dir || undefined,
       env: { DOPPEL_HTTP_THREADS: String(opts.http_threads), DOPPEL_WORKERS: String(opts.workers) } });
-    const tenant = await install_tenant({ app_url: app.url, keys, jira_url: jira.url });
+    const tenant = await install_or_missing({ app_url: app.url, keys, jira_url: jira.url });
     console.error(`[${name}] doppel ${app.url} (pid ${app.pid}), tenant ${tenant.client_key}, log ${app.log_path}`);
     const result = await fn({ app, tenant, jira, keys, out_dir, info: machine_info(opts.bin) });
     const stopped = await stop_all(); app = null;
@@ -53,5 +63,16 @@ export async function with_bed(opts, name, fn, { issue_lookup } = {}) {
   } finally {
     process.off("SIGINT", on_signal);
     process.off("SIGTERM", on_signal);
+  }
+}
+
+// Awaits a script's with_bed() run; when the server lacks something the script needs, says so and exits 3.
+export async function unless_missing(run, name) {
+  try {
+    return await run;
+  } catch (e) {
+    if (!(e instanceof route_missing)) throw e;
+    console.log(`${name} not run: ${e.message}`);
+    process.exit(EXIT_ROUTE_MISSING);
   }
 }

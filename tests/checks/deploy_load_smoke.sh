@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Smoke-runs the three load scripts in deploy/load with tiny bounds (seconds, a few hundred requests, loopback only)
+# against the built binary, so the scripts stay runnable; the full-size runs and their numbers are in docs/performance.md.
+set -euo pipefail
+root="${DOPPEL_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
+bin="${DOPPEL_BIN:-$root/build/doppel}"
+[ -x "$bin" ] || { echo "FAIL: doppel binary not found ($bin)"; exit 1; }
+load="$root/deploy/load"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+if [ ! -d "$load/node_modules/atlassian-jwt" ]; then
+  (cd "$load" && npm ci --no-audit --no-fund --loglevel=error) >"$tmp/npm.log" 2>&1 || { cat "$tmp/npm.log"; echo "FAIL: npm ci in deploy/load"; exit 1; }
+fi
+unset DOPPEL_DATABASE_URL   # each script runs its own embedded PostgreSQL in a temp dir
+
+# Runs a load script; returns 3 (after saying so) when the server lacks a route the script needs, fails otherwise.
+run() {
+  local name=$1; shift
+  local t0=$SECONDS rc=0
+  timeout 300 node "$load/$name.mjs" --bin "$bin" --out "$tmp/out" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" || rc=$?
+  cat "$tmp/$name.out"
+  if [ "$rc" = 3 ]; then echo "SKIP $name: the built server cannot serve what it needs yet (see above)"; return 3; fi
+  if [ "$rc" != 0 ]; then tail -20 "$tmp/$name.err"; echo "FAIL: $name (exit $rc)"; exit 1; fi
+  echo "ok   $name finished in $((SECONDS - t0)) s"
+}
+check_json() {  # file, JS expression over `r` that must be true
+  node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); if (!eval(process.argv[2])) { console.log("FAIL: " + process.argv[2]); process.exit(1); } console.log("ok   " + process.argv[2]);' "$1" "$2"
+}
+
+echo "== webhook_knee (2 steps x 2 s) =="
+if ! run webhook_knee --rates 20,40 --step-seconds 2 --pause-seconds 0; then
+  echo "SKIP all load scripts: this build cannot install a tenant, so no script can drive it"
+  exit 0
+fi
+check_json "$tmp/out/webhooks/result.json" 'r.steps.length >= 1 && r.steps[0].completed === 40 && r.steps[0].errors === 0 && r.steps[0].p99_ms > 0'
+check_json "$tmp/out/webhooks/result.json" 'r.stopped.code === 0'
+
+echo "== panel_api (300 issues, 20 rps x 2 s) =="
+if run panel_api --issues 300 --rates 20 --phase-seconds 2 --warmup-seconds 1 --seed-timeout-seconds 120; then
+  check_json "$tmp/out/panel/result.json" 'r.phases[0].completed === 40 && r.phases[0].errors === 0 && Number.isFinite(r.phases[0].p999_ms)'
+fi
+
+echo "== soak (2 samples x 3 s) =="
+run soak --minutes 0.1 --sample-seconds 3 --seed 100 --webhook-rate 5 --panel-rps 5 \
+  || { echo "   soak again with webhooks only"; run soak --minutes 0.1 --sample-seconds 3 --seed 100 --webhook-rate 5 --panel-rps 0; }
+check_json "$tmp/out/soak/result.json" 'r.samples.length === 3 && r.samples.every((s) => s.rss_mib > 0 && s.tree_rss_mib >= s.rss_mib) && r.total_errors === 0'
+echo "deploy_load_smoke: all checks passed"
