@@ -178,6 +178,18 @@ status check_times(const boost::json::object& claims, std::chrono::system_clock:
   return ok();
 }
 
+result<decoded_jwt> verify_jwt(std::string_view token, jwt_alg alg, std::string_view hs256_secret, const rsa_key* rs256_key,
+                               std::chrono::system_clock::time_point now, time_rules rules) {
+  auto jwt = decode_jwt(token);
+  if (!jwt) return jwt.error();
+  const std::string_view want = alg == jwt_alg::hs256 ? "HS256" : "RS256";
+  if (jwt->alg != want) return jwt_error("jwt_alg", "unexpected algorithm");
+  const bool good = alg == jwt_alg::hs256 ? verify_hs256(*jwt, hs256_secret) : (rs256_key && verify_rs256(*jwt, *rs256_key));
+  if (!good) return jwt_error("jwt_signature", "signature does not verify");
+  if (auto t = check_times(jwt->claims, now, rules); !t) return t.error();
+  return jwt;
+}
+
 std::string claim_string(const boost::json::object& claims, std::string_view name) {
   auto it = claims.find(name);
   if (it == claims.end() || !it->value().is_string()) return {};

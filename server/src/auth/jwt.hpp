@@ -55,6 +55,12 @@ struct time_rules {
 // time claims → jwt_malformed; missing required ones → jwt_claims.
 status check_times(const boost::json::object& claims, std::chrono::system_clock::time_point now, time_rules rules);
 
+// One call for callers that already know the key: decode, header alg must equal `alg` (else jwt_alg;
+// "none" never matches), signature with hs256_secret (hs256) or rs256_key (rs256; null → jwt_signature),
+// then check_times. Issuer, audience and qsh stay the caller's job (see policy.hpp for the routes).
+result<decoded_jwt> verify_jwt(std::string_view token, jwt_alg alg, std::string_view hs256_secret, const rsa_key* rs256_key,
+                               std::chrono::system_clock::time_point now, time_rules rules = {});
+
 // Claim helpers: the string value of a claim, or empty when absent / not a string.
 std::string claim_string(const boost::json::object& claims, std::string_view name);
 // True if "aud" (string or array of strings) contains want; URLs compare ignoring one trailing '/'.

@@ -154,3 +154,25 @@ TEST_CASE("rsa_key: PEM and JWK loading agree; bad inputs refused") {
   jwk.erase("e");
   CHECK_FALSE(rsa_key::from_jwk(jwk).ok());
 }
+
+TEST_CASE("jwt: verify_jwt pins the algorithm the caller names") {
+  const auto now = test::at_unix(1000);
+  auto code = [&](const result<decoded_jwt>& r) { return r.ok() ? std::string("ok") : r.error().stable_code; };
+  boost::json::object claims{{"iss", "x"}, {"exp", 1100}};
+  std::string hs = sign_hs256(claims, "k");
+  std::string rs = sign_rs256(claims, test_key(), "kid");
+  auto pub = rsa_key::from_public_pem(test_key().public_pem()).value();
+  CHECK(code(verify_jwt(hs, jwt_alg::hs256, "k", nullptr, now)) == "ok");
+  CHECK(code(verify_jwt(hs, jwt_alg::hs256, "other", nullptr, now)) == "jwt_signature");
+  CHECK(code(verify_jwt(hs, jwt_alg::rs256, "k", &pub, now)) == "jwt_alg");
+  CHECK(code(verify_jwt(rs, jwt_alg::rs256, {}, &pub, now)) == "ok");
+  CHECK(code(verify_jwt(rs, jwt_alg::rs256, {}, nullptr, now)) == "jwt_signature");
+  CHECK(code(verify_jwt(rs, jwt_alg::hs256, pub.public_pem(), nullptr, now)) == "jwt_alg");
+  // HS256 keyed with the public PEM (algorithm confusion) is refused when RS256 is pinned.
+  CHECK(code(verify_jwt(sign_hs256(claims, pub.public_pem()), jwt_alg::rs256, {}, &pub, now)) == "jwt_alg");
+  CHECK(code(verify_jwt(forge(R"({"alg":"none"})", R"({"exp":1100})", ""), jwt_alg::hs256, "k", nullptr, now)) == "jwt_alg");
+  CHECK(code(verify_jwt(hs, jwt_alg::hs256, "k", nullptr, test::at_unix(2000))) == "jwt_expired");
+  auto ok = verify_jwt(hs, jwt_alg::hs256, "k", nullptr, now);
+  REQUIRE(ok.ok());
+  CHECK(claim_string(ok->claims, "iss") == "x");
+}
