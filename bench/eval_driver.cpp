@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "app/bench_command.hpp"
 #include "app/eval_command.hpp"
 
 int main(int argc, char** argv) {
@@ -13,6 +14,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   std::string cmd = argv[1];
   if (cmd == "eval") return doppel::app::run_eval_command(args);
+  if (cmd == "bench") return doppel::app::run_bench_command(args);
   std::cerr << "unknown command " << cmd << '\n';
   return 2;
 }

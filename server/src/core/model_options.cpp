@@ -59,6 +59,8 @@ boost::json::value to_json(const model_options& o) {
       {"bigram_weight", o.bigram_weight},
       {"max_query_terms", o.max_query_terms},
       {"max_df_fraction", o.max_df_fraction},
+      {"posting_budget", o.posting_budget},
+      {"candidate_pool", o.candidate_pool},
       {"same_project_boost", o.same_project_boost},
       {"same_component_boost", o.same_component_boost},
       {"recency_boost", o.recency_boost},
@@ -90,6 +92,12 @@ result<model_options> model_options_from_json(const boost::json::value& v) {
       o.max_query_terms = static_cast<int>(d);
     } else if (key == "max_df_fraction") {
       if (!read_num(x, 1, o.max_df_fraction) || o.max_df_fraction <= 0) return bad("max_df_fraction");
+    } else if (key == "posting_budget") {
+      if (!read_num(x, 1e9, d) || d < 1 || d != std::floor(d)) return bad("posting_budget");
+      o.posting_budget = static_cast<int>(d);
+    } else if (key == "candidate_pool") {
+      if (!read_num(x, 1e7, d) || d < 1 || d != std::floor(d)) return bad("candidate_pool");
+      o.candidate_pool = static_cast<int>(d);
     } else if (key == "same_project_boost") {
       if (!read_num(x, 10, o.same_project_boost)) return bad("same_project_boost");
     } else if (key == "same_component_boost") {

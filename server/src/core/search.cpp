@@ -18,8 +18,9 @@
 // w_f / (1 − b_f + b_f · len_f / avg_f) can be kept per document instead of per query.
 // T(q) are the max_query_terms query terms with the largest qw(t) · idf(t) that occur in the
 // index (ties by term text). raw(q, q) scores the query as if it were a document (its own
-// lengths), so an identical document scores 1 before priors. Accumulation runs over T(q) in
-// term-text order, so the result does not depend on the order documents were inserted.
+// lengths), so an identical document scores 1 before priors. Accumulation runs over T(q) in order
+// of decreasing bound (ties by term text), so the result does not depend on the order documents
+// were inserted (see run() for the posting budget).
 #include "core/index.hpp"
 
 #include <algorithm>
@@ -78,6 +79,8 @@ std::vector<search_hit> search_index::run(const query& q, const search_filter& f
     std::string_view text;
     double strength, factor;
     field_tf tf;
+    double multiplier = 1.0;  // bigram weight or 1
+    double bound = 0.0;       // largest possible contribution: factor · max dw
   };
   const std::size_t max_df = options_.max_df_fraction >= 1.0 ? SIZE_MAX
                                                               : static_cast<std::size_t>(options_.max_df_fraction * n);
@@ -95,7 +98,7 @@ std::vector<search_hit> search_index::run(const query& q, const search_filter& f
     const double qw = sub(x) * m;
     if (qw <= 0) continue;
     const double idf = std::log((1 + n) / (1 + static_cast<double>(df))) + 1;
-    qt.push_back({id, t.term, qw * idf, qw * std::pow(idf, options_.idf_power), t.tf});
+    qt.push_back({id, t.term, qw * idf, qw * std::pow(idf, options_.idf_power), t.tf, m, 0.0});
   }
   const std::size_t max_terms = static_cast<std::size_t>(std::max(1, options_.max_query_terms));
   if (qt.size() > max_terms) {
@@ -105,31 +108,20 @@ std::vector<search_hit> search_index::run(const query& q, const search_filter& f
                       });
     qt.resize(max_terms);
   }
-  std::sort(qt.begin(), qt.end(), [](const qterm& a, const qterm& b) { return a.text < b.text; });
+  // Processing order: largest possible contribution first (ties by text, so the order, and with
+  // it every float sum, is the same for incremental and rebuilt indexes).
+  const bool bm25 = options_.bm25;
+  for (auto& t : qt) t.bound = t.factor * (bm25 ? options_.k1 + 1 : 1.0 / std::min(1.0, t.multiplier));
+  std::sort(qt.begin(), qt.end(), [](const qterm& a, const qterm& b) {
+    return a.bound != b.bound ? a.bound > b.bound : a.text < b.text;
+  });
 
   const slot_weights q_weights = weights_for(q.analysis.lengths, tf_norm_of(q.analysis));
   double self_score = 0;
   for (const auto& t : qt) self_score += t.factor * weight(t.tf, q_weights);
   if (self_score <= 0) return {};
 
-  // Accumulate raw scores: per posting a 4-lane dot product with the slot's weights.
-  scratch& s = local_scratch(docs_.size());
-  s.touched.clear();
-  const float k1 = static_cast<float>(options_.k1);
-  const bool bm25 = options_.bm25;
-  for (const auto& t : qt) {
-    const float factor = static_cast<float>(t.factor);
-    for (const detail::posting& p : postings_by_term_[t.id]) {
-      const slot_weights& sw = weights_[p.slot];
-      const float x = sw.w[0] * p.tf[0] + sw.w[1] * p.tf[1] + sw.w[2] * p.tf[2] + sw.w[3] * p.tf[3];
-      const float dw = bm25 ? x * (k1 + 1) / (x + k1) : static_cast<float>(sub(x)) * sw.inv_norm;
-      float& a = s.acc[p.slot];
-      if (a == 0.0f) s.touched.push_back(p.slot);
-      a += factor * dw;
-    }
-  }
-
-  // Filters as masks over interned names.
+  // Filters as masks over interned names; excluded issues as slots.
   auto mask = [&](const std::vector<std::string>& allowed) {
     std::vector<char> m;
     if (allowed.empty()) return m;
@@ -139,7 +131,99 @@ std::vector<search_hit> search_index::run(const query& q, const search_filter& f
     return m;
   };
   const auto projects = mask(filter.projects), types = mask(filter.issue_types), statuses = mask(filter.statuses);
-  const bool any_filter = !filter.projects.empty() || !filter.issue_types.empty() || !filter.statuses.empty();
+  std::vector<std::uint32_t> excluded;
+  for (const auto& id : filter.exclude_issue_ids)
+    if (auto slot = slot_of_id(id); slot != detail::slot_map::npos) excluded.push_back(slot);
+  if (self) excluded.push_back(*self);
+  std::sort(excluded.begin(), excluded.end());
+  auto passes = [&](std::uint32_t slot) {
+    const doc_entry& d = docs_[slot];
+    if (!projects.empty() && !projects[d.project]) return false;
+    if (!types.empty() && !types[d.issue_type]) return false;
+    if (!statuses.empty() && !statuses[d.status]) return false;
+    return excluded.empty() || !std::binary_search(excluded.begin(), excluded.end(), slot);
+  };
+
+  // Term-at-a-time accumulation, strongest terms first. While the postings read stay within
+  // posting_budget every matching document becomes a candidate (exact scoring). When the next
+  // term would exceed the budget, the candidates are cut to the candidate_pool best so far and
+  // the remaining (common, low-idf) terms only update those, by a merge with the sorted postings
+  // (galloping when sparse): documents matched only by common terms are not considered.
+  scratch& s = local_scratch(docs_.size());
+  s.touched.clear();
+  const float k1 = static_cast<float>(options_.k1);
+  auto contribution = [&](const detail::posting& p, float factor) {
+    const slot_weights& sw = weights_[p.slot];
+    const float x = sw.w[0] * p.tf[0] + sw.w[1] * p.tf[1] + sw.w[2] * p.tf[2] + sw.w[3] * p.tf[3];
+    const float dw = bm25 ? x * (k1 + 1) / (x + k1) : static_cast<float>(sub(x)) * sw.inv_norm;
+    return factor * dw;
+  };
+  std::vector<std::uint32_t> candidates;
+  bool continue_mode = false;
+  std::size_t read = 0;
+  const std::size_t budget = options_.posting_budget;
+  const std::size_t pool = std::max<std::size_t>(filter.limit, static_cast<std::size_t>(options_.candidate_pool));
+  for (std::size_t i = 0; i < qt.size(); ++i) {
+    const auto& post = postings_by_term_[qt[i].id];
+    const float factor = static_cast<float>(qt[i].factor);
+    if (!continue_mode && i > 0 && read + post.size() > budget) {
+      continue_mode = true;
+      for (auto slot : s.touched)
+        if (passes(slot)) candidates.push_back(slot);
+      if (candidates.size() > pool) {
+        std::nth_element(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(pool), candidates.end(),
+                         [&](std::uint32_t a, std::uint32_t b) {
+                           return s.acc[a] != s.acc[b] ? s.acc[a] > s.acc[b] : docs_[a].issue_id < docs_[b].issue_id;
+                         });
+        candidates.resize(pool);
+      }
+      std::sort(candidates.begin(), candidates.end());
+    }
+    read += post.size();
+    if (!continue_mode) {
+      for (const detail::posting& p : post) {
+        float& a = s.acc[p.slot];
+        if (a == 0.0f) s.touched.push_back(p.slot);
+        a += contribution(p, factor);
+      }
+      continue;
+    }
+    const detail::posting* it = post.begin();
+    const detail::posting* end = post.end();
+    for (auto slot : candidates) {
+      // Exponential search forward from the last position: O(log gap) per candidate.
+      std::size_t step = 1;
+      while (step < static_cast<std::size_t>(end - it) && it[step].slot < slot) step *= 2;
+      const detail::posting* hi = it + std::min(step + 1, static_cast<std::size_t>(end - it));
+      it = std::lower_bound(it + step / 2, hi, slot,
+                            [](const detail::posting& x, std::uint32_t v) { return x.slot < v; });
+      if (it == end) break;
+      if (it->slot == slot) s.acc[slot] += contribution(*it, factor);
+    }
+  }
+  if (!continue_mode) {
+    for (auto slot : s.touched)
+      if (passes(slot)) candidates.push_back(slot);
+  }
+
+  // Priors are at most max_prior, so a candidate whose raw score times max_prior is below the
+  // k-th best raw score (or below the threshold) cannot be in the result: drop it before touching
+  // its metadata.
+  const double max_prior = (1 + options_.same_project_boost) * (1 + options_.same_component_boost) *
+                           (1 + (q.created_ms ? options_.recency_boost : 0.0));
+  {
+    double cut = filter.threshold * self_score / max_prior;
+    if (candidates.size() > filter.limit) {
+      std::vector<float> raw;
+      raw.reserve(candidates.size());
+      for (auto slot : candidates) raw.push_back(s.acc[slot]);
+      std::nth_element(raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(filter.limit - 1), raw.end(),
+                       std::greater<float>());
+      cut = std::max(cut, static_cast<double>(raw[filter.limit - 1]) / max_prior);
+    }
+    std::erase_if(candidates, [&](std::uint32_t slot) { return s.acc[slot] < cut; });
+  }
+
   std::uint32_t q_project = UINT32_MAX;
   if (auto it = name_ids_.find(q.project); !q.project.empty() && it != name_ids_.end()) q_project = it->second;
   std::vector<std::uint32_t> q_components;
@@ -152,16 +236,10 @@ std::vector<search_hit> search_index::run(const query& q, const search_filter& f
     double score;
   };
   std::vector<cand> cands;
-  cands.reserve(s.touched.size());
-  for (std::uint32_t slot : s.touched) {
+  cands.reserve(candidates.size());
+  for (std::uint32_t slot : candidates) {
     const double raw = s.acc[slot];
-    s.acc[slot] = 0.0f;
-    if (self && slot == *self) continue;
     const doc_entry& d = docs_[slot];
-    if (any_filter && ((!projects.empty() && !projects[d.project]) || (!types.empty() && !types[d.issue_type]) ||
-                       (!statuses.empty() && !statuses[d.status])))
-      continue;
-    if (!filter.exclude_issue_ids.empty() && filter.exclude_issue_ids.count(d.issue_id)) continue;
     double score = raw / self_score;
     if (options_.same_project_boost > 0 && d.project == q_project) score *= 1 + options_.same_project_boost;
     if (options_.same_component_boost > 0) {
@@ -178,17 +256,18 @@ std::vector<search_hit> search_index::run(const query& q, const search_filter& f
     if (score < filter.threshold || score <= 0) continue;
     cands.push_back({slot, score});
   }
+  for (auto slot : s.touched) s.acc[slot] = 0.0f;
   auto better = [this](const cand& a, const cand& b) {
     return a.score != b.score ? a.score > b.score : docs_[a.slot].issue_id < docs_[b.slot].issue_id;
   };
-  const std::size_t k = std::min(filter.limit, cands.size());
-  std::partial_sort(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(k), cands.end(), better);
-  cands.resize(k);
+  const std::size_t top = std::min(filter.limit, cands.size());
+  std::partial_sort(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(top), cands.end(), better);
+  cands.resize(top);
 
   // Explanations: each hit's per-term contributions (merge of sorted term id lists).
-  std::sort(qt.begin(), qt.end(), [](const qterm& a, const qterm& b) { return a.id < b.id; });
+  std::sort(qt.begin(), qt.end(), [](const qterm& a, const qterm& b) { return a.id < b.id; });  // for the merge
   std::vector<search_hit> hits;
-  hits.reserve(k);
+  hits.reserve(top);
   for (const auto& c : cands) {
     const doc_entry& d = docs_[c.slot];
     search_hit h{d.issue_id, d.key, c.score, {}};
