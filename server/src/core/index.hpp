@@ -129,7 +129,17 @@ class search_index {
   slot_weights weights_for(const field_lengths& len, float tf_norm) const;
   double weight(const field_tf& tf, const slot_weights& sw) const;
   void refresh_averages();  // after every change: quantised averages, per-slot weights
-  std::vector<search_hit> run(const query& q, const search_filter& filter, std::optional<std::uint32_t> self) const;
+  // A query with its terms resolved to ids (terms absent from the index dropped).
+  struct resolved_query {
+    std::vector<std::pair<std::uint32_t, field_tf>> terms;
+    field_lengths lengths{};
+    float tf_norm = 1.0f;
+    std::uint32_t project = UINT32_MAX;  // interned name id, UINT32_MAX = none
+    std::vector<std::uint32_t> components;
+    std::int64_t created_ms = 0;
+  };
+  std::vector<search_hit> run(const resolved_query& q, const search_filter& filter,
+                              std::optional<std::uint32_t> self) const;
 
   model_options options_;
   detail::term_table vocabulary_;

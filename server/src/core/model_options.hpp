@@ -33,8 +33,8 @@ struct model_options {
   double max_df_fraction = 1.0;
   // Cost bound for large indexes: once a query has read posting_budget postings, the remaining
   // (most common) terms only rescore the candidate_pool best candidates so far.
-  int posting_budget = 10000;
-  int candidate_pool = 1000;
+  int posting_budget = 5000;
+  int candidate_pool = 200;
   // Priors (multiplicative, 0 = off): same project as the query issue; a shared component;
   // recency: 1 + recency_boost · exp(-|Δt| / recency_scale_days).
   double same_project_boost = 0.1;

@@ -56,20 +56,33 @@ std::vector<search_hit> search_index::search_issue(std::string_view issue_id, co
   const std::uint32_t slot = slot_of_id(issue_id);
   if (slot == detail::slot_map::npos) return {};
   const doc_entry& d = docs_[slot];
-  query q;
-  q.analysis = export_doc(slot).analysis;
-  q.project = names_[d.project];
-  for (auto c : d.components) q.components.push_back(names_[c]);
+  resolved_query q;
+  q.terms.reserve(d.terms.size());
+  for (auto t : d.terms) q.terms.emplace_back(t, tf_of(t, slot));
+  q.lengths = lengths_[slot];
+  q.tf_norm = tf_norms_[slot];
+  q.project = d.project;
+  q.components = d.components;
   q.created_ms = d.created_ms;
   return run(q, filter, slot);
 }
 
 std::vector<search_hit> search_index::search(const query& q, const search_filter& filter) const {
-  return run(q, filter, std::nullopt);
+  resolved_query r;
+  r.terms.reserve(q.analysis.terms.size());
+  for (const auto& t : q.analysis.terms)
+    if (auto id = vocabulary_.find(t.term); id != detail::term_table::npos) r.terms.emplace_back(id, t.tf);
+  r.lengths = q.analysis.lengths;
+  r.tf_norm = tf_norm_of(q.analysis);
+  if (auto it = name_ids_.find(q.project); !q.project.empty() && it != name_ids_.end()) r.project = it->second;
+  for (const auto& c : q.components)
+    if (auto it = name_ids_.find(c); it != name_ids_.end()) r.components.push_back(it->second);
+  r.created_ms = q.created_ms;
+  return run(r, filter, std::nullopt);
 }
 
-std::vector<search_hit> search_index::run(const query& q, const search_filter& filter,
-                                   std::optional<std::uint32_t> self) const {
+std::vector<search_hit> search_index::run(const resolved_query& q, const search_filter& filter,
+                                          std::optional<std::uint32_t> self) const {
   const double n = static_cast<double>(size());
   if (n == 0 || filter.limit == 0) return {};
 
@@ -85,20 +98,19 @@ std::vector<search_hit> search_index::run(const query& q, const search_filter& f
   const std::size_t max_df = options_.max_df_fraction >= 1.0 ? SIZE_MAX
                                                               : static_cast<std::size_t>(options_.max_df_fraction * n);
   std::vector<qterm> qt;
-  qt.reserve(q.analysis.terms.size());
-  for (const auto& t : q.analysis.terms) {
-    const std::uint32_t id = vocabulary_.find(t.term);
-    if (id == detail::term_table::npos) continue;
+  qt.reserve(q.terms.size());
+  for (const auto& [id, tf] : q.terms) {
+    const std::string_view text = vocabulary_.text(id);
     const std::size_t df = postings_by_term_[id].size();
     if (df > max_df && df > 1) continue;
-    const double m = is_bigram(t.term) ? options_.bigram_weight : 1.0;
+    const double m = is_bigram(text) ? options_.bigram_weight : 1.0;
     if (m <= 0) continue;
     double x = 0;
-    for (std::size_t f = 0; f < field_count; ++f) x += options_.field_weights[f] * t.tf[f];
+    for (std::size_t f = 0; f < field_count; ++f) x += options_.field_weights[f] * tf[f];
     const double qw = sub(x) * m;
     if (qw <= 0) continue;
     const double idf = std::log((1 + n) / (1 + static_cast<double>(df))) + 1;
-    qt.push_back({id, t.term, qw * idf, qw * std::pow(idf, options_.idf_power), t.tf, m, 0.0});
+    qt.push_back({id, text, qw * idf, qw * (options_.idf_power == 2.0 ? idf * idf : std::pow(idf, options_.idf_power)), tf, m, 0.0});
   }
   const std::size_t max_terms = static_cast<std::size_t>(std::max(1, options_.max_query_terms));
   if (qt.size() > max_terms) {
@@ -116,7 +128,7 @@ std::vector<search_hit> search_index::run(const query& q, const search_filter& f
     return a.bound != b.bound ? a.bound > b.bound : a.text < b.text;
   });
 
-  const slot_weights q_weights = weights_for(q.analysis.lengths, tf_norm_of(q.analysis));
+  const slot_weights q_weights = weights_for(q.lengths, q.tf_norm);
   double self_score = 0;
   for (const auto& t : qt) self_score += t.factor * weight(t.tf, q_weights);
   if (self_score <= 0) return {};
@@ -171,11 +183,16 @@ std::vector<search_hit> search_index::run(const query& q, const search_filter& f
       for (auto slot : s.touched)
         if (passes(slot)) candidates.push_back(slot);
       if (candidates.size() > pool) {
-        std::nth_element(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(pool), candidates.end(),
-                         [&](std::uint32_t a, std::uint32_t b) {
-                           return s.acc[a] != s.acc[b] ? s.acc[a] > s.acc[b] : docs_[a].issue_id < docs_[b].issue_id;
+        std::vector<std::pair<float, std::uint32_t>> ranked;
+        ranked.reserve(candidates.size());
+        for (auto slot : candidates) ranked.emplace_back(s.acc[slot], slot);
+        std::nth_element(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(pool), ranked.end(),
+                         [&](const auto& a, const auto& b) {
+                           return a.first != b.first ? a.first > b.first
+                                                     : docs_[a.second].issue_id < docs_[b.second].issue_id;
                          });
-        candidates.resize(pool);
+        candidates.clear();
+        for (std::size_t i = 0; i < pool; ++i) candidates.push_back(ranked[i].second);
       }
       std::sort(candidates.begin(), candidates.end());
     }
@@ -224,11 +241,8 @@ std::vector<search_hit> search_index::run(const query& q, const search_filter& f
     std::erase_if(candidates, [&](std::uint32_t slot) { return s.acc[slot] < cut; });
   }
 
-  std::uint32_t q_project = UINT32_MAX;
-  if (auto it = name_ids_.find(q.project); !q.project.empty() && it != name_ids_.end()) q_project = it->second;
-  std::vector<std::uint32_t> q_components;
-  for (const auto& c : q.components)
-    if (auto it = name_ids_.find(c); it != name_ids_.end()) q_components.push_back(it->second);
+  const std::uint32_t q_project = q.project;
+  const std::vector<std::uint32_t>& q_components = q.components;
   const double recency_scale_ms = options_.recency_scale_days * 86400000.0;
 
   struct cand {
@@ -271,21 +285,21 @@ std::vector<search_hit> search_index::run(const query& q, const search_filter& f
   for (const auto& c : cands) {
     const doc_entry& d = docs_[c.slot];
     search_hit h{d.issue_id, d.key, c.score, {}};
-    std::vector<matched_term> parts;
+    std::vector<std::pair<double, std::uint32_t>> parts;  // (share of the score, index into qt)
     auto qi = qt.begin();
     for (const auto term : d.terms) {
       while (qi != qt.end() && qi->id < term) ++qi;
       if (qi == qt.end()) break;
       if (qi->id != term) continue;
-      parts.push_back({std::string(qi->text), qi->factor * weight(tf_of(term, c.slot), weights_[c.slot]) / self_score});
+      parts.emplace_back(qi->factor * weight(tf_of(term, c.slot), weights_[c.slot]) / self_score,
+                         static_cast<std::uint32_t>(qi - qt.begin()));
     }
     const std::size_t e = std::min(parts.size(), static_cast<std::size_t>(std::max(0, options_.explain_terms)));
     std::partial_sort(parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(e), parts.end(),
-                      [](const matched_term& a, const matched_term& b) {
-                        return a.weight != b.weight ? a.weight > b.weight : a.term < b.term;
+                      [&](const auto& a, const auto& b) {
+                        return a.first != b.first ? a.first > b.first : qt[a.second].text < qt[b.second].text;
                       });
-    parts.resize(e);
-    h.terms = std::move(parts);
+    for (std::size_t i = 0; i < e; ++i) h.terms.push_back({std::string(qt[parts[i].second].text), parts[i].first});
     hits.push_back(std::move(h));
   }
   return hits;
