@@ -1,5 +1,6 @@
 // doppel: entry point; dispatches to the subcommands (serve, migrate, eval, bench, version).
 #include "app/commands.hpp"
+#include "auth/qsh.hpp"
 
 #include <iostream>
 #include <string>
@@ -40,6 +41,15 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (cmd == "serve") return doppel::app::run_serve_command(rest);
+  if (cmd == "qsh") {  // debugging aid (and the property test's probe): canonical request and its hash
+    if (rest.size() < 2 || rest.size() > 3) {
+      std::cerr << "usage: doppel qsh METHOD URL [BASEURL]\n";
+      return 2;
+    }
+    auto canonical = doppel::auth::canonical_request(rest[0], rest[1], rest.size() == 3 ? rest[2] : "");
+    std::cout << canonical << "\n" << doppel::auth::query_string_hash(canonical) << "\n";
+    return 0;
+  }
   if (cmd == "migrate") return doppel::app::run_migrate_command(rest);
   std::cerr << "doppel: unknown command '" << cmd << "' (try 'doppel --help')\n";
   return 2;

@@ -156,6 +156,9 @@ result<config> load_config(const env_lookup& getenv) {
   int drain = int(c.drain_timeout.count());
   if (auto e = int_var("DOPPEL_DRAIN_SECONDS", 1, 600, drain)) return *e;
   c.drain_timeout = std::chrono::seconds(drain);
+  int read_timeout = int(c.read_timeout.count());
+  if (auto e = int_var("DOPPEL_READ_TIMEOUT_SECONDS", 1, 300, read_timeout)) return *e;
+  c.read_timeout = std::chrono::seconds(read_timeout);
   int retention_days = int(c.uninstall_retention.count() / 86400);
   if (auto e = int_var("DOPPEL_RETENTION_DAYS", 0, 3650, retention_days)) return *e;
   c.uninstall_retention = std::chrono::seconds(std::int64_t(retention_days) * 86400);

@@ -36,6 +36,7 @@ struct config {
   int worker_threads = 2;                    // background job workers
   int db_pool_size = 8;
   std::chrono::seconds drain_timeout{10};
+  std::chrono::seconds read_timeout{15};     // a request (header + body) must arrive within this
   std::chrono::seconds request_timeout{30};
   std::chrono::seconds uninstall_retention{30 * 24 * 3600};
 };

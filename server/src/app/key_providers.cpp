@@ -1,18 +1,25 @@
-// Key provider wiring. Until the fetching providers are linked in, every signed-install and FIT check fails closed.
+// Key provider wiring: install keys (DOPPEL_INSTALL_KEYS_URL/<kid>) and Forge JWKS, each cached by kid.
 #include "app/key_providers.hpp"
 
-namespace doppel::app {
+#include "jira/key_providers.hpp"
 
-auth::key_provider_fn make_install_key_provider(const config&) {
-  return [](std::string_view) -> result<auth::rsa_key> {
-    return make_error(errc::unavailable, "key_server_unavailable", "Install key provider not available");
-  };
+#include <memory>
+
+namespace doppel::app {
+namespace {
+
+std::shared_ptr<const jira::http_client> key_client() {
+  return std::make_shared<const jira::http_client>(jira::key_server_client_options());
 }
 
-auth::key_provider_fn make_forge_key_provider(const config&) {
-  return [](std::string_view) -> result<auth::rsa_key> {
-    return make_error(errc::unavailable, "key_server_unavailable", "Forge key provider not available");
-  };
+}  // namespace
+
+auth::key_provider_fn make_install_key_provider(const config& cfg) {
+  return jira::as_key_provider(std::make_shared<jira::install_key_provider>(key_client(), cfg.install_keys_url));
+}
+
+auth::key_provider_fn make_forge_key_provider(const config& cfg) {
+  return jira::as_key_provider(std::make_shared<jira::forge_jwks_provider>(key_client(), cfg.forge_jwks_url));
 }
 
 }  // namespace doppel::app

@@ -47,6 +47,10 @@ std::vector<net::route> make_routes(app_context& app, services& svc) {
       {verb::get,  "/pages/configure",        route_auth::page,      no_body, "page.configure",         bind(handlers::admin_page)},
       {verb::get,  "/pages/post-install",     route_auth::page,      no_body, "page.post_install",      bind(handlers::admin_page)},
       {verb::get,  "/pages/dashboard",        route_auth::page,      no_body, "page.dashboard",         bind(handlers::dashboard_page)},
+
+      // --- issue panel API (handlers/panel_api.cpp) ---
+
+      // --- admin and dashboard API (handlers/admin.cpp, handlers/dashboard.cpp) ---
   };
 }
 

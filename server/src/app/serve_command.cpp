@@ -73,7 +73,10 @@ int serve(const config& cfg_in) {
   boost::asio::thread_pool handler_pool(std::size_t(cfg.db_pool_size));
   std::shared_ptr<boost::asio::ssl::context> tls;
   if (cfg.tls_cert_file) tls = net::make_tls_context(*cfg.tls_cert_file, *cfg.tls_key_file);
-  net::http_server server(io, handler_pool, dispatch, routes, {}, tls);
+  net::server_limits limits;
+  limits.read_timeout = cfg.read_timeout;
+  limits.write_timeout = cfg.read_timeout;
+  net::http_server server(io, handler_pool, dispatch, routes, limits, tls);
   auto port = server.listen(cfg.bind, cfg.port);
   if (cfg.port == 0 && !getenv("DOPPEL_BASE_URL")) {
     app.cfg.base_url = "http://localhost:" + std::to_string(port);

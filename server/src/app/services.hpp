@@ -4,6 +4,11 @@
 #include "auth/host_allowlist.hpp"
 #include "auth/policy.hpp"
 #include "auth/secret_box.hpp"
+#include "jira/http_client.hpp"
+#include "jobs/worker_pool.hpp"
+#include "store/index_cache.hpp"
+
+#include <memory>
 
 namespace doppel::app {
 
@@ -11,6 +16,9 @@ struct services {
   auth::secret_box secrets;              // seals tenant shared secrets at rest
   auth::host_allowlist allowed_hosts;    // tenant base URL allowlist (SSRF guard)
   auth::auth_config auth;                // per-route token verification (tenants, key providers, clock)
+  std::shared_ptr<const jira::http_client> http;  // outgoing calls to Jira (TLS verified, timeouts)
+  std::unique_ptr<store::index_cache> index;      // per-tenant memory-resident index copies
+  jobs::worker_pool* workers = nullptr;           // to nudge after enqueueing (null in tools)
 };
 
 }  // namespace doppel::app

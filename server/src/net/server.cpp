@@ -3,6 +3,8 @@
 
 #include "util/log.hpp"
 
+#include <array>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
@@ -52,6 +54,7 @@ class session : public std::enable_shared_from_this<session<Stream>> {
     if (state_->draining.load()) return close();
     header_parser_.emplace();
     header_parser_->header_limit(std::uint32_t(limits_.header_limit));
+    header_parser_->body_limit(boost::none);  // the route's own limit is applied once the target is known
     // Idle keep-alive connections wait longer for the first byte than a request in progress.
     lowest(stream_).expires_after(first_request_ ? limits_.read_timeout : limits_.idle_timeout);
     http::async_read_header(stream_, buffer_, *header_parser_,
@@ -65,11 +68,16 @@ class session : public std::enable_shared_from_this<session<Stream>> {
       return fail_fast(http::status::request_timeout, "timeout", "Request not received in time");
     if (ec) return close();
     first_request_ = false;
+    ++state_->in_flight;  // from here until the response is written, shutdown waits for this request
     lowest(stream_).expires_after(limits_.read_timeout);
     auto [path, query] = split_target(header_parser_->get().target());
     (void)query;
     auto m = routes_.match(header_parser_->get().method(), path);
     std::size_t limit = m.matched ? m.matched->body_limit : 0;
+    if (auto length = header_parser_->content_length(); length && *length > limit) {
+      --state_->in_flight;
+      return fail_fast(http::status::payload_too_large, "payload_too_large", "Request body exceeds this route's limit");
+    }
     body_parser_.emplace(std::move(*header_parser_));
     header_parser_.reset();
     body_parser_->body_limit(limit);
@@ -78,6 +86,7 @@ class session : public std::enable_shared_from_this<session<Stream>> {
   }
 
   void on_body(beast::error_code ec, std::size_t) {
+    if (ec) --state_->in_flight;
     if (ec == http::error::body_limit)
       return fail_fast(http::status::payload_too_large, "payload_too_large", "Request body exceeds this route's limit");
     if (ec == beast::error::timeout)
@@ -85,7 +94,6 @@ class session : public std::enable_shared_from_this<session<Stream>> {
     if (ec) return close();
     auto req = std::make_shared<request>(body_parser_->release());
     body_parser_.reset();
-    ++state_->in_flight;
     auto self = this->shared_from_this();
     // Dispatch may block on the database: run it on the handler pool, write back on our own executor.
     asio::post(pool_, [self, req] {
@@ -99,8 +107,32 @@ class session : public std::enable_shared_from_this<session<Stream>> {
     lowest(stream_).expires_after(limits_.write_timeout);
     http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code ec, std::size_t) {
       --self->state_->in_flight;
+      if (ec) log::debug("write failed", {{"what", ec.message()}});
       if (ec || !res->keep_alive()) return self->close();
       self->read_header();
+    });
+  }
+
+  // After refusing a request we did not read fully: half-close, then discard what the client still sends for
+  // a short while, so its TCP stack does not turn our answer into a reset.
+  void linger_close() {
+    beast::error_code ec;
+    lowest(stream_).socket().shutdown(tcp::socket::shutdown_send, ec);
+    lowest(stream_).expires_after(std::chrono::seconds(2));
+    discard_ = std::make_shared<std::array<char, 16384>>();
+    drain_rest();
+  }
+
+  void drain_rest() {
+    lowest(stream_).async_read_some(asio::buffer(*discard_), [self = this->shared_from_this()](beast::error_code ec,
+                                                                                                 std::size_t n) {
+      self->discarded_ += n;
+      if (ec || self->discarded_ > 16 * 1024 * 1024) {
+        beast::error_code ignored;
+        lowest(self->stream_).socket().close(ignored);
+        return;
+      }
+      self->drain_rest();
     });
   }
 
@@ -108,7 +140,13 @@ class session : public std::enable_shared_from_this<session<Stream>> {
   void fail_fast(http::status status, std::string_view code, std::string_view message) {
     auto res = std::make_shared<response>(dispatch_.make_error_response(nullptr, status, code, message));
     ++state_->in_flight;
-    write(res);
+    lowest(stream_).expires_after(limits_.write_timeout);
+    http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code ec, std::size_t) {
+      --self->state_->in_flight;
+      if (ec) return self->close();
+      if constexpr (std::is_same_v<Stream, beast::tcp_stream>) self->linger_close();
+      else self->close();
+    });
   }
 
   void close() {
@@ -134,6 +172,8 @@ class session : public std::enable_shared_from_this<session<Stream>> {
   std::optional<http::request_parser<http::empty_body>> header_parser_;
   std::optional<http::request_parser<http::string_body>> body_parser_;
   bool first_request_ = true;
+  std::shared_ptr<std::array<char, 16384>> discard_;
+  std::size_t discarded_ = 0;
 };
 
 }  // namespace

@@ -1,0 +1,42 @@
+// Candidate duplicate pairs: stored when an issue is indexed or rescanned; reviewers confirm or dismiss them.
+#pragma once
+
+#include "core/index.hpp"
+
+#include <pqxx/pqxx>
+
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+namespace doppel::store {
+
+struct pair_row {
+  std::string issue_id;
+  std::string candidate_id;
+  double score = 0;
+  std::string status;  // pending | confirmed | dismissed
+};
+
+// Stores hits as pending pairs for issue_id; existing pairs keep their status (only the score and terms
+// of pending ones are refreshed). Returns the number of pending pairs of the issue afterwards.
+int upsert_candidates(pqxx::work& tx, const std::string& tenant_id, const std::string& issue_id,
+                      const std::vector<core::search_hit>& hits);
+
+// Sets a pair's status (inserting it when the reviewer acted on a suggestion not stored yet).
+void set_pair_status(pqxx::work& tx, const std::string& tenant_id, const std::string& issue_id,
+                     const std::string& candidate_id, const std::string& status, double score_if_new);
+
+// Candidates the reviewers dismissed for this issue, in either direction (never suggested again).
+std::unordered_set<std::string> dismissed_for(pqxx::transaction_base& tx, const std::string& tenant_id,
+                                              const std::string& issue_id);
+
+// Status of the pairs of issue_id with the given candidates (missing = not stored).
+std::vector<pair_row> pairs_for(pqxx::transaction_base& tx, const std::string& tenant_id, const std::string& issue_id);
+
+// Removes every pair touching one of these issues (deleted issues).
+void delete_pairs_of(pqxx::work& tx, const std::string& tenant_id, const std::vector<std::string>& issue_ids);
+
+int pending_count(pqxx::transaction_base& tx, const std::string& tenant_id, const std::string& issue_id);
+
+}  // namespace doppel::store
