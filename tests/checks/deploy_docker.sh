@@ -169,6 +169,26 @@ print(f"{'FAILED' if failures else 'passed'}: {len(failures)} failure(s)")
 sys.exit(1 if failures else 0)
 EOF
 
+echo "== runtime stage installs every library the built binary needs =="
+if [ -n "${DOPPEL_BIN:-}" ] && [ -x "${DOPPEL_BIN:-}" ] && command -v objdump >/dev/null && command -v dpkg >/dev/null; then
+  runtime_run=$(awk '/^FROM .* AS runtime/ {on=1} on' "$root/deploy/docker/Dockerfile")
+  missing=0
+  # Direct dependencies (DT_NEEDED): their packages must be installed in the runtime stage or be in debian:12-slim.
+  for lib in $(objdump -p "$DOPPEL_BIN" | awk '/NEEDED/ {print $2}'); do
+    path=$(ldconfig -p | awk -v l="$lib" '$1 == l && !found {print $NF; found=1}')
+    pkg=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | sed -n '1s/:.*//p' || true)
+    [ -n "$pkg" ] || pkg=$(dpkg -S "$path" 2>/dev/null | sed -n '1s/:.*//p' || true)
+    case "$pkg" in
+      libc6|libstdc++6|libgcc-s1) echo "ok   $lib ($pkg, in debian:12-slim)" ;;
+      "") echo "FAIL $lib: no Debian package owns it"; missing=1 ;;
+      *) if grep -Eq "(^|[[:space:]])$pkg([[:space:]]|$)" <<<"$runtime_run"; then echo "ok   $lib ($pkg)"; else echo "FAIL $lib: package $pkg is not installed in the runtime stage"; missing=1; fi ;;
+    esac
+  done
+  [ "$missing" = 0 ] || exit 1
+else
+  echo "skip: DOPPEL_BIN not built (or objdump/dpkg missing)"
+fi
+
 echo "== Caddyfile (deploy/proxy) =="
 caddyfile="$root/deploy/proxy/Caddyfile"
 grep -q 'Strict-Transport-Security "max-age=31536000' "$caddyfile" || { echo "FAIL: HSTS with max-age >= 1 year missing"; exit 1; }
