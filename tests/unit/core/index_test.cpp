@@ -193,8 +193,11 @@ TEST_CASE("incremental index equals an index rebuilt from the surviving document
     d.created_ms = static_cast<std::int64_t>(rng() % 1000000) * 1000;
     return d;
   };
-  for (int round = 0; round < 5; ++round) {
-    search_index inc;
+  model_options budgeted;  // tiny posting budget: exercises the candidate-pool rescoring path
+  budgeted.posting_budget = 20;
+  budgeted.candidate_pool = 5;
+  for (int round = 0; round < 6; ++round) {
+    search_index inc(round % 2 ? budgeted : model_options{});
     std::map<int, indexed_document> live;
     for (int step = 0; step < 400; ++step) {
       int id = static_cast<int>(rng() % 60);
@@ -222,7 +225,7 @@ TEST_CASE("incremental index equals an index rebuilt from the surviving document
     std::vector<indexed_document> docs;
     for (auto& [id, d] : live) docs.push_back(d);
     std::shuffle(docs.begin(), docs.end(), rng);
-    search_index rebuilt;
+    search_index rebuilt(inc.options());
     for (auto& d : docs) rebuilt.put(d);
     CHECK(inc.canonical_dump() == rebuilt.canonical_dump());
     CHECK(inc.size() == live.size());
@@ -252,4 +255,33 @@ TEST_CASE("document lookups by id and key; removal frees terms") {
   CHECK(idx.document_frequency("gamma") == 0);
   CHECK(idx.stats().terms == 2);
   CHECK_FALSE(idx.document_by_key("P-1").has_value());
+}
+
+TEST_CASE("posting budget: the candidate pool keeps the clear duplicate on top") {
+  tokenizer tok;
+  model_options tight;
+  tight.posting_budget = 5;
+  tight.candidate_pool = 3;
+  search_index exact(no_priors()), pooled(tight);
+  auto add = [&](int i, const std::string& summary) {
+    issue_document d;
+    d.issue_id = std::to_string(i);
+    d.key = "P-" + d.issue_id;
+    d.project = "P";
+    d.summary = summary;
+    d.description = "common words in every issue of this project";
+    exact.put(make_indexed_document(d, tok));
+    pooled.put(make_indexed_document(d, tok));
+  };
+  for (int i = 0; i < 30; ++i) add(i, "unrelated topic number " + std::string(1, static_cast<char>('a' + i % 26)) + "x");
+  add(100, "Balancer throws ConcurrentModificationException during rebalance");
+  query q;
+  q.analysis = analyze_draft("ConcurrentModificationException in balancer rebalance", "common words", tok);
+  auto a = exact.search(q, {});
+  auto b = pooled.search(q, {});
+  REQUIRE_FALSE(a.empty());
+  REQUIRE_FALSE(b.empty());
+  CHECK(a[0].issue_id == "100");
+  CHECK(b[0].issue_id == "100");
+  CHECK(b.size() <= 20);
 }
