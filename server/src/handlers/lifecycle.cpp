@@ -3,6 +3,7 @@
 
 #include "handlers/json_body.hpp"
 #include "jobs/job_queue.hpp"
+#include "store/backfill_store.hpp"
 #include "store/tenant_store.hpp"
 #include "util/log.hpp"
 
@@ -64,10 +65,13 @@ net::reply installed(app::app_context& app, app::services& svc, net::request_con
   bool first = app.pool.with_connection([&](pqxx::connection& c) {
     pqxx::work tx(c);
     bool is_new = store::upsert_connect_install(tx, *install);
-    jobs::enqueue(tx, install->client_key, jobs::job_kind::backfill, "backfill", "{}");
+    // First install (or a site import's new clientKey): index the existing backlog.
+    if (store::start_backfill(tx, install->client_key, store::backfill_jql({}), true))
+      jobs::enqueue(tx, install->client_key, jobs::job_kind::backfill, "backfill", "{}");
     tx.commit();
     return is_new;
   });
+  if (svc.workers) svc.workers->nudge();
   log::info("tenant installed", {{"tenant", install->client_key}, {"first_install", first}});
   return net::no_content();
 }

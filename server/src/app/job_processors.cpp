@@ -1,0 +1,328 @@
+// Job processors. Each runs inside the job's transaction; index changes reach memory only after commit.
+#include "app/job_processors.hpp"
+
+#include "app/jira_access.hpp"
+#include "core/issue_document.hpp"
+#include "store/index_store.hpp"
+#include "store/pair_store.hpp"
+#include "util/log.hpp"
+
+#include <boost/json.hpp>
+
+#include <chrono>
+
+namespace doppel::app {
+namespace {
+
+constexpr std::size_t flag_limit = 5;
+constexpr int backfill_pages_per_run = 5;
+constexpr int rescan_batch = 1000;
+
+core::tokenizer& thread_tokenizer() {
+  thread_local core::tokenizer tok;
+  return tok;
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+boost::json::object payload_of(const jobs::job& j) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(j.payload, ec);
+  if (ec || !v.is_object()) return {};
+  return v.as_object();
+}
+
+std::string str(const boost::json::object& o, std::string_view key) {
+  auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+// Publishes the index changes of a committed job: memory copy here, NOTIFY for other replicas.
+void notify_generation(pqxx::work& tx, const std::string& tenant_id, const std::vector<store::index_change>& changes) {
+  std::int64_t generation = -1;
+  for (const auto& c : changes) generation = std::max(generation, c.generation);
+  if (generation >= 0)
+    tx.exec_params0("SELECT pg_notify('doppel_index', $1)", tenant_id + " " + std::to_string(generation));
+}
+
+jobs::job_outcome apply_after_commit(services& svc, const std::string& tenant_id,
+                                     std::vector<store::index_change> changes) {
+  return {[&svc, tenant_id, changes = std::move(changes)] {
+    for (const auto& c : changes) svc.index->apply(tenant_id, c);
+  }};
+}
+
+// Suggestions for a just-created issue, stored as pending pairs; queues the panel label update.
+void flag_new_issue(pqxx::work& tx, app_context& app, services& svc, const std::string& tenant_id,
+                    const core::indexed_document& doc) {
+  auto settings = load_settings(tx, tenant_id);
+  auto filter = filter_for(settings, doc.project, flag_limit);
+  filter.exclude_issue_ids = store::dismissed_for(tx, tenant_id, doc.issue_id);
+  filter.exclude_issue_ids.insert(doc.issue_id);
+  core::query q{doc.analysis, doc.project, doc.components, doc.created_ms};
+  auto hits = svc.index->search(tenant_id, q, filter);
+  int pending = store::upsert_candidates(tx, tenant_id, doc.issue_id, hits);
+  if (pending > 0) {
+    boost::json::object p{{"issueId", doc.issue_id}, {"issueKey", doc.key}};
+    jobs::enqueue(tx, tenant_id, jobs::job_kind::publish_flags, "flags:" + doc.issue_id, boost::json::serialize(p));
+  }
+  (void)app;
+}
+
+jobs::job_outcome apply_issue(pqxx::work& tx, const jobs::job& j, app_context& app, services& svc) {
+  auto issue_id = str(payload_of(j), "issueId");
+  auto rows = tx.exec_params(
+      "SELECT delivery_id, event, payload::text FROM inbox"
+      " WHERE tenant_id = $1 AND issue_id = $2 AND processed_at IS NULL ORDER BY received_at FOR UPDATE",
+      j.tenant_id, issue_id);
+  std::vector<store::index_change> changes;
+  std::optional<core::indexed_document> created;
+  bool deleted = false;
+  for (const auto& row : rows) {
+    auto event = row[1].as<std::string>();
+    auto payload = row[2].as<std::string>();
+    if (event == "deleted") {
+      std::int64_t when = now_ms();
+      boost::system::error_code ec;
+      auto v = boost::json::parse(payload, ec);
+      if (!ec && v.is_object()) {
+        if (auto* ts = v.as_object().if_contains("timestamp"); ts && ts->is_int64()) when = ts->as_int64();
+      }
+      changes.push_back(store::delete_document(tx, j.tenant_id, issue_id, when));
+      store::delete_pairs_of(tx, j.tenant_id, {issue_id});
+      deleted = true;
+      continue;
+    }
+    auto doc = core::parse_issue_json(payload);
+    if (!doc || doc->issue_id != issue_id) {
+      log::warn("inbox: unreadable issue payload skipped", {{"tenant", j.tenant_id}, {"issue", issue_id}});
+      continue;
+    }
+    auto indexed = core::make_indexed_document(*doc, thread_tokenizer());
+    auto res = store::upsert_document(tx, j.tenant_id, indexed);
+    if (res.outcome != store::upsert_outcome::applied) continue;
+    changes.push_back(res.change);
+    if (event == "created") created = std::move(indexed);
+    else if (created) created = std::move(indexed);  // an edit right after creation: flag the newest text
+  }
+  tx.exec_params0(
+      "UPDATE inbox SET processed_at = now() WHERE tenant_id = $1 AND issue_id = $2 AND processed_at IS NULL",
+      j.tenant_id, issue_id);
+  if (created && !deleted) flag_new_issue(tx, app, svc, j.tenant_id, *created);
+  notify_generation(tx, j.tenant_id, changes);
+  return apply_after_commit(svc, j.tenant_id, std::move(changes));
+}
+
+jobs::job_outcome apply_project_delete(pqxx::work& tx, const jobs::job& j, services& svc) {
+  std::string project = j.unique_key.substr(std::string_view("project:").size());
+  auto ids = tx.exec_params(
+      "SELECT issue_id FROM index_documents WHERE tenant_id = $1 AND project_key = $2 AND deleted_ms IS NULL",
+      j.tenant_id, project);
+  std::vector<std::string> issue_ids;
+  for (const auto& r : ids) issue_ids.push_back(r[0].as<std::string>());
+  std::vector<store::index_change> changes{store::delete_project(tx, j.tenant_id, project, now_ms())};
+  store::delete_pairs_of(tx, j.tenant_id, issue_ids);
+  tx.exec_params0(
+      "UPDATE inbox SET processed_at = now() WHERE tenant_id = $1 AND event = 'project_deleted'"
+      " AND project_key = $2 AND processed_at IS NULL",
+      j.tenant_id, project);
+  notify_generation(tx, j.tenant_id, changes);
+  return apply_after_commit(svc, j.tenant_id, std::move(changes));
+}
+
+jobs::job_outcome backfill(pqxx::work& tx, const jobs::job& j, app_context& app, services& svc) {
+  auto progress = tx.exec_params(
+      "SELECT state, jql, COALESCE(next_page_token, ''), total_estimate IS NULL FROM backfill_progress"
+      " WHERE tenant_id = $1 FOR UPDATE",
+      j.tenant_id);
+  if (progress.empty() || progress[0][0].as<std::string>() != "running") return {};
+  std::string jql = progress[0][1].as<std::string>();
+  std::string token = progress[0][2].as<std::string>();
+  bool need_total = progress[0][3].as<bool>();
+  auto client = jira_for_tenant(app, svc, j.tenant_id, nullptr);
+  if (!client) throw std::runtime_error("backfill: " + client.error().message);
+  if (need_total) {
+    boost::json::value body = boost::json::object{{"jql", jql}};
+    auto count = (*client)->call("POST", "/rest/api/3/search/approximate-count", &body, true);
+    if (count && count->status == 200) {
+      boost::system::error_code ec;
+      auto v = boost::json::parse(count->body, ec);
+      if (!ec && v.is_object())
+        if (auto* n = v.as_object().if_contains("count"); n && n->is_int64())
+          tx.exec_params0("UPDATE backfill_progress SET total_estimate = $2 WHERE tenant_id = $1", j.tenant_id,
+                          n->as_int64());
+    }
+  }
+  std::vector<store::index_change> changes;
+  long seen = 0, indexed = 0;
+  bool done = false;
+  for (int page_no = 0; page_no < backfill_pages_per_run && !done; ++page_no) {
+    jira::search_request req;
+    req.jql = jql;
+    req.fields = {"summary", "description", "environment", "labels", "components", "issuetype",
+                  "status", "project", "created", "updated"};
+    req.max_results = 100;
+    req.next_page_token = token;
+    auto page = (*client)->search_jql(req);
+    if (!page) throw std::runtime_error("backfill: " + page.error().message);
+    for (const auto& issue : page->issues) {
+      ++seen;
+      auto doc = core::parse_issue_json(boost::json::serialize(issue));
+      if (!doc) continue;
+      auto res = store::upsert_document(tx, j.tenant_id, core::make_indexed_document(*doc, thread_tokenizer()));
+      if (res.outcome == store::upsert_outcome::applied) {
+        ++indexed;
+        changes.push_back(std::move(res.change));
+      }
+    }
+    token = page->next_page_token;
+    done = page->is_last || token.empty();
+  }
+  tx.exec_params0(
+      "UPDATE backfill_progress SET seen = seen + $2, indexed = indexed + $3, next_page_token = NULLIF($4, ''),"
+      "  state = CASE WHEN $5 THEN 'done' ELSE state END, finished_at = CASE WHEN $5 THEN now() END,"
+      "  updated_at = now(), last_error = NULL WHERE tenant_id = $1",
+      j.tenant_id, seen, indexed, token, done);
+  if (done) jobs::enqueue(tx, j.tenant_id, jobs::job_kind::rescan, "rescan", "{}");
+  else jobs::enqueue(tx, j.tenant_id, jobs::job_kind::backfill, "backfill", "{}");
+  notify_generation(tx, j.tenant_id, changes);
+  auto outcome = apply_after_commit(svc, j.tenant_id, std::move(changes));
+  auto apply = outcome.after_commit;
+  outcome.after_commit = [apply, &svc] {
+    apply();
+    if (svc.workers) svc.workers->nudge();
+  };
+  return outcome;
+}
+
+jobs::job_outcome rescan(pqxx::work& tx, const jobs::job& j, services& svc) {
+  auto after = str(payload_of(j), "after");
+  auto settings = load_settings(tx, j.tenant_id);
+  auto rows = tx.exec_params(
+      "SELECT issue_id, project_key, created_ms FROM index_documents WHERE tenant_id = $1 AND deleted_ms IS NULL"
+      " AND issue_id > $2 ORDER BY issue_id LIMIT $3",
+      j.tenant_id, after, rescan_batch);
+  std::string last;
+  for (const auto& r : rows) {
+    auto id = r[0].as<std::string>();
+    auto project = r[1].as<std::string>();
+    auto created = r[2].as<std::int64_t>();
+    last = id;
+    auto filter = filter_for(settings, project, flag_limit);
+    filter.exclude_issue_ids = store::dismissed_for(tx, j.tenant_id, id);
+    auto hits = svc.index->search_issue(j.tenant_id, id, filter);
+    // Pairs point from the newer issue to the older candidate: keep only earlier candidates here.
+    std::vector<core::search_hit> older;
+    svc.index->read(j.tenant_id, [&](const core::search_index& idx) {
+      for (auto& h : hits) {
+        auto d = idx.document_by_id(h.issue_id);
+        if (d && (d->created_ms < created || (d->created_ms == created && h.issue_id < id))) older.push_back(h);
+      }
+      return 0;
+    });
+    store::upsert_candidates(tx, j.tenant_id, id, older);
+  }
+  if (int(rows.size()) == rescan_batch) {
+    boost::json::object p{{"after", last}};
+    jobs::enqueue(tx, j.tenant_id, jobs::job_kind::rescan, "rescan:" + last, boost::json::serialize(p));
+  }
+  return {};
+}
+
+jobs::job_outcome publish_flags(pqxx::work& tx, const jobs::job& j, app_context& app, services& svc) {
+  auto p = payload_of(j);
+  auto issue_id = str(p, "issueId"), issue_key = str(p, "issueKey");
+  int pending = store::pending_count(tx, j.tenant_id, issue_id);
+  auto client = jira_for_tenant(app, svc, j.tenant_id, nullptr);
+  if (!client) {
+    if (client.error().code == errc::unavailable) return {};  // Forge tenant: the panel shows the count itself
+    throw std::runtime_error("flags: " + client.error().message);
+  }
+  std::string label = pending == 1 ? "1 possible duplicate" : std::to_string(pending) + " possible duplicates";
+  boost::json::object value{{"type", "badge"}, {"value", {{"label", std::to_string(pending)}}}};
+  if (pending == 0) value = {{"type", "badge"}, {"value", {{"label", ""}}}};
+  auto st = (*client)->set_issue_property(issue_key, panel_status_property(app.cfg.app_key), value);
+  if (!st) throw std::runtime_error("flags: " + st.error().message);
+  auto settings = load_settings(tx, j.tenant_id);
+  if (settings.comment_on_create && pending > 0) {
+    auto keys = tx.exec_params(
+        "SELECT d.issue_key FROM pairs p JOIN index_documents d ON d.tenant_id = p.tenant_id AND d.issue_id = p.candidate_id"
+        " WHERE p.tenant_id = $1 AND p.issue_id = $2 AND p.status = 'pending' ORDER BY p.score DESC LIMIT 5",
+        j.tenant_id, issue_id);
+    boost::json::array items;
+    for (const auto& k : keys) {
+      boost::json::object text{{"type", "text"}, {"text", k[0].as<std::string>()}};
+      boost::json::object para{{"type", "paragraph"}, {"content", boost::json::array{text}}};
+      items.push_back(boost::json::object{{"type", "listItem"}, {"content", boost::json::array{para}}});
+    }
+    boost::json::object intro{{"type", "paragraph"},
+                              {"content", boost::json::array{boost::json::object{
+                                              {"type", "text"}, {"text", "Doppel found " + label + ":"}}}}};
+    boost::json::value doc = boost::json::object{
+        {"type", "doc"}, {"version", 1},
+        {"content", boost::json::array{intro, boost::json::object{{"type", "bulletList"}, {"content", items}}}}};
+    auto c = (*client)->add_comment(issue_key, doc);
+    if (!c) throw std::runtime_error("comment: " + c.error().message);
+  }
+  return {};
+}
+
+jobs::job_outcome purge_tenant(pqxx::work& tx, const jobs::job& j, app_context& app, services& svc) {
+  auto rows = tx.exec_params(
+      "SELECT state, delete_after <= now(), EXTRACT(EPOCH FROM (delete_after - now()))::bigint FROM tenants"
+      " WHERE tenant_id = $1 FOR UPDATE",
+      j.tenant_id);
+  if (rows.empty() || rows[0][0].as<std::string>() != "uninstalled") return {};  // reinstalled: keep everything
+  if (!rows[0][1].is_null() && !rows[0][1].as<bool>()) {
+    jobs::enqueue(tx, j.tenant_id, jobs::job_kind::purge_tenant, "purge:later", "{}",
+                  std::max<long>(1, rows[0][2].as<long>()));
+    return {};
+  }
+  auto tenant = j.tenant_id;
+  // The tenant row (and with it every table's rows, by cascade) goes right after this job commits.
+  return {[&app, &svc, tenant] {
+    app.pool.with_connection([&](pqxx::connection& c) {
+      pqxx::work tx2(c);
+      tx2.exec_params0("DELETE FROM tenants WHERE tenant_id = $1 AND state = 'uninstalled' AND delete_after <= now()",
+                       tenant);
+      tx2.commit();
+    });
+    svc.index->invalidate(tenant);
+    log::info("tenant data deleted", {{"tenant", tenant}});
+  }};
+}
+
+}  // namespace
+
+core::search_filter filter_for(const tenant_settings& s, const std::string& project, std::size_t limit) {
+  core::search_filter f;
+  f.threshold = s.threshold;
+  f.limit = limit;
+  f.issue_types = s.issue_types;
+  if (!s.cross_project) f.projects = {project};
+  else f.projects = s.projects;
+  return f;
+}
+
+std::string panel_status_property(const std::string& app_key) {
+  return "com.atlassian.jira.issue:" + app_key + ":possible-duplicates:status";
+}
+
+void register_job_processors(jobs::worker_pool& workers, app_context& app, services& svc) {
+  using jobs::job_kind;
+  workers.set_processor(job_kind::apply_issue,
+                        [&](pqxx::work& tx, const jobs::job& j) { return apply_issue(tx, j, app, svc); });
+  workers.set_processor(job_kind::apply_project_delete,
+                        [&](pqxx::work& tx, const jobs::job& j) { return apply_project_delete(tx, j, svc); });
+  workers.set_processor(job_kind::backfill, [&](pqxx::work& tx, const jobs::job& j) { return backfill(tx, j, app, svc); });
+  workers.set_processor(job_kind::rescan, [&](pqxx::work& tx, const jobs::job& j) { return rescan(tx, j, svc); });
+  workers.set_processor(job_kind::publish_flags,
+                        [&](pqxx::work& tx, const jobs::job& j) { return publish_flags(tx, j, app, svc); });
+  workers.set_processor(job_kind::purge_tenant,
+                        [&](pqxx::work& tx, const jobs::job& j) { return purge_tenant(tx, j, app, svc); });
+}
+
+}  // namespace doppel::app
