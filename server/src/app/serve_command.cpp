@@ -6,6 +6,10 @@
 #include "app/key_providers.hpp"
 #include "app/config.hpp"
 #include "app/database.hpp"
+#include "app/index_listener.hpp"
+#include "app/job_processors.hpp"
+#include "app/tenant_settings.hpp"
+#include "store/index_store.hpp"
 #include "app/routes.hpp"
 #include "app/services.hpp"
 #include "net/dispatcher.hpp"
@@ -54,6 +58,14 @@ services make_services(app_context& app) {
   svc.auth.tenants = make_tenant_lookup(app, svc.secrets);
   svc.auth.install_keys = make_install_key_provider(app.cfg);
   svc.auth.forge_keys = make_forge_key_provider(app.cfg);
+  svc.http = std::make_shared<const jira::http_client>();
+  svc.index = std::make_unique<store::index_cache>([&app](const std::string& tenant_id, std::int64_t& generation) {
+    return app.pool.with_connection([&](pqxx::connection& c) {
+      pqxx::transaction<pqxx::repeatable_read> tx(c);
+      auto settings = load_settings(tx, tenant_id);
+      return store::load_index(tx, tenant_id, settings.model, generation);
+    });
+  });
   return svc;
 }
 
@@ -66,6 +78,12 @@ int serve(const config& cfg_in) {
   app_context app{cfg, load_or_create_secret_key(cfg), pool, stats, {},
                   read_file(cfg.descriptor_dir + "/atlassian-connect.json")};
   services svc = make_services(app);
+  jobs::worker_options worker_opts;
+  worker_opts.threads = cfg.worker_threads;
+  jobs::worker_pool workers(pool, worker_opts);
+  svc.workers = &workers;
+  register_job_processors(workers, app, svc);
+  index_listener listener(db.conninfo, *svc.index);
   net::router routes(make_routes(app, svc));
   net::dispatcher dispatch(routes, make_authenticator(app, svc), stats, {cfg.base_url.rfind("https://", 0) == 0});
 
@@ -86,6 +104,8 @@ int serve(const config& cfg_in) {
                   [&server] { return double(server.open_connections()); });
   stats.add_gauge("doppel_db_pool_idle", "Idle database connections.", [&pool] { return double(pool.idle()); });
 
+  listener.start();
+  workers.start();
   app.ready.store(true);
   log::info("listening", {{"address", cfg.bind},
                           {"port", port},
@@ -107,6 +127,10 @@ int serve(const config& cfg_in) {
       while (server.in_flight() > 0 && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
       if (server.in_flight() > 0) log::warn("drain deadline passed", {{"in_flight", server.in_flight()}});
+      auto left = deadline - std::chrono::steady_clock::now();
+      workers.stop(std::max(std::chrono::milliseconds(100),
+                            std::chrono::duration_cast<std::chrono::milliseconds>(left)));
+      listener.stop();
       io.stop();
     }).detach();
   });
