@@ -1,0 +1,464 @@
+// A fake Jira Cloud site on loopback for Connect end-to-end tests: install-key server (RS256), signed installs,
+// webhooks and tokens the way Atlassian signs them, Jira REST endpoints over an in-memory issue store that verify
+// Doppel's outgoing JWTs, call recording, and fault injection (429, slowness, dropped connections, duplicates).
+import crypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import atlassianJwt from 'atlassian-jwt';
+
+export const APP_KEY = process.env.DOPPEL_APP_KEY ?? 'io.doppel.jira';
+export const SOURCE_DIR = process.env.DOPPEL_SOURCE_DIR ?? join(import.meta.dirname, '../../..');
+export const DATASET_PATH = join(SOURCE_DIR, '../shared/datasets/apache-hadoop.jsonl.gz');
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const b64url = (value) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+
+// Signs a JWT: RS256 with a private KeyObject, HS256 with a string/Buffer secret, or alg "none".
+export function signJwt(header, claims, key) {
+  const input = `${b64url({ typ: 'JWT', ...header })}.${b64url(claims)}`;
+  if (header.alg === 'none') return `${input}.`;
+  if (header.alg === 'HS256') return `${input}.${crypto.createHmac('sha256', key).update(input).digest('base64url')}`;
+  return `${input}.${crypto.sign('sha256', Buffer.from(input), key).toString('base64url')}`;
+}
+
+// qsh of `method pathWithQuery` as seen by a receiver whose base URL is `baseUrl` (path prefix stripped).
+export function qshFor(method, pathWithQuery, baseUrl) {
+  return atlassianJwt.createQueryStringHash(atlassianJwt.fromMethodAndUrl(method, pathWithQuery), false, baseUrl);
+}
+
+// Reads the first `limit` issues of the shared Hadoop dataset (skipping `offset`), without issue links.
+let datasetCache;
+export function loadDataset({ offset = 0, limit = 200 } = {}) {
+  if (!datasetCache) {
+    datasetCache = gunzipSync(readFileSync(DATASET_PATH)).toString('utf8').split('\n').filter(Boolean);
+  }
+  return datasetCache.slice(offset, offset + limit).map((line) => {
+    const issue = JSON.parse(line);
+    delete issue.fields.issuelinks;
+    return issue;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Install keys: what https://connect-install-keys.atlassian.com serves, one RSA key per kid.
+
+export async function startInstallKeyServer() {
+  const keys = new Map(); // kid -> {privateKey, publicPem}
+  const addKey = (kid = `kid-${crypto.randomBytes(6).toString('hex')}`) => {
+    const pair = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+    keys.set(kid, { privateKey: pair.privateKey, publicPem: pair.publicKey.export({ type: 'spki', format: 'pem' }) });
+    return kid;
+  };
+  const kid = addKey();
+  const requests = [];
+  const server = createServer((req, res) => {
+    requests.push(req.url);
+    const wanted = decodeURIComponent(req.url.replace(/^\//, '').split('?')[0]);
+    const entry = keys.get(wanted);
+    if (!entry) { res.writeHead(404, { 'content-type': 'text/plain' }); return res.end('not found'); }
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(entry.publicPem);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    kid,
+    keys,
+    requests,
+    addKey,
+    publicPem: keys.get(kid).publicPem,
+    // An RS256 token as Atlassian signs lifecycle installs; `signKid` / `signKey` allow forgeries.
+    sign(claims, { signKid = kid, signKey } = {}) {
+      const key = signKey ?? keys.get(signKid)?.privateKey ?? keys.get(kid).privateKey;
+      return signJwt({ alg: 'RS256', kid: signKid }, claims, key);
+    },
+    close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(resolve); }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Talking to Doppel. `target` = {url: where it listens, baseUrl: its DOPPEL_BASE_URL (JWT aud, qsh base path)}.
+
+export async function call(target, method, pathWithQuery, { authorization, body, rawBody, headers = {}, timeoutMs = 15_000 } = {}) {
+  const init = {
+    method,
+    headers: { ...(authorization ? { authorization } : {}), ...headers },
+    signal: AbortSignal.timeout(timeoutMs),
+  };
+  if (rawBody !== undefined) {
+    init.body = rawBody;
+    init.headers['content-type'] ??= 'application/json';
+  } else if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(`${target.url}${pathWithQuery}`, init);
+  const text = await response.text();
+  let json;
+  try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+  return { status: response.status, json, text, headers: response.headers };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The fake site.
+
+export class FakeJira {
+  // keyServer: from startInstallKeyServer(); basePath: path part of the site's baseUrl ('' like *.atlassian.net).
+  constructor({ keyServer, clientKey, basePath = '', appKey = APP_KEY } = {}) {
+    this.keyServer = keyServer;
+    this.appKey = appKey;
+    this.basePath = basePath;
+    this.clientKey = clientKey ?? `fake-jira-${crypto.randomUUID()}`;
+    this.sharedSecret = crypto.randomBytes(32).toString('hex');
+    this.issues = new Map(); // key -> REST issue (the truth)
+    this.calls = []; // {method, path, query, authOk, status}
+    this.links = [];
+    this.comments = [];
+    this.properties = new Map(); // `${issueKey}/${propertyKey}` -> value
+    this.rejectedCalls = 0; // Doppel calls with a bad JWT (must stay 0)
+    this.authErrors = []; // reasons for rejected calls
+    this.faults = {
+      searchRateLimit: 0, // next N search calls answer 429
+      retryAfterSeconds: 1,
+      delayMs: 0, // every REST answer waits this long
+      dropConnections: 0, // next N REST calls get their socket destroyed
+      linkStatus: 0, // non-zero: issueLink answers this status
+    };
+    this.nextIssueNumber = 1;
+    this.server = createServer((req, res) => this.handle(req, res));
+  }
+
+  async start() {
+    await new Promise((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = this.server.address().port;
+    this.baseUrl = `http://127.0.0.1:${this.port}${this.basePath}`;
+    return this;
+  }
+
+  close() {
+    this.server.closeAllConnections?.();
+    return new Promise((resolve) => this.server.close(resolve));
+  }
+
+  // --- the issue store --------------------------------------------------------------------------------------------
+
+  loadIssues(issues) {
+    for (const issue of issues) this.issues.set(issue.key, structuredClone(issue));
+    return this;
+  }
+
+  loadDataset(options) {
+    return this.loadIssues(loadDataset(options));
+  }
+
+  // Creates (or replaces) an issue; `fields` merge over sensible defaults; `updated` defaults to now.
+  putIssue({ id, key, fields = {} }) {
+    const previous = this.issues.get(key);
+    const stamp = new Date().toISOString().replace('Z', '+0000');
+    const issue = {
+      id: String(id ?? previous?.id ?? 900000 + this.nextIssueNumber++),
+      key,
+      fields: {
+        summary: '',
+        created: stamp,
+        labels: [],
+        components: [],
+        issuetype: { name: 'Bug' },
+        status: { name: 'Open' },
+        project: { key: key.split('-')[0] },
+        ...(previous?.fields ?? {}),
+        updated: stamp,
+        ...fields,
+      },
+    };
+    this.issues.set(key, issue);
+    return issue;
+  }
+
+  // Applies field changes and bumps `updated` strictly past the previous value.
+  updateIssue(key, fields) {
+    const issue = this.issues.get(key);
+    if (!issue) throw new Error(`no issue ${key}`);
+    const previous = Date.parse(issue.fields.updated.replace(/\+0000$/, 'Z'));
+    const next = Math.max(Date.now(), previous + 1000);
+    issue.fields = { ...issue.fields, ...fields, updated: new Date(next).toISOString().replace('Z', '+0000') };
+    return structuredClone(issue);
+  }
+
+  deleteIssue(key) {
+    const issue = this.issues.get(key);
+    this.issues.delete(key);
+    return issue;
+  }
+
+  // --- Atlassian-side signing -------------------------------------------------------------------------------------
+
+  // A computed-qsh HS256 token for `method path` at Doppel (webhooks, lifecycle, pages).
+  computedToken(target, method, pathWithQuery, { secret = this.sharedSecret, iss = this.clientKey, expiresIn = 180, extra = {} } = {}) {
+    const iat = nowSeconds();
+    return signJwt({ alg: 'HS256' }, {
+      iss, iat, exp: iat + expiresIn, qsh: qshFor(method, pathWithQuery, target.baseUrl), ...extra,
+    }, secret);
+  }
+
+  // A context token as AP.context.getToken() hands it to our iframe (qsh "context-qsh").
+  contextToken({ sub = '5b10ac8d82e05b22cc7d4ef5', secret = this.sharedSecret, iss = this.clientKey, expiresIn = 180, extra = {} } = {}) {
+    const iat = nowSeconds();
+    return signJwt({ alg: 'HS256' }, { iss, sub, iat, exp: iat + expiresIn, qsh: 'context-qsh', ...extra }, secret);
+  }
+
+  installBody(overrides = {}) {
+    return {
+      key: this.appKey,
+      clientKey: this.clientKey,
+      sharedSecret: this.sharedSecret,
+      baseUrl: this.baseUrl,
+      displayUrl: this.baseUrl,
+      productType: 'jira',
+      description: 'Fake Jira for Doppel e2e',
+      serverVersion: '100000',
+      pluginsVersion: '1001.0.0',
+      eventType: 'installed',
+      ...overrides,
+    };
+  }
+
+  // RS256 token for a lifecycle install/uninstall request.
+  installToken(target, path, { iss = this.clientKey, aud = [target.baseUrl], signKid, signKey, expiresIn = 180 } = {}) {
+    const iat = nowSeconds();
+    return this.keyServer.sign({ iss, aud, iat, exp: iat + expiresIn, qsh: qshFor('POST', path, target.baseUrl) }, { signKid, signKey });
+  }
+
+  install(target, { body = {}, token } = {}) {
+    const payload = this.installBody(body);
+    return call(target, 'POST', '/lifecycle/installed', {
+      authorization: `JWT ${token ?? this.installToken(target, '/lifecycle/installed')}`,
+      body: payload,
+    });
+  }
+
+  // Secret rotation: Jira sends `installed` again with a new sharedSecret.
+  async reinstallWithNewSecret(target) {
+    const oldSecret = this.sharedSecret;
+    this.sharedSecret = crypto.randomBytes(32).toString('hex');
+    const response = await this.install(target);
+    if (response.status >= 300) this.sharedSecret = oldSecret;
+    return { response, oldSecret };
+  }
+
+  uninstall(target) {
+    return call(target, 'POST', '/lifecycle/uninstalled', {
+      authorization: `JWT ${this.installToken(target, '/lifecycle/uninstalled')}`,
+      body: this.installBody({ eventType: 'uninstalled' }),
+    });
+  }
+
+  lifecycle(target, event) {
+    const path = `/lifecycle/${event}`;
+    return call(target, 'POST', path, {
+      authorization: `JWT ${this.computedToken(target, 'POST', path)}`,
+      body: this.installBody({ eventType: event }),
+    });
+  }
+
+  // A webhook body as Jira sends it for `event` (created | updated | deleted) about `issue`.
+  webhookBody(event, issue) {
+    const eventName = { created: 'jira:issue_created', updated: 'jira:issue_updated', deleted: 'jira:issue_deleted' }[event];
+    const typeName = { created: 'issue_created', updated: 'issue_generic', deleted: 'issue_deleted' }[event];
+    return {
+      timestamp: Date.now(),
+      webhookEvent: eventName,
+      issue_event_type_name: typeName,
+      user: { accountId: '5b10ac8d82e05b22cc7d4ef5' },
+      issue: structuredClone(issue),
+    };
+  }
+
+  // Delivers one webhook with a fresh token. `id` is X-Atlassian-Webhook-Identifier (same across retries).
+  sendWebhook(target, body, { id = crypto.randomUUID(), retry = 0, token, timeoutMs } = {}) {
+    const path = '/webhooks/jira';
+    return call(target, 'POST', path, {
+      authorization: `JWT ${token ?? this.computedToken(target, 'POST', path)}`,
+      rawBody: typeof body === 'string' ? body : JSON.stringify(body),
+      headers: {
+        'x-atlassian-webhook-identifier': id,
+        'x-atlassian-webhook-retry': String(retry),
+        'x-atlassian-webhook-flow': retry ? 'Secondary' : 'Primary',
+      },
+      timeoutMs,
+    });
+  }
+
+  // Delivers like Jira: retries (same identifier) on 408/409/425/429/5xx and network errors until 2xx.
+  async deliver(target, body, { id = crypto.randomUUID(), attempts = 20, pauseMs = 200 } = {}) {
+    let last;
+    for (let retry = 0; retry < attempts; ++retry) {
+      try {
+        last = await this.sendWebhook(typeof target === 'function' ? target() : target, body, { id, retry });
+        if (last.status < 300) return { id, status: last.status, retries: retry };
+        if (![408, 409, 425, 429].includes(last.status) && last.status < 500) return { id, status: last.status, retries: retry };
+      } catch (error) {
+        last = { status: 0, error };
+      }
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+    return { id, status: last?.status ?? 0, retries: attempts };
+  }
+
+  // Signed panel-API call as our iframe makes it (context token, Authorization: JWT).
+  api(target, method, pathWithQuery, { token, body } = {}) {
+    return call(target, method, pathWithQuery, { authorization: `JWT ${token ?? this.contextToken()}`, body });
+  }
+
+  // --- Jira REST (what Doppel calls) ------------------------------------------------------------------------------
+
+  verifyIncoming(req) {
+    const header = req.headers.authorization ?? '';
+    if (!header.startsWith('JWT ')) return 'no JWT authorization header';
+    const token = header.slice(4);
+    let claims;
+    try {
+      claims = atlassianJwt.decodeSymmetric(token, this.sharedSecret, atlassianJwt.SymmetricAlgorithm.HS256);
+    } catch (error) {
+      return `signature: ${error.message}`;
+    }
+    if (claims.iss !== this.appKey) return `iss ${claims.iss}`;
+    if (typeof claims.exp !== 'number' || claims.exp < nowSeconds()) return 'expired';
+    if (typeof claims.iat !== 'number' || claims.iat > nowSeconds() + 30) return 'bad iat';
+    const expected = atlassianJwt.createQueryStringHash(atlassianJwt.fromMethodAndUrl(req.method, req.url), false, this.baseUrl);
+    if (claims.qsh !== expected) return `qsh mismatch for ${req.method} ${req.url}`;
+    return null;
+  }
+
+  async handle(req, res) {
+    const url = new URL(req.url, 'http://fake');
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const send = (status, body, headers = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(body === undefined ? '' : JSON.stringify(body));
+    };
+    if (!url.pathname.startsWith(this.basePath)) return send(404, { errorMessages: ['outside the site'] });
+    const path = url.pathname.slice(this.basePath.length);
+    const record = { method: req.method, path, query: url.search, at: Date.now(), status: 0 };
+    this.calls.push(record);
+    const problem = this.verifyIncoming(req);
+    record.authOk = !problem;
+    if (problem) {
+      this.rejectedCalls += 1;
+      this.authErrors.push(problem);
+      record.status = 401;
+      return send(401, { errorMessages: ['Failed to authenticate'] });
+    }
+    if (this.faults.dropConnections > 0) {
+      this.faults.dropConnections -= 1;
+      record.status = -1;
+      return req.socket.destroy();
+    }
+    if (this.faults.delayMs) await new Promise((resolve) => setTimeout(resolve, this.faults.delayMs));
+    let body;
+    try { body = text ? JSON.parse(text) : undefined; } catch { record.status = 400; return send(400, { errorMessages: ['bad json'] }); }
+    const [status, answer, headers] = this.route(req.method, path, url.searchParams, body);
+    record.status = status;
+    return send(status, answer, headers);
+  }
+
+  sortedIssues() {
+    return [...this.issues.values()].sort((a, b) =>
+      a.fields.created < b.fields.created ? -1 : a.fields.created > b.fields.created ? 1 : Number(a.id) - Number(b.id));
+  }
+
+  route(method, path, params, body) {
+    if (method === 'POST' && path === '/rest/api/3/search/approximate-count') {
+      if (!body || typeof body.jql !== 'string') return [400, { errorMessages: ['jql required'] }];
+      return [200, { count: this.issues.size }];
+    }
+    if (method === 'GET' && path === '/rest/api/3/search/jql') {
+      if (this.faults.searchRateLimit > 0) {
+        this.faults.searchRateLimit -= 1;
+        return [429, { errorMessages: ['rate limited'] }, { 'retry-after': String(this.faults.retryAfterSeconds), 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '0' }];
+      }
+      if (!params.get('jql')) return [400, { errorMessages: ['unbounded JQL'] }];
+      const max = Math.min(Number(params.get('maxResults') ?? 50) || 50, 100);
+      const token = params.get('nextPageToken');
+      const start = token ? Number(Buffer.from(token, 'base64url').toString('utf8')) : 0;
+      if (!Number.isInteger(start) || start < 0) return [400, { errorMessages: ['bad nextPageToken'] }];
+      const all = this.sortedIssues();
+      const issues = all.slice(start, start + max).map((issue) => structuredClone(issue));
+      const isLast = start + max >= all.length;
+      return [200, { issues, isLast, ...(isLast ? {} : { nextPageToken: Buffer.from(String(start + max)).toString('base64url') }) }];
+    }
+    let m = path.match(/^\/rest\/api\/3\/issue\/([^/]+)$/);
+    if (method === 'GET' && m) {
+      const wanted = decodeURIComponent(m[1]);
+      const issue = [...this.issues.values()].find((i) => i.key === wanted || i.id === wanted);
+      return issue ? [200, structuredClone(issue)] : [404, { errorMessages: ['Issue does not exist'] }];
+    }
+    if (method === 'POST' && path === '/rest/api/3/issueLink') {
+      if (this.faults.linkStatus) return [this.faults.linkStatus, { errorMessages: ['injected'] }];
+      const inward = body?.inwardIssue?.key;
+      const outward = body?.outwardIssue?.key;
+      if (body?.type?.name !== 'Duplicate' || !this.issues.has(inward) || !this.issues.has(outward)) return [400, { errorMessages: ['bad link'] }];
+      this.links.push({ type: body.type.name, inward, outward });
+      return [201, undefined];
+    }
+    m = path.match(/^\/rest\/api\/3\/issue\/([^/]+)\/comment$/);
+    if (method === 'POST' && m) {
+      const key = decodeURIComponent(m[1]);
+      if (!this.issues.has(key)) return [404, { errorMessages: ['Issue does not exist'] }];
+      this.comments.push({ key, body: body?.body });
+      return [201, { id: String(this.comments.length) }];
+    }
+    m = path.match(/^\/rest\/api\/3\/issue\/([^/]+)\/properties\/([^/]+)$/);
+    if (method === 'PUT' && m) {
+      const key = decodeURIComponent(m[1]);
+      if (![...this.issues.values()].some((i) => i.key === key || i.id === key)) return [404, { errorMessages: ['Issue does not exist'] }];
+      this.properties.set(`${key}/${decodeURIComponent(m[2])}`, body);
+      return [200, undefined];
+    }
+    if (method === 'POST' && path === '/rest/api/3/permissions/check') {
+      return [200, { globalPermissions: this.admins?.has(body?.accountId) ? ['ADMINISTER'] : [] }];
+    }
+    return [404, { errorMessages: [`fake Jira has no ${method} ${path}`] }];
+  }
+}
+
+// Starts a fake site (and adds it to nothing else): `new FakeJira(opts).start()`.
+export function startFakeJira(options) {
+  return new FakeJira(options).start();
+}
+
+// Environment for `doppel serve` against fake sites: fixed base URL (so restarts and replicas agree on aud/qsh),
+// fixed secret key (replicas must open each other's sealed secrets), loopback tenants allowed.
+export function doppelEnv({ databaseUrl, keyServer, baseUrl = 'http://doppel-e2e.test', secretKey, dataDir, extra = {} }) {
+  return {
+    DOPPEL_DATABASE_URL: databaseUrl,
+    DOPPEL_BASE_URL: baseUrl,
+    DOPPEL_BIND: '127.0.0.1',
+    DOPPEL_INSTALL_KEYS_URL: keyServer.url,
+    DOPPEL_ALLOWED_HOSTS: '127.0.0.1:*',
+    DOPPEL_SECRET_KEY: secretKey ?? crypto.randomBytes(32).toString('hex'),
+    ...(dataDir ? { DOPPEL_DATA_DIR: dataDir } : {}),
+    DOPPEL_LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+// Polls `probe` (sync or async) until it returns a truthy value; throws with `what` and the last value on timeout.
+export async function eventually(probe, what, { timeoutMs = 45_000, intervalMs = 100 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      last = await probe();
+      if (last) return last;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`${what} did not happen within ${timeoutMs} ms; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+}
