@@ -1,5 +1,5 @@
-// Soak: steady open-loop webhooks + panel reads for --minutes (default 30), sampling the server's RSS (process and
-// tree with the embedded PostgreSQL), open sockets and the doppel_http_open_connections gauge every minute.
+// Soak: steady open-loop webhooks + panel reads for --minutes (default 30), sampling the server's RSS, the PSS of the
+// server with its embedded PostgreSQL, open sockets and the doppel_http_open_connections gauge every minute.
 // Usage: node soak.mjs [--minutes 30] [--webhook-rate 20] [--panel-rps 50 (0 = webhooks only)] [--seed 2000] [--bin build/doppel]
 import { join } from "node:path";
 import { make_agent, metric_value, sample_process, send } from "./lib/harness.mjs";
@@ -28,7 +28,7 @@ const run = with_bed(opts, "soak", async ({ app, tenant, info }) => {
       db_pool_idle: metric_value(text, "doppel_db_pool_idle"), webhook_p99_ms: hooks?.p99_ms, panel_p99_ms: panel?.p99_ms,
       errors: (hooks?.errors ?? 0) + (hooks?.dropped ?? 0) + (panel?.errors ?? 0) + (panel?.dropped ?? 0) };
     samples.push(s);
-    log(`min ${minute}: rss ${fmt(s.rss_mib)} MiB (tree ${fmt(s.tree_rss_mib)}), sockets ${s.sockets}, open conns ${s.open_connections}, ` +
+    log(`min ${minute}: rss ${fmt(s.rss_mib)} MiB (with PostgreSQL, PSS ${fmt(s.tree_pss_mib)}), sockets ${s.sockets}, open conns ${s.open_connections}, ` +
         `webhook p99 ${fmt(s.webhook_p99_ms)} ms, panel p99 ${fmt(s.panel_p99_ms)} ms, errors ${s.errors}`);
   };
   await sample(0, null, null);
@@ -52,7 +52,7 @@ const run = with_bed(opts, "soak", async ({ app, tenant, info }) => {
 
 const { result, stopped } = await unless_missing(run, "soak (--panel-rps 0 runs webhooks only)");
 console.log(table(result.samples, [["minute", (r) => fmt(r.minute, opts.sample_seconds % 60 ? 2 : 0)], ["RSS MiB", (r) => fmt(r.rss_mib)],
-  ["tree RSS MiB", (r) => fmt(r.tree_rss_mib)], ["sockets", (r) => r.sockets], ["open conns", (r) => r.open_connections ?? "-"],
+  ["server+PG PSS MiB", (r) => fmt(r.tree_pss_mib)], ["sockets", (r) => r.sockets], ["open conns", (r) => r.open_connections ?? "-"],
   ["fds", (r) => r.fds], ["webhook p99 ms", (r) => fmt(r.webhook_p99_ms)], ["panel p99 ms", (r) => fmt(r.panel_p99_ms)],
   ["errors", (r) => r.errors]]));
 console.log(`\nRSS growth after warm-up: ${fmt(result.rss_growth_mib_per_hour)} MiB/h; max sockets ${result.max_sockets}; errors ${result.total_errors}`);

@@ -42,5 +42,5 @@ fi
 echo "== soak (2 samples x 3 s) =="
 run soak --minutes 0.1 --sample-seconds 3 --seed 100 --webhook-rate 5 --panel-rps 5 \
   || { echo "   soak again with webhooks only"; run soak --minutes 0.1 --sample-seconds 3 --seed 100 --webhook-rate 5 --panel-rps 0; }
-check_json "$tmp/out/soak/result.json" 'r.samples.length === 3 && r.samples.every((s) => s.rss_mib > 0 && s.tree_rss_mib >= s.rss_mib) && r.total_errors === 0'
+check_json "$tmp/out/soak/result.json" 'r.samples.length === 3 && r.samples.every((s) => s.rss_mib > 0 && s.tree_pss_mib > 0 && s.processes > 1) && r.total_errors === 0'
 echo "deploy_load_smoke: all checks passed"

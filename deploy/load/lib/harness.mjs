@@ -200,6 +200,12 @@ function rss_kib(pid) {
   try { return Number(readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+)/)?.[1] ?? 0); }
   catch { return 0; }
 }
+// Proportional set size: shared pages (PostgreSQL's shared buffers) divided among the processes that map them,
+// so a sum over processes does not count shared memory more than once.
+function pss_kib(pid) {
+  try { return Number(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").match(/^Pss:\s+(\d+)/m)?.[1] ?? 0); }
+  catch { return 0; }
+}
 function open_sockets(pid) {
   try { return readdirSync(`/proc/${pid}/fd`).filter((fd) => { try { return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith("socket:"); } catch { return false; } }).length; }
   catch { return 0; }
@@ -215,14 +221,14 @@ function pids_with_arg(needle) {
   return out;
 }
 
-// RSS of the server process, RSS of its tree plus the embedded PostgreSQL (found by its data dir, when given),
+// RSS of the server process, PSS of its tree plus the embedded PostgreSQL (found by its data dir, when given),
 // its open sockets and fds.
 export function sample_process(pid, data_dir) {
   const tree = [pid, ...(data_dir ? pids_with_arg(data_dir).filter((p) => p !== pid) : [])];
   for (let i = 0; i < tree.length; i++) tree.push(...children_of(tree[i]).filter((c) => !tree.includes(c)));
   let fds = 0;
   try { fds = readdirSync(`/proc/${pid}/fd`).length; } catch { /* gone */ }
-  return { rss_mib: rss_kib(pid) / 1024, tree_rss_mib: tree.reduce((s, p) => s + rss_kib(p), 0) / 1024,
+  return { rss_mib: rss_kib(pid) / 1024, tree_pss_mib: tree.reduce((s, p) => s + pss_kib(p), 0) / 1024,
            processes: tree.length, sockets: open_sockets(pid), fds };
 }
 
