@@ -140,10 +140,11 @@ export async function start_doppel({ bin, keys_url, out_dir, database_url, data_
     child.kill("SIGTERM");
     const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
     const status = await exited;
+    const drain_ms = Date.now() - t0;
     clearTimeout(killer);
     log.end();
     if (own_dir) rmSync(data_dir, { recursive: true, force: true });
-    return { ...status, drain_ms: Date.now() - t0 };
+    return { ...status, drain_ms };
   };
   let url;
   try {
