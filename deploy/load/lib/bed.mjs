@@ -12,7 +12,7 @@ export const source_dir = process.env.DOPPEL_SOURCE_DIR ?? resolve(dirname(fileU
 export const common_defaults = {
   bin: process.env.DOPPEL_BIN ?? join(source_dir, "build", "doppel"),
   out: join(source_dir, "test-output", "load"),
-  database_url: process.env.DOPPEL_DATABASE_URL ?? "",
+  database_url: "",   // explicit only (--database-url): never picked up from the environment
   data_dir: "",
   http_threads: 2,
   workers: 2,

@@ -126,8 +126,12 @@ export async function start_doppel({ bin, keys_url, out_dir, database_url, data_
   mkdirSync(out_dir, { recursive: true });
   const log_path = join(out_dir, "doppel-serve.log");
   const log = createWriteStream(log_path);
+  // The caller's DOPPEL_* settings (a real database URL, a public base URL) never leak into the test server; only
+  // where the binary finds its files is kept.
+  const keep = new Set(["DOPPEL_STATIC_DIR", "DOPPEL_DESCRIPTOR_DIR", "DOPPEL_MIGRATIONS_DIR"]);
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("DOPPEL_") || keep.has(k)));
   const child = spawn(bin, ["serve"], {
-    env: { ...process.env, DOPPEL_PORT: "0", DOPPEL_BIND: "127.0.0.1", DOPPEL_DATA_DIR: data_dir,
+    env: { ...inherited, DOPPEL_PORT: "0", DOPPEL_BIND: "127.0.0.1", DOPPEL_DATA_DIR: data_dir,
            DOPPEL_INSTALL_KEYS_URL: keys_url, DOPPEL_ALLOWED_HOSTS: "127.0.0.1:*", DOPPEL_LOG_LEVEL: "info",
            ...(database_url ? { DOPPEL_DATABASE_URL: database_url } : {}), ...env },
     stdio: ["ignore", "pipe", "pipe"],
