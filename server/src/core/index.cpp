@@ -33,13 +33,6 @@ std::uint32_t search_index::slot_of_key(std::string_view key) const {
   return keys_.find(key, [this](std::uint32_t s) { return std::string_view(docs_[s].key); });
 }
 
-field_tf search_index::tf_of(std::uint32_t term, std::uint32_t slot) const {
-  const auto& post = postings_by_term_[term];
-  auto p = std::lower_bound(post.begin(), post.end(), slot,
-                            [](const detail::posting& x, std::uint32_t v) { return x.slot < v; });
-  return p != post.end() && p->slot == slot ? p->tf : field_tf{};
-}
-
 std::uint32_t search_index::intern(const std::string& s) {
   auto [it, inserted] = name_ids_.try_emplace(s, static_cast<std::uint32_t>(names_.size()));
   if (inserted) names_.push_back(s);
@@ -124,9 +117,9 @@ void search_index::put(indexed_document doc) {
       if (id >= postings_by_term_.size()) postings_by_term_.resize(id + 1);
     }
     postings_by_term_[id].insert_sorted({slot, t.tf});
-    d.terms.push_back(id);
+    d.terms.push_back({id, t.tf});
   }
-  std::sort(d.terms.begin(), d.terms.end());
+  std::sort(d.terms.begin(), d.terms.end(), [](const doc_term& a, const doc_term& b) { return a.term < b.term; });
   postings_ += d.terms.size();
   lengths_[slot] = doc.analysis.lengths;
   tf_norms_[slot] = tf_norm_of(doc.analysis);
@@ -148,7 +141,7 @@ bool search_index::remove(std::string_view issue_id) {
 
 void search_index::release_slot(std::uint32_t slot) {
   doc_entry& d = docs_[slot];
-  for (const auto term : d.terms) {
+  for (const auto& [term, tf] : d.terms) {
     auto& post = postings_by_term_[term];
     post.erase_slot(slot);
     if (post.empty()) vocabulary_.erase(term);
@@ -199,7 +192,7 @@ indexed_document search_index::export_doc(std::uint32_t slot) const {
   out.created_ms = d.created_ms;
   out.updated_ms = d.updated_ms;
   out.analysis.lengths = lengths_[slot];
-  for (const auto t : d.terms) out.analysis.terms.push_back({std::string(vocabulary_.text(t)), tf_of(t, slot)});
+  for (const auto& t : d.terms) out.analysis.terms.push_back({std::string(vocabulary_.text(t.term)), t.tf});
   std::sort(out.analysis.terms.begin(), out.analysis.terms.end(),
             [](const term_freq& a, const term_freq& b) { return a.term < b.term; });
   return out;
@@ -252,7 +245,7 @@ std::size_t search_index::memory_bytes() const {
   for (const auto& p : postings_by_term_) bytes += p.heap_bytes();
   bytes += docs_.capacity() * sizeof(doc_entry);
   for (const auto& d : docs_)
-    bytes += str(d.issue_id) + str(d.key) + d.components.capacity() * 4 + d.terms.capacity() * 4;
+    bytes += str(d.issue_id) + str(d.key) + d.components.capacity() * 4 + d.terms.capacity() * sizeof(doc_term);
   bytes += lengths_.capacity() * sizeof(field_lengths) + tf_norms_.capacity() * sizeof(float) +
            weights_.capacity() * sizeof(slot_weights) + free_slots_.capacity() * 4;
   bytes += ids_.memory_bytes() + keys_.memory_bytes();

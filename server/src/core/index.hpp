@@ -104,13 +104,17 @@ class search_index {
   std::size_t memory_bytes() const;
 
  private:
+  struct doc_term {
+    std::uint32_t term;
+    field_tf tf;
+  };
   struct doc_entry {
     std::string issue_id;
     std::string key;
     std::uint32_t project = 0, issue_type = 0, status = 0;
     std::vector<std::uint32_t> components;
     std::int64_t created_ms = 0, updated_ms = 0;
-    std::vector<std::uint32_t> terms;  // term ids, sorted (frequencies live in the postings)
+    std::vector<doc_term> terms;  // sorted by term id (for removal, issue queries, explanations)
     bool live = false;
   };
   // Per-slot scoring weights: bm25: w_f / K_f(d); cosine: w_f, with inv_norm = 1 / ‖d‖.
@@ -122,7 +126,6 @@ class search_index {
   std::uint32_t intern(const std::string& s);
   std::uint32_t slot_of_id(std::string_view issue_id) const;  // slot_map::npos when absent
   std::uint32_t slot_of_key(std::string_view key) const;
-  field_tf tf_of(std::uint32_t term, std::uint32_t slot) const;  // binary search in the postings
   void release_slot(std::uint32_t slot);
   indexed_document export_doc(std::uint32_t slot) const;
   float tf_norm_of(const analyzed_document& a) const;

@@ -58,7 +58,7 @@ std::vector<search_hit> search_index::search_issue(std::string_view issue_id, co
   const doc_entry& d = docs_[slot];
   resolved_query q;
   q.terms.reserve(d.terms.size());
-  for (auto t : d.terms) q.terms.emplace_back(t, tf_of(t, slot));
+  for (const auto& t : d.terms) q.terms.emplace_back(t.term, t.tf);
   q.lengths = lengths_[slot];
   q.tf_norm = tf_norms_[slot];
   q.project = d.project;
@@ -287,11 +287,11 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
     search_hit h{d.issue_id, d.key, c.score, {}};
     std::vector<std::pair<double, std::uint32_t>> parts;  // (share of the score, index into qt)
     auto qi = qt.begin();
-    for (const auto term : d.terms) {
+    for (const auto& [term, tf] : d.terms) {
       while (qi != qt.end() && qi->id < term) ++qi;
       if (qi == qt.end()) break;
       if (qi->id != term) continue;
-      parts.emplace_back(qi->factor * weight(tf_of(term, c.slot), weights_[c.slot]) / self_score,
+      parts.emplace_back(qi->factor * weight(tf, weights_[c.slot]) / self_score,
                          static_cast<std::uint32_t>(qi - qt.begin()));
     }
     const std::size_t e = std::min(parts.size(), static_cast<std::size_t>(std::max(0, options_.explain_terms)));
