@@ -1,6 +1,7 @@
 // The service objects behind the handlers, owned by main and shared by reference.
 #pragma once
 
+#include "app/admin_cache.hpp"
 #include "auth/host_allowlist.hpp"
 #include "auth/policy.hpp"
 #include "auth/secret_box.hpp"
@@ -19,6 +20,7 @@ struct services {
   std::shared_ptr<const jira::http_client> http;  // outgoing calls to Jira (TLS verified, timeouts)
   std::unique_ptr<store::index_cache> index;      // per-tenant memory-resident index copies
   jobs::worker_pool* workers = nullptr;           // to nudge after enqueueing (null in tools)
+  std::shared_ptr<admin_cache> admins = std::make_shared<admin_cache>();  // Jira admin checks, 60 s
 };
 
 }  // namespace doppel::app

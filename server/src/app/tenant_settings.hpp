@@ -15,6 +15,10 @@ namespace doppel::app {
 struct tenant_settings {
   double threshold = 0.35;                 // minimum normalised score for a stored flag / panel hit
   core::model_options model;               // field weights and ranking options
+  // The admin page weighs components and labels separately; the model has one "meta" field holding
+  // both (and the issue's own key): model.field_weights[meta] is their mean.
+  double components_weight = 0.5;
+  double labels_weight = 0.5;
   std::vector<std::string> projects;       // empty = all projects
   std::vector<std::string> issue_types;    // empty = all issue types
   bool cross_project = true;               // suggest issues from other projects
@@ -23,8 +27,10 @@ struct tenant_settings {
 };
 
 // JSON shape used by GET/PUT /api/admin/config:
-// {"threshold","fieldWeights":{"summary","description","environment","meta"},"projects","issueTypes",
-//  "crossProject","commentOnCreate","rescanSchedule","model":{…core::model_options…}}
+// {"threshold","fieldWeights":{"summary","description","environment","components","labels"},"projects",
+//  "issueTypes","crossProject","commentOnCreate","rescanSchedule","model":{…core::model_options…}}
+// On input fieldWeights may also carry "meta" (sets components and labels alike); fieldWeights wins
+// over model.field_weights. Missing members keep their defaults.
 boost::json::object to_json(const tenant_settings& s);
 // Validates every field (ranges, types, list sizes); unknown fields are refused (errc::unprocessable).
 result<tenant_settings> settings_from_json(const boost::json::value& v);

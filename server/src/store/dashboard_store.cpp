@@ -1,0 +1,178 @@
+// SQL of the review dashboard and the admin API (pairs joined with both issues' index metadata).
+#include "store/dashboard_store.hpp"
+
+#include "store/index_store.hpp"
+
+namespace doppel::store {
+namespace {
+
+// Pairs whose two issues are live in the index, with both issues' metadata. $1 = tenant.
+constexpr const char* live_pairs =
+    " FROM pairs p"
+    " JOIN index_documents i ON i.tenant_id = p.tenant_id AND i.issue_id = p.issue_id AND i.deleted_ms IS NULL"
+    " JOIN index_documents c ON c.tenant_id = p.tenant_id AND c.issue_id = p.candidate_id AND c.deleted_ms IS NULL"
+    " WHERE p.tenant_id = $1";
+
+// The filters as fixed parameters: $2 status, $3 project, $4 min score, $5 q, $6 LIKE pattern of q.
+constexpr const char* filter_conditions =
+    " AND ($2 = '' OR p.status = $2)"
+    " AND ($3 = '' OR i.project_key = $3)"
+    " AND p.score >= $4::double precision"
+    " AND ($5 = '' OR i.issue_key ILIKE $6 ESCAPE '\\' OR i.summary ILIKE $6 ESCAPE '\\'"
+    "      OR c.issue_key ILIKE $6 ESCAPE '\\' OR c.summary ILIKE $6 ESCAPE '\\')";
+
+constexpr const char* item_columns =
+    "SELECT p.issue_id, i.issue_key, i.summary, i.project_key, i.status, i.created_ms,"
+    " p.candidate_id, c.issue_key, c.summary, c.project_key, c.status, c.created_ms,"
+    " p.score, p.status, to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+
+std::string like_pattern(const std::string& q) {
+  std::string out = "%";
+  for (char ch : q) {
+    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out + "%";
+}
+
+pair_item item_of(const pqxx::row& r) {
+  pair_item it;
+  it.issue = {r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
+              r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<std::int64_t>()};
+  it.candidate = {r[6].as<std::string>(), r[7].as<std::string>(), r[8].as<std::string>(),
+                  r[9].as<std::string>(), r[10].as<std::string>(), r[11].as<std::int64_t>()};
+  it.score = r[12].as<double>();
+  it.status = r[13].as<std::string>();
+  it.created_at = r[14].as<std::string>();
+  return it;
+}
+
+}  // namespace
+
+std::vector<pair_item> list_pairs(pqxx::transaction_base& tx, const std::string& tenant_id, const pair_filter& f,
+                                  std::int64_t offset, std::int64_t limit) {
+  auto rows = tx.exec_params(std::string(item_columns) + live_pairs + filter_conditions +
+                                 " ORDER BY p.score DESC, p.created_at DESC, p.issue_id, p.candidate_id"
+                                 " LIMIT $7 OFFSET $8",
+                             tenant_id, f.status, f.project, f.min_score, f.q, like_pattern(f.q), limit, offset);
+  std::vector<pair_item> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(item_of(r));
+  return out;
+}
+
+std::int64_t count_pairs(pqxx::transaction_base& tx, const std::string& tenant_id, const pair_filter& f) {
+  auto rows = tx.exec_params(std::string("SELECT count(*)") + live_pairs + filter_conditions, tenant_id, f.status,
+                             f.project, f.min_score, f.q, like_pattern(f.q));
+  return rows[0][0].as<std::int64_t>();
+}
+
+std::optional<pair_item> find_pair_by_keys(pqxx::transaction_base& tx, const std::string& tenant_id,
+                                           const std::string& issue_key, const std::string& candidate_key) {
+  auto rows = tx.exec_params(std::string(item_columns) + live_pairs +
+                                 " AND ((i.issue_key = $2 AND c.issue_key = $3) OR (i.issue_key = $3 AND c.issue_key = $2))"
+                                 " ORDER BY (i.issue_key = $2) DESC LIMIT 1",
+                             tenant_id, issue_key, candidate_key);
+  if (rows.empty()) return std::nullopt;
+  return item_of(rows[0]);
+}
+
+pair_counts count_by_status(pqxx::transaction_base& tx, const std::string& tenant_id) {
+  auto rows = tx.exec_params(std::string("SELECT count(*) FILTER (WHERE p.status = 'pending'),"
+                                         " count(*) FILTER (WHERE p.status = 'confirmed'),"
+                                         " count(*) FILTER (WHERE p.status = 'dismissed')") +
+                                 live_pairs,
+                             tenant_id);
+  return {rows[0][0].as<std::int64_t>(), rows[0][1].as<std::int64_t>(), rows[0][2].as<std::int64_t>()};
+}
+
+std::vector<day_point> daily_series(pqxx::transaction_base& tx, const std::string& tenant_id, int days) {
+  auto rows = tx.exec_params(
+      std::string("WITH days AS (SELECT generate_series((now() AT TIME ZONE 'UTC')::date - ($2::int - 1),"
+                  "                                   (now() AT TIME ZONE 'UTC')::date, interval '1 day')::date AS d),"
+                  " base AS (SELECT p.status, (p.created_at AT TIME ZONE 'UTC')::date AS found_day,"
+                  "                 (p.updated_at AT TIME ZONE 'UTC')::date AS decided_day") +
+          live_pairs +
+          "   AND (p.created_at >= now() - ($2::int + 1) * interval '1 day'"
+          "        OR p.updated_at >= now() - ($2::int + 1) * interval '1 day')),"
+          " found AS (SELECT found_day AS d, count(*) AS n FROM base GROUP BY 1),"
+          " confirmed AS (SELECT decided_day AS d, count(*) AS n FROM base WHERE status = 'confirmed' GROUP BY 1)"
+          " SELECT to_char(days.d, 'YYYY-MM-DD'), COALESCE(found.n, 0), COALESCE(confirmed.n, 0)"
+          " FROM days LEFT JOIN found USING (d) LEFT JOIN confirmed USING (d) ORDER BY days.d",
+      tenant_id, days);
+  std::vector<day_point> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back({r[0].as<std::string>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>()});
+  return out;
+}
+
+std::vector<project_point> by_project(pqxx::transaction_base& tx, const std::string& tenant_id, int limit) {
+  auto rows = tx.exec_params(std::string("SELECT i.project_key, count(*), count(*) FILTER (WHERE p.status = 'confirmed')") +
+                                 live_pairs + " GROUP BY i.project_key ORDER BY 2 DESC, 1 LIMIT $2",
+                             tenant_id, limit);
+  std::vector<project_point> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows)
+    out.push_back({r[0].as<std::string>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>()});
+  return out;
+}
+
+backfill_state read_backfill(pqxx::transaction_base& tx, const std::string& tenant_id) {
+  auto rows = tx.exec_params(
+      "SELECT state, seen, indexed, total_estimate,"
+      " GREATEST(0, EXTRACT(EPOCH FROM (CASE WHEN finished_at IS NOT NULL THEN finished_at"
+      "                                      WHEN state = 'running' THEN now() ELSE updated_at END) - started_at))"
+      "::double precision FROM backfill_progress WHERE tenant_id = $1",
+      tenant_id);
+  backfill_state b;
+  if (rows.empty()) return b;
+  const auto& r = rows[0];
+  b.state = r[0].as<std::string>();
+  b.seen = r[1].as<std::int64_t>();
+  b.indexed = r[2].as<std::int64_t>();
+  if (!r[3].is_null()) b.total = r[3].as<std::int64_t>();
+  b.elapsed_seconds = r[4].as<double>();
+  return b;
+}
+
+std::int64_t live_issue_count(pqxx::transaction_base& tx, const std::string& tenant_id) {
+  return tx.exec_params("SELECT COALESCE((SELECT documents FROM index_stats WHERE tenant_id = $1), 0)", tenant_id)[0][0]
+      .as<std::int64_t>();
+}
+
+index_overview read_index_overview(pqxx::transaction_base& tx, const std::string& tenant_id) {
+  auto rows = tx.exec_params(
+      "SELECT COALESCE((SELECT documents FROM index_stats WHERE tenant_id = $1), 0),"
+      " (SELECT count(*) FROM index_terms WHERE tenant_id = $1),"
+      " (SELECT to_char(max(received_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+      "  FROM inbox WHERE tenant_id = $1)",
+      tenant_id);
+  index_overview o;
+  o.issues = rows[0][0].as<std::int64_t>();
+  o.terms = rows[0][1].as<std::int64_t>();
+  if (!rows[0][2].is_null()) o.last_event_at = rows[0][2].as<std::string>();
+  return o;
+}
+
+job_counts count_jobs(pqxx::transaction_base& tx, const std::string& tenant_id) {
+  auto rows = tx.exec_params(
+      "SELECT count(*) FILTER (WHERE state = 'queued'), count(*) FILTER (WHERE state = 'running'),"
+      " count(*) FILTER (WHERE state = 'dead') FROM jobs WHERE tenant_id = $1",
+      tenant_id);
+  return {rows[0][0].as<std::int64_t>(), rows[0][1].as<std::int64_t>(), rows[0][2].as<std::int64_t>()};
+}
+
+deleted_counts delete_tenant_data(pqxx::work& tx, const std::string& tenant_id) {
+  deleted_counts d;
+  d.issues = tx.exec_params(
+                   "SELECT count(*) FROM index_documents WHERE tenant_id = $1 AND deleted_ms IS NULL", tenant_id)[0][0]
+                 .as<std::int64_t>();
+  delete_tenant_index(tx, tenant_id);
+  d.pairs = tx.exec_params("DELETE FROM pairs WHERE tenant_id = $1", tenant_id).affected_rows();
+  d.events = tx.exec_params("DELETE FROM inbox WHERE tenant_id = $1", tenant_id).affected_rows();
+  tx.exec_params("DELETE FROM backfill_progress WHERE tenant_id = $1", tenant_id);
+  d.jobs = tx.exec_params("DELETE FROM jobs WHERE tenant_id = $1", tenant_id).affected_rows();
+  return d;
+}
+
+}  // namespace doppel::store
