@@ -2,6 +2,8 @@
 #include "app/routes.hpp"
 
 #include "app/services.hpp"
+#include "handlers/admin.hpp"
+#include "handlers/dashboard.hpp"
 #include "handlers/descriptor.hpp"
 #include "handlers/health.hpp"
 #include "handlers/lifecycle.hpp"
@@ -51,6 +53,18 @@ std::vector<net::route> make_routes(app_context& app, services& svc) {
       // --- issue panel API (handlers/panel_api.cpp) ---
 
       // --- admin and dashboard API (handlers/admin.cpp, handlers/dashboard.cpp) ---
+      {verb::get,    "/api/status",            route_auth::api,       no_body,    "api.status",            bind_svc(handlers::api_status)},
+      {verb::get,    "/api/pairs",             route_auth::api,       no_body,    "api.pairs",             bind_svc(handlers::list_pairs)},
+      {verb::post,   "/api/pairs/bulk",        route_auth::api,       256 * kib,  "api.pairs.bulk",        bind_svc(handlers::bulk_pairs)},
+      {verb::get,    "/api/pairs.csv",         route_auth::api,       no_body,    "api.pairs.csv",         bind_svc(handlers::pairs_csv)},
+      {verb::get,    "/api/dashboard/summary", route_auth::api,       no_body,    "api.dashboard.summary", bind_svc(handlers::dashboard_summary)},
+      {verb::get,    "/api/admin/config",      route_auth::api_admin, no_body,    "admin.config.get",      bind_svc(handlers::get_config)},
+      {verb::put,    "/api/admin/config",      route_auth::api_admin, 64 * kib,   "admin.config.put",      bind_svc(handlers::put_config)},
+      {verb::post,   "/api/admin/backfill",    route_auth::api_admin, no_body,    "admin.backfill.start",  bind_svc(handlers::start_backfill)},
+      {verb::delete_,"/api/admin/backfill",    route_auth::api_admin, no_body,    "admin.backfill.stop",   bind_svc(handlers::stop_backfill)},
+      {verb::post,   "/api/admin/rescan",      route_auth::api_admin, no_body,    "admin.rescan",          bind_svc(handlers::queue_rescan)},
+      {verb::get,    "/api/admin/stats",       route_auth::api_admin, no_body,    "admin.stats",           bind_svc(handlers::admin_stats)},
+      {verb::post,   "/api/admin/delete-data", route_auth::api_admin, no_body,    "admin.delete_data",     bind_svc(handlers::delete_data)},
   };
 }
 
