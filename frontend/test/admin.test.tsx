@@ -1,13 +1,18 @@
 // Admin page: load and save settings, validation, not-admin message, backfill progress polling, data deletion.
 import { describe, expect, it } from 'vitest';
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/preact';
-import { Admin, parseList, validateConfig } from '../src/admin/Admin';
+import { Admin, humanizeKey, parseList, validateConfig } from '../src/admin/Admin';
 import { FakeHost, defaultState } from './fake-host';
 
 describe('parseList / validateConfig', () => {
   it('splits, trims, de-duplicates and upper-cases project keys', () => {
     expect(parseList(' web, SUP,,web ,ops ', true)).toEqual(['WEB', 'SUP', 'OPS']);
     expect(parseList('Bug, Story ,Bug', false)).toEqual(['Bug', 'Story']);
+  });
+  it('labels statistics readably', () => {
+    expect(humanizeKey('pendingPairs')).toBe('Pending pairs');
+    expect(humanizeKey('inbox_pending')).toBe('Inbox pending');
+    expect(humanizeKey('backfillSeen')).toBe('Backfill seen');
   });
   it('rejects bad thresholds, weights and project keys', () => {
     const c = defaultState().config;
@@ -77,7 +82,7 @@ describe('Admin page', () => {
     await waitFor(() => expect(screen.getByTestId('stat-issues').textContent).toBe('10'));
     expect(screen.getByTestId('stat-terms').textContent).toBe('120');
     expect(screen.getByTestId('stat-last-event').textContent).toMatch(/2026/);
-    expect(screen.getByText('pairs')).toBeTruthy();
+    expect(screen.getByText('Pairs')).toBeTruthy();
   });
 
   it('starts a backfill and polls live progress until it is done', async () => {

@@ -197,7 +197,19 @@ let dataDir;
 let profileDir;
 let browser; // persistent Chromium context
 let skipReason = '';
+let seeding = Promise.resolve(null); // resolves to null once the seeded issues are indexed, or to the error
+
+async function seeded() {
+  const error = await seeding;
+  if (error) throw error;
+}
 const pageErrors = [];
+const serverLog = []; // the last lines doppel serve logged, shown when setup fails
+
+/** The server's recent warnings and errors, for failure messages. */
+function recentServerProblems() {
+  return serverLog.filter((line) => /"level":"(warn|error)"/.test(line)).slice(-25).join('\n');
+}
 
 function psql(sql) {
   execFileSync('psql', [process.env.DOPPEL_TEST_DATABASE_URL, '-v', 'ON_ERROR_STOP=1', '-qc', sql], { stdio: 'pipe' });
@@ -218,6 +230,8 @@ function startDoppel(env) {
       reject(new Error(`doppel serve exited early (code ${code}, signal ${signal}); stderr: ${Buffer.concat(stderr)}`));
     });
     readline.createInterface({ input: proc.stdout }).on('line', (line) => {
+      serverLog.push(line);
+      if (serverLog.length > 400) serverLog.shift();
       let entry;
       try {
         entry = JSON.parse(line);
@@ -458,11 +472,15 @@ before(async () => {
   await installTenant();
 
   for (const issue of ISSUES) assertOk(await webhook(issue), `webhook for ${issue.key}`);
-  await eventually(async () => {
+  // Indexing runs in the background; the tests that need the seeded duplicates wait for it (seeded()).
+  seeding = eventually(async () => {
     const response = await api('GET', `/api/issues/UI-1/similar?limit=10`, undefined, USER_ACCOUNT);
     const keys = response.json?.candidates?.map((c) => c.key) ?? [];
     return { done: response.status === 200 && keys.includes('UI-2') && keys.includes('UI-3'), value: response.json ?? response.text };
-  }, 'UI-1 lists UI-2 and UI-3 as likely duplicates');
+  }, 'UI-1 listing UI-2 and UI-3 as likely duplicates').then(
+    () => null,
+    (e) => new Error(`${e.message}\nfake Jira saw (last 5): ${JSON.stringify(jira.requests.slice(-5))}\nserver warnings:\n${recentServerProblems()}`),
+  );
 
   profileDir = mkdtempSync(join(tmpdir(), 'doppel-ui-chromium-'));
   browser = await chromium.launchPersistentContext(profileDir, {
@@ -494,6 +512,7 @@ const PANEL_QUERY = { issueKey: 'UI-1', issueId: String(Number(PROJECTS.UI.id) +
 
 test('panel: shows the seeded duplicates best first, as text, with a fresh token per call', async (t) => {
   if (skipReason) return t.skip(skipReason);
+  await seeded();
   const expected = (await api('GET', '/api/issues/UI-1/similar?limit=10', undefined, USER_ACCOUNT)).json;
   const visible = expected.candidates.filter((c) => c.pairStatus !== 'dismissed');
   assert.ok(visible.length >= 2, `expected at least two candidates, got ${JSON.stringify(expected)}`);
@@ -531,6 +550,7 @@ test('panel: shows the seeded duplicates best first, as text, with a fresh token
 
 test(`panel: content paints within ${PANEL_FIRST_PAINT_BUDGET_MS} ms of the iframe loading (warm server)`, async (t) => {
   if (skipReason) return t.skip(skipReason);
+  await seeded();
   const samples = [];
   for (let i = 0; i < 5; i++) {
     const { page, frame } = await openPage('panel', PANEL_QUERY, { account: USER_ACCOUNT });
@@ -553,6 +573,7 @@ test(`panel: content paints within ${PANEL_FIRST_PAINT_BUDGET_MS} ms of the ifra
 
 test('panel: Link as duplicate (keyboard only) confirms, creates the Jira link and flags the result', async (t) => {
   if (skipReason) return t.skip(skipReason);
+  await seeded();
   const { page, frame } = await openPage('panel', PANEL_QUERY, { account: USER_ACCOUNT });
   await frame.locator('[data-testid="panel-ready"]').waitFor({ timeout: UI_TIMEOUT_MS });
   const linksBefore = jira.links.length;
@@ -577,6 +598,7 @@ test('panel: Link as duplicate (keyboard only) confirms, creates the Jira link a
 
 test('panel: Not a duplicate is stored, can be undone, and stays dismissed after a reload', async (t) => {
   if (skipReason) return t.skip(skipReason);
+  await seeded();
   const statusOf = async () => (await api('GET', '/api/issues/UI-1/similar?limit=10', undefined, USER_ACCOUNT)).json.candidates.find((c) => c.key === 'UI-3');
   const { page, frame } = await openPage('panel', PANEL_QUERY, { account: USER_ACCOUNT });
   await frame.locator('[data-testid="panel-ready"]').waitFor({ timeout: UI_TIMEOUT_MS });
@@ -625,21 +647,29 @@ test('admin: saves settings and shows backfill progress', async (t) => {
   assert.equal(saved.commentOnCreate, !original.commentOnCreate);
   assert.equal(saved.rescanSchedule, 'daily');
 
-  await frame.locator('[data-testid="backfill-start"]').click();
-  await page.locator('#flags .flag', { hasText: /Backfill started|Action failed/ }).first().waitFor({ timeout: UI_TIMEOUT_MS });
-  assert.deepEqual(await flagTexts(page, 'error'), [], 'starting the backfill must not fail');
+  // The install may already have queued a backfill: start one only when none is in progress.
+  await frame.locator('[data-testid="backfill-start"], [data-testid="backfill-stop"]').first().waitFor({ timeout: UI_TIMEOUT_MS });
+  if (await frame.locator('[data-testid="backfill-start"]').count()) {
+    await frame.locator('[data-testid="backfill-start"]').click();
+    await page.locator('#flags .flag', { hasText: /Backfill started|Action failed/ }).first().waitFor({ timeout: UI_TIMEOUT_MS });
+    assert.deepEqual(await flagTexts(page, 'error'), [], 'starting the backfill must not fail');
+  }
   await frame.getByRole('progressbar', { name: 'Backfill progress' }).waitFor();
   await eventually(async () => {
     const text = await frame.locator('[data-testid="backfill-progress-text"]').textContent();
     const state = await frame.locator('[data-testid="backfill-state"]').textContent();
     return { done: /\d+ of (\d[\d,]*|unknown) issues/.test(text) && state !== 'idle', value: { state, text } };
   }, 'the admin page showing backfill progress');
+  await audit(page, 'admin (light)');
+  await screenshot(page, 'admin-light');
   // Let the backfill settle (it indexes the six seeded issues) so later tests see a quiet server.
   const AT_REST = ['idle', 'done', 'completed', 'complete', 'finished', 'stopped', 'cancelled', 'failed', 'error'];
   const settled = await eventually(async () => {
     const response = await api('GET', '/api/status');
     return { done: AT_REST.includes(response.json?.backfill?.state), value: response.json ?? response.text };
-  }, 'the backfill finishing');
+  }, 'the backfill finishing').catch((e) => {
+    throw new Error(`${e.message}\nserver warnings:\n${recentServerProblems()}`);
+  });
   assert.notEqual(settled.backfill.state, 'failed', `backfill failed: ${JSON.stringify(settled)}`);
   assert.equal(typeof settled.backfill.indexed, 'number');
   await eventually(async () => {
@@ -647,8 +677,6 @@ test('admin: saves settings and shows backfill progress', async (t) => {
     return { done: state === settled.backfill.state, value: state };
   }, 'the admin page following the backfill to its end');
   assert.equal(await frame.locator('[data-testid="stat-issues"]').textContent().then((s) => /\d/.test(s)), true);
-  await audit(page, 'admin (light)');
-  await screenshot(page, 'admin-light');
   await page.close();
 
   const dark = await openPage('admin', {}, { theme: 'dark', account: ADMIN_ACCOUNT });
@@ -678,6 +706,7 @@ test('admin: a user who is not a Jira admin gets a clear message and no controls
 
 test('dashboard: headline numbers, the review queue and CSV export', async (t) => {
   if (skipReason) return t.skip(skipReason);
+  await seeded();
   const { page, frame } = await openPage('dashboard', {}, { account: ADMIN_ACCOUNT });
   await frame.locator('[data-testid="page-info"]').waitFor({ timeout: UI_TIMEOUT_MS });
   await eventually(async () => {

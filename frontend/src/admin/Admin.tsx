@@ -28,6 +28,12 @@ export function parseList(text: string, upper: boolean): string[] {
   return [...seen];
 }
 
+/** "pendingPairs" / "inbox_pending" → "Pending pairs" / "Inbox pending" for the statistics list. */
+export function humanizeKey(key: string): string {
+  const words = key.replace(/[_-]+/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2').trim().toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 export function validateConfig(c: TenantConfig): Record<string, string> {
   const errors: Record<string, string> = {};
   if (!(c.threshold >= 0 && c.threshold <= 1)) errors.threshold = 'Choose a threshold between 0 % and 100 %.';
@@ -115,7 +121,7 @@ function StatsCard(props: { status: StatusResponse | null; stats: Record<string,
         <dl class="doppel-extra-stats">
           {extra.map(([k, v]) => (
             <div key={k}>
-              <dt>{k}</dt>
+              <dt>{humanizeKey(k)}</dt>
               <dd>{typeof v === 'number' ? formatCount(v) : String(v)}</dd>
             </div>
           ))}
