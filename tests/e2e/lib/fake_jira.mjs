@@ -434,7 +434,7 @@ export function startFakeJira(options) {
 // Environment for `doppel serve` against fake sites: fixed base URL (so restarts and replicas agree on aud/qsh),
 // fixed secret key (replicas must open each other's sealed secrets), loopback tenants allowed.
 export function doppelEnv({ databaseUrl, keyServer, baseUrl = 'http://doppel-e2e.test', secretKey, dataDir, extra = {} }) {
-  return {
+  const env = {
     DOPPEL_DATABASE_URL: databaseUrl,
     DOPPEL_BASE_URL: baseUrl,
     DOPPEL_BIND: '127.0.0.1',
@@ -445,6 +445,8 @@ export function doppelEnv({ databaseUrl, keyServer, baseUrl = 'http://doppel-e2e
     DOPPEL_LOG_LEVEL: 'info',
     ...extra,
   };
+  for (const [name, value] of Object.entries(env)) if (value === undefined || value === '') delete env[name];
+  return env;
 }
 
 // Polls `probe` (sync or async) until it returns a truthy value; throws with `what` and the last value on timeout.
