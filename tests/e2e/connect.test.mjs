@@ -178,10 +178,13 @@ test('webhooks: update changes the indexed text, delete leaves a tombstone, a la
 
   siteA.deleteIssue(victim.key);
   const deleteBody = siteA.webhookBody('deleted', { id: updated.id, key: updated.key, fields: { project: updated.fields.project, updated: updated.fields.updated } });
+  deleteBody.timestamp = Math.max(Date.now(), Date.parse(updated.fields.updated.replace('+0000', 'Z')) + 2000);
   assert.equal((await siteA.sendWebhook(target, deleteBody)).status, 204);
   await eventually(() => indexRow(siteA.clientKey, victim.key)?.deleted, 'tombstone written');
+  // An edit made just before the delete, delivered after it (Jira retries arrive up to ~30 minutes late).
   const late = structuredClone(updated);
-  late.fields.updated = new Date(Date.now() + 60_000).toISOString().replace('Z', '+0000');
+  late.fields.summary = 'Late edit about zebra telemetry';
+  late.fields.updated = new Date(deleteBody.timestamp - 1).toISOString().replace('Z', '+0000');
   assert.equal((await siteA.sendWebhook(target, siteA.webhookBody('updated', late))).status, 204);
   await eventually(() => Number(sql(`SELECT count(*) FROM inbox WHERE tenant_id = ${quote(siteA.clientKey)} AND processed_at IS NULL`)) === 0, 'inbox drained');
   assert.ok(indexRow(siteA.clientKey, victim.key).deleted, 'the late update did not bring the deleted issue back');
@@ -206,7 +209,10 @@ test('dismiss hides a candidate for good; restore brings it back', async () => {
   });
   assert.equal((await siteA.sendWebhook(target, siteA.webhookBody('created', copy2))).status, 204);
   const path = `/api/issues/${copy2.key}/similar?limit=10`;
-  await eventually(async () => candidatesOf(await siteA.api(target, 'GET', path)).includes(original.key), 'candidate listed');
+  await eventually(async () => {
+    const r = await siteA.api(target, 'GET', path);
+    return r.json?.indexed && candidatesOf(r).includes(original.key);
+  }, 'candidate listed for the indexed issue');
 
   const dismissed = await siteA.api(target, 'POST', `/api/pairs/${copy2.key}/${original.key}/dismiss`);
   assert.equal(dismissed.status, 200, dismissed.text);
