@@ -1,8 +1,11 @@
 // Jira issue JSON (v2, v3/ADF, webhook envelope) to issue_document.
 #include "core/issue_document.hpp"
 
+#include "core/analyzer.hpp"
+
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 
 using namespace doppel::core;
@@ -61,4 +64,30 @@ TEST_CASE("Jira timestamps") {
   CHECK(ms == 951868800000LL);
   CHECK_FALSE(parse_jira_time("yesterday", ms));
   CHECK_FALSE(parse_jira_time("", ms));
+}
+
+TEST_CASE("analysis caps megabyte fields and counts per field slot") {
+  issue_document d;
+  d.issue_id = "1";
+  d.key = "BIG-1";
+  d.summary = "DataNode disk failure";
+  std::string big;
+  while (big.size() < (2u << 20)) big += "replication pipeline recovery failed ";
+  d.description = big;
+  d.components = {"hdfs-client"};
+  d.labels = {"disk"};
+  tokenizer tok;
+  auto a = analyze(d, tok);
+  CHECK(a.lengths[field_description] <= max_field_tokens);
+  CHECK(a.lengths[field_summary] == 5);  // datanod, data, node, disk, failur
+  bool saw_bigram = false, saw_key = false;
+  for (const auto& t : a.terms) {
+    saw_bigram |= t.term == "disk failur";
+    saw_key |= t.term == "big-1" && t.tf[field_meta] == 1;
+    if (t.term == "replic") CHECK(t.tf[field_description] == 255);  // saturated count
+  }
+  CHECK(saw_bigram);
+  CHECK(saw_key);
+  CHECK(std::is_sorted(a.terms.begin(), a.terms.end(),
+                       [](const term_freq& x, const term_freq& y) { return x.term < y.term; }));
 }
