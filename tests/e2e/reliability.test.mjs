@@ -71,31 +71,39 @@ async function installAndWait(w, site, target) {
 }
 
 // Waits until every inbox row is processed and no job is due or running.
-function quiesce(w, what, timeoutMs = 45_000) {
-  return eventually(() => Number(w.sql(`SELECT (SELECT count(*) FROM inbox WHERE processed_at IS NULL)
-      + (SELECT count(*) FROM jobs WHERE state = 'running' OR (state = 'queued' AND run_at <= now()))`)) === 0,
-  what, { timeoutMs, intervalMs: 200 });
+async function quiesce(w, what, timeoutMs = 45_000) {
+  try {
+    await eventually(() => Number(w.sql(`SELECT (SELECT count(*) FROM inbox WHERE processed_at IS NULL)
+        + (SELECT count(*) FROM jobs WHERE state = 'running' OR (state = 'queued' AND run_at <= now()))`)) === 0,
+    what, { timeoutMs, intervalMs: 200 });
+  } catch (error) {
+    const jobs = w.sql("SELECT kind || ' ' || state || ' attempts=' || attempts || ' ' || COALESCE(last_error, '') FROM jobs LIMIT 10");
+    const inbox = w.sql('SELECT event || \' \' || COALESCE(issue_id, \'\') FROM inbox WHERE processed_at IS NULL LIMIT 10');
+    throw new Error(`${error.message}\njobs:\n${jobs}\nunprocessed inbox:\n${inbox}`);
+  }
 }
 
-// Compares index_documents (issue_key, summary, updated_ms, deleted) with the fake's final state.
-function assertIndexMatches(w, site, deletedKeys = new Set()) {
-  const rows = w.sql(`SELECT issue_key || E'\\t' || summary || E'\\t' || updated_ms || E'\\t' || (deleted_ms IS NOT NULL)
+// Compares index_documents (issue_id, summary, updated_ms, deleted) with the fake's final state; `deletedIds` were
+// deleted in Jira (a tombstone is keyed by issue id: a delete that overtook the create knows no key).
+function assertIndexMatches(w, site, deletedIds = new Set()) {
+  const rows = w.sql(`SELECT issue_id || E'\\t' || issue_key || E'\\t' || summary || E'\\t' || updated_ms || E'\\t' || (deleted_ms IS NOT NULL)
                       FROM index_documents WHERE tenant_id = ${quote(site.clientKey)}`).split('\n').filter(Boolean);
   const index = new Map(rows.map((row) => {
-    const [key, summary, updatedMs, deleted] = row.split('\t');
-    return [key, { summary, updatedMs: Number(updatedMs), deleted: deleted === 't' }];
+    const [id, key, summary, updatedMs, deleted] = row.split('\t');
+    return [id, { key, summary, updatedMs: Number(updatedMs), deleted: deleted === 'true' }];
   }));
   const problems = [];
   for (const issue of site.issues.values()) {
-    const got = index.get(issue.key);
-    const want = { summary: normalize(issue.fields.summary), updatedMs: Date.parse(issue.fields.updated.replace('+0000', 'Z')), deleted: false };
+    const got = index.get(issue.id);
+    const want = { key: issue.key, summary: normalize(issue.fields.summary), updatedMs: Date.parse(issue.fields.updated.replace('+0000', 'Z')), deleted: false };
     if (!got) problems.push(`${issue.key}: missing`);
-    else if (normalize(got.summary) !== want.summary || got.updatedMs !== want.updatedMs || got.deleted) {
+    else if (got.key !== want.key || normalize(got.summary) !== want.summary || got.updatedMs !== want.updatedMs || got.deleted) {
       problems.push(`${issue.key}: index ${JSON.stringify(got)} != truth ${JSON.stringify(want)}`);
     }
   }
-  for (const key of deletedKeys) if (!index.get(key)?.deleted) problems.push(`${key}: deleted in Jira but ${JSON.stringify(index.get(key))}`);
-  const live = [...index.entries()].filter(([key, row]) => !row.deleted && !site.issues.has(key)).map(([key]) => key);
+  for (const id of deletedIds) if (!index.get(id)?.deleted) problems.push(`issue ${id}: deleted in Jira but ${JSON.stringify(index.get(id))}`);
+  const liveIds = new Set([...site.issues.values()].map((issue) => issue.id));
+  const live = [...index.entries()].filter(([id, row]) => !row.deleted && !liveIds.has(id)).map(([, row]) => row.key);
   if (live.length) problems.push(`live in the index but not in Jira: ${live.join(', ')}`);
   assert.deepEqual(problems, [], `index differs from Jira's final state (seed ${SEED})`);
 }
@@ -164,7 +172,7 @@ test('(a) duplicated and reordered deliveries converge to Jira\'s final state', 
     });
     const last = versions.at(-1);
     if (random() < 0.3) {
-      deleted.add(last.key);
+      deleted.add(last.id);
       const body = site.webhookBody('deleted', { id: last.id, key: last.key, fields: { project: last.fields.project } });
       body.timestamp = Date.parse(last.fields.updated.replace('+0000', 'Z')) + 1000;
       deliveries.push({ id: crypto.randomUUID(), body });
@@ -240,7 +248,7 @@ test('(b) kill -9 at random moments during a webhook stream: every acknowledged 
   const rows = w.sql(`SELECT delivery_id || '|' || (processed_at IS NOT NULL) FROM inbox WHERE tenant_id = ${quote(site.clientKey)}`).split('\n');
   const inbox = new Map(rows.map((row) => row.split('|')));
   assert.equal(inbox.size, ids.length, 'exactly one inbox row per acknowledged delivery, nothing else');
-  const missing = ids.filter((id) => inbox.get(`jira:${id}`) !== 't');
+  const missing = ids.filter((id) => inbox.get(`jira:${id}`) !== 'true');
   assert.deepEqual(missing, [], 'acknowledged deliveries missing or unprocessed');
   assertIndexMatches(w, site);
   assert.equal(w.sql("SELECT count(*) FROM jobs WHERE state = 'running' AND lease_until < now()"), '0', 'a job stuck running past its lease');
