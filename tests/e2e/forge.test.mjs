@@ -189,6 +189,8 @@ function lifecycleEvent(eventType) {
 // Doppel process and database
 
 let doppel; // {proc, baseUrl, exit}
+const serverLog = []; // the last non-access log lines of doppel serve, quoted when an eventual condition times out
+const SERVER_LOG_KEEP = 40;
 let databaseName;
 let dataDir;
 
@@ -223,6 +225,10 @@ function startDoppel(env) {
         entry = JSON.parse(line);
       } catch {
         return;
+      }
+      if (entry.msg !== 'request') {
+        serverLog.push(line);
+        if (serverLog.length > SERVER_LOG_KEEP) serverLog.shift();
       }
       if (entry.msg === 'listening' && Number.isInteger(entry.port) && entry.port > 0) {
         clearTimeout(timer);
@@ -270,7 +276,8 @@ async function eventually(probe, what) {
     if (last.done) return last.value;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  assert.fail(`${what} did not happen within ${EVENTUALLY_TIMEOUT_MS} ms; last: ${JSON.stringify(last.value)}`);
+  assert.fail(`${what} did not happen within ${EVENTUALLY_TIMEOUT_MS} ms; last: ${JSON.stringify(last.value)}\n` +
+    `fake Jira saw: ${JSON.stringify(jiraRequests.slice(-10))}\nserver log tail:\n${serverLog.join('\n')}`);
 }
 
 function assertAccepted(response, what) {
