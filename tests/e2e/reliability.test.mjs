@@ -341,9 +341,12 @@ test('(d) two replicas on one database: same answers from both, each backfill pa
   site.loadDataset({ offset: 1200, limit: 250 });
   const one = await w.start();
   const two = await w.start();
+  const installStarted = Date.now();
   const response = await site.install(one.target);
   assert.equal(response.status, 204, response.text);
-  await eventually(() => w.sql(`SELECT state FROM backfill_progress WHERE tenant_id = ${quote(site.clientKey)}`) === 'done', 'backfill', { timeoutMs: 60_000 });
+  await eventually(() => w.sql(`SELECT state FROM backfill_progress WHERE tenant_id = ${quote(site.clientKey)}`) === 'done', 'backfill', { timeoutMs: 60_000, intervalMs: 50 });
+  const backfilled = site.issues.size;
+  const backfillRate = backfilled / ((Date.now() - installStarted) / 1000);
 
   // Webhooks to both replicas: near-copies of dataset issues.
   const originals = shuffle([...site.issues.values()].filter((i) => i.fields.summary.split(/\s+/).length >= 5), random).slice(0, 12);
@@ -380,7 +383,7 @@ test('(d) two replicas on one database: same answers from both, each backfill pa
   const perIssue = new Map();
   for (const c of flagged) perIssue.set(c.path, (perIssue.get(c.path) ?? 0) + 1);
   assert.equal(site.rejectedCalls, 0);
-  console.log(`# (d) two replicas agree on ${probes.length} probes; ${tokens.length} backfill pages fetched once each; ${flagged.length} property writes for ${perIssue.size} issues`);
+  console.log(`# (d) backfill ${backfilled} issues at ${backfillRate.toFixed(0)} issues/s with two replicas; two replicas agree on ${probes.length} probes; ${tokens.length} backfill pages fetched once each; ${flagged.length} property writes for ${perIssue.size} issues`);
 });
 
 test('(e) tenant isolation with colliding issue keys and ids: probes never see another tenant', { timeout: 120_000 }, async () => {
