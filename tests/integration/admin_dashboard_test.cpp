@@ -5,16 +5,22 @@
 #include <doctest/doctest.h>
 #include <pqxx/pqxx>
 
+#include <boost/asio.hpp>
+#include <boost/beast.hpp>
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "app/tenant_settings.hpp"
 #include "handlers/admin.hpp"
 #include "integration/test_db.hpp"
+#include "jira/http_client.hpp"
 #include "store/dashboard_store.hpp"
 
 using namespace doppel;
@@ -580,4 +586,142 @@ TEST_CASE("dashboard: bulk request validation") {
   // Link of an already confirmed pair needs no Jira call.
   auto linked = json_of(call(R"({"action":"link","pairs":[{"issue":"ABC-5","candidate":"ABC-3"}]})"));
   CHECK(linked.at("done").as_int64() == 1);
+}
+
+namespace {
+
+// A minimal fake Jira on 127.0.0.1: answers permissions checks (admin-9 is an admin) and records issue links.
+class fake_jira {
+ public:
+  fake_jira() : acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~fake_jira() {
+    stop_ = true;
+    boost::system::error_code ec;
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::socket s(io);
+    s.connect(acceptor_.local_endpoint(), ec);  // unblocks accept()
+    thread_.join();
+  }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
+  std::vector<std::string> calls() {
+    std::lock_guard lock(mutex_);
+    return calls_;
+  }
+  std::vector<boost::json::object> links() {
+    std::lock_guard lock(mutex_);
+    return links_;
+  }
+
+ private:
+  void serve() {
+    namespace http = boost::beast::http;
+    while (!stop_) {
+      boost::system::error_code ec;
+      boost::asio::ip::tcp::socket sock(io_);
+      acceptor_.accept(sock, ec);
+      if (ec || stop_) break;
+      boost::beast::flat_buffer buf;
+      http::request<http::string_body> req;
+      http::read(sock, buf, req, ec);
+      if (ec) continue;
+      http::response<http::string_body> res{http::status::ok, 11};
+      std::string target(req.target());
+      {
+        std::lock_guard lock(mutex_);
+        calls_.push_back(std::string(req.method_string()) + " " + target);
+        if (target == "/rest/api/3/issueLink") {
+          links_.push_back(boost::json::parse(req.body()).as_object());
+          res.result(http::status::created);
+        } else if (target == "/rest/api/3/permissions/check") {
+          auto asked = boost::json::parse(req.body()).as_object();
+          bool admin = asked.at("accountId").as_string() == "admin-9";
+          res.body() = admin ? R"({"globalPermissions":["ADMINISTER"]})" : R"({"globalPermissions":[]})";
+          res.set(http::field::content_type, "application/json");
+        } else {
+          res.result(http::status::not_found);
+        }
+      }
+      res.keep_alive(false);
+      res.prepare_payload();
+      http::write(sock, res, ec);
+      sock.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+    }
+  }
+
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::vector<std::string> calls_;
+  std::vector<boost::json::object> links_;
+  std::thread thread_;
+};
+
+void add_connect_tenant(pqxx::connection& c, harness& h, const std::string& tenant, const std::string& base_url) {
+  pqxx::work tx(c);
+  tx.exec_params(
+      "INSERT INTO tenants (tenant_id, kind, base_url, secret_box, state) VALUES ($1, 'connect', $2, $3, 'enabled')",
+      tenant, base_url, h.svc.secrets.seal("shared-secret-of-" + tenant));
+  tx.commit();
+}
+
+}  // namespace
+
+TEST_CASE("admin check asks Jira once per (tenant, account) within the ttl; bulk link creates Duplicate links") {
+  fake_jira jira;
+  harness h(test::fresh_database_url());
+  h.svc.http = std::make_shared<jira::http_client>();
+  pqxx::connection c(h.url);
+  add_connect_tenant(c, h, "site-1", jira.base_url());
+  add_connect_tenant(c, h, "site-down", "http://127.0.0.1:1");
+  using verb = net::http::verb;
+
+  auto admin = h.call(handlers::get_config, verb::get, "/api/admin/config", "site-1", "admin-9");
+  CHECK(admin.status == net::http::status::ok);
+  auto again = h.call(handlers::admin_stats, verb::get, "/api/admin/stats", "site-1", "admin-9");
+  CHECK(again.status == net::http::status::ok);
+  auto user = h.call(handlers::get_config, verb::get, "/api/admin/config", "site-1", "user-9");
+  CHECK(user.status == net::http::status::forbidden);
+  CHECK(json_of(user).at("error").as_string() == "not_admin");
+  auto user_again = h.call(handlers::start_backfill, verb::post, "/api/admin/backfill", "site-1", "user-9");
+  CHECK(user_again.status == net::http::status::forbidden);
+  auto checks = jira.calls();
+  CHECK(std::count(checks.begin(), checks.end(), "POST /rest/api/3/permissions/check") == 2);
+  CHECK(h.svc.admins->get("site-1", "admin-9") == std::optional<bool>(true));
+  CHECK(h.svc.admins->get("site-1", "user-9") == std::optional<bool>(false));
+  // The same account on another site is asked there (and that Jira is down: 503, nothing remembered).
+  auto down = h.call(handlers::get_config, verb::get, "/api/admin/config", "site-down", "admin-9");
+  CHECK(down.status == net::http::status::service_unavailable);
+  CHECK(json_of(down).at("error").as_string() == "jira_unreachable");
+  CHECK_FALSE(h.svc.admins->get("site-down", "admin-9").has_value());
+
+  // Bulk link: the older issue is inward ("is duplicated by"), the newer outward; pairs confirmed.
+  {
+    pqxx::work tx(c);
+    add_issue(tx, "site-1", "1", "S-1", "S", "old", 1000);
+    add_issue(tx, "site-1", "2", "S-2", "S", "new", 2000);
+    add_issue(tx, "site-1", "3", "S-3", "S", "newest", 3000);
+    add_pair(tx, "site-1", "2", "1", 0.9, "pending", 0);
+    add_pair(tx, "site-1", "3", "2", 0.8, "pending", 0);
+    tx.commit();
+  }
+  auto r = h.call(handlers::bulk_pairs, verb::post, "/api/pairs/bulk", "site-1", "admin-9",
+                  R"({"action":"link","pairs":[{"issue":"S-2","candidate":"S-1"},{"issue":"S-2","candidate":"S-3"},)"
+                  R"({"issue":"S-9","candidate":"S-1"}]})");
+  REQUIRE(r.status == net::http::status::ok);
+  auto out = json_of(r);
+  CHECK(out.at("done").as_int64() == 2);
+  REQUIRE(out.at("failed").as_array().size() == 1);
+  CHECK(out.at("failed").as_array()[0].at("issue").as_string() == "S-9");
+  auto links = jira.links();
+  REQUIRE(links.size() == 2);
+  CHECK(links[0].at("type").at("name").as_string() == "Duplicate");
+  CHECK(links[0].at("inwardIssue").at("key").as_string() == "S-1");
+  CHECK(links[0].at("outwardIssue").at("key").as_string() == "S-2");
+  CHECK(links[1].at("inwardIssue").at("key").as_string() == "S-2");
+  CHECK(links[1].at("outwardIssue").at("key").as_string() == "S-3");
+  pqxx::read_transaction tx(c);
+  CHECK(store::count_by_status(tx, "site-1").confirmed == 2);
 }

@@ -330,11 +330,12 @@ net::reply bulk_pairs(app::app_context& app, app::services& svc, net::request_co
           if (!client) return net::error_reply(client.error());
           jira = *client;
         }
-        // The newer issue is the duplicate of the older one (ties: the pair's own direction).
+        // The newer issue duplicates the older one: inward = older ("is duplicated by"), outward = newer,
+        // as the panel's single link does (ties: the pair's own direction).
         bool candidate_newer = p->candidate.created_ms > p->issue.created_ms;
         const auto& newer = candidate_newer ? p->candidate : p->issue;
         const auto& older = candidate_newer ? p->issue : p->candidate;
-        if (auto st = jira->link_duplicate(newer.key, older.key); !st) {
+        if (auto st = jira->link_duplicate(older.key, newer.key); !st) {
           fail(req->pairs[i], st.error().stable_code);
           continue;
         }
