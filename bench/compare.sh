@@ -27,6 +27,10 @@ cat "$out/sk.txt"
 import re, sys
 sk = float(re.search(r"scan_s=([0-9.]+)", open(sys.argv[1]).read()).group(1))
 sk_total = float(re.search(r"total_s=([0-9.]+)", open(sys.argv[1]).read()).group(1))
-scan = float(re.search(r"bench scan: .*?seconds=([0-9.]+)", open(sys.argv[2]).read()).group(1))
-print(f"ratio: sklearn-style scan / doppel scan = {sk / scan:.1f}x (including its fit and load: {sk_total / scan:.1f}x)")
+sk_cpu = float(re.search(r"scan_cpu_s=([0-9.]+)", open(sys.argv[1]).read()).group(1))
+bench = open(sys.argv[2]).read()
+scan = float(re.search(r"bench scan: .*? seconds=([0-9.]+)", bench).group(1))
+scan_cpu = float(re.search(r"bench scan: .*?cpu_seconds=([0-9.]+)", bench).group(1))
+print(f"ratio: sklearn-style scan / doppel scan = {sk / scan:.1f}x wall, {sk_cpu / scan_cpu:.1f}x cpu "
+      f"(sklearn-style including its fit and load: {sk_total / scan:.1f}x wall)")
 PY
