@@ -159,8 +159,8 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
   // Term-at-a-time accumulation, strongest terms first. While the postings read stay within
   // posting_budget every matching document becomes a candidate (exact scoring). When the next
   // term would exceed the budget, the candidates are cut to the candidate_pool best so far and
-  // the remaining (common, low-idf) terms only update those, by a merge with the sorted postings
-  // (galloping when sparse): documents matched only by common terms are not considered.
+  // the remaining (common, low-idf) terms only update those, through each candidate's own term
+  // list: documents matched only by common terms are not considered.
   scratch& s = local_scratch(docs_.size());
   s.touched.clear();
   const float k1 = static_cast<float>(options_.k1);
@@ -171,56 +171,68 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
     return factor * dw;
   };
   std::vector<std::uint32_t> candidates;
-  bool continue_mode = false;
   std::size_t read = 0;
   const std::size_t budget = options_.posting_budget;
   const std::size_t pool = std::max<std::size_t>(filter.limit, static_cast<std::size_t>(options_.candidate_pool));
+  std::size_t first_rest = qt.size();  // first query term handled by rescoring the pool
   for (std::size_t i = 0; i < qt.size(); ++i) {
     const auto& post = postings_by_term_[qt[i].id];
-    const float factor = static_cast<float>(qt[i].factor);
-    if (!continue_mode && i > 0 && read + post.size() > budget) {
-      continue_mode = true;
-      for (auto slot : s.touched)
-        if (passes(slot)) candidates.push_back(slot);
-      if (candidates.size() > pool) {
-        std::vector<std::pair<float, std::uint32_t>> ranked;
-        ranked.reserve(candidates.size());
-        for (auto slot : candidates) ranked.emplace_back(s.acc[slot], slot);
-        std::nth_element(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(pool), ranked.end(),
-                         [&](const auto& a, const auto& b) {
-                           return a.first != b.first ? a.first > b.first
-                                                     : docs_[a.second].issue_id < docs_[b.second].issue_id;
-                         });
-        candidates.clear();
-        for (std::size_t i = 0; i < pool; ++i) candidates.push_back(ranked[i].second);
-      }
-      std::sort(candidates.begin(), candidates.end());
+    if (i > 0 && read + post.size() > budget) {
+      first_rest = i;
+      break;
     }
     read += post.size();
-    if (!continue_mode) {
-      for (const detail::posting& p : post) {
-        float& a = s.acc[p.slot];
-        if (a == 0.0f) s.touched.push_back(p.slot);
-        a += contribution(p, factor);
-      }
-      continue;
-    }
-    const detail::posting* it = post.begin();
-    const detail::posting* end = post.end();
-    for (auto slot : candidates) {
-      // Exponential search forward from the last position: O(log gap) per candidate.
-      std::size_t step = 1;
-      while (step < static_cast<std::size_t>(end - it) && it[step].slot < slot) step *= 2;
-      const detail::posting* hi = it + std::min(step + 1, static_cast<std::size_t>(end - it));
-      it = std::lower_bound(it + step / 2, hi, slot,
-                            [](const detail::posting& x, std::uint32_t v) { return x.slot < v; });
-      if (it == end) break;
-      if (it->slot == slot) s.acc[slot] += contribution(*it, factor);
+    const float factor = static_cast<float>(qt[i].factor);
+    for (const detail::posting& p : post) {
+      float& a = s.acc[p.slot];
+      if (a == 0.0f) s.touched.push_back(p.slot);
+      a += contribution(p, factor);
     }
   }
-  if (!continue_mode) {
-    for (auto slot : s.touched)
-      if (passes(slot)) candidates.push_back(slot);
+  for (auto slot : s.touched)
+    if (passes(slot)) candidates.push_back(slot);
+  if (first_rest < qt.size()) {
+    if (candidates.size() > pool) {
+      std::vector<std::pair<float, std::uint32_t>> ranked;
+      ranked.reserve(candidates.size());
+      for (auto slot : candidates) ranked.emplace_back(s.acc[slot], slot);
+      std::nth_element(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(pool), ranked.end(),
+                       [&](const auto& a, const auto& b) {
+                         return a.first != b.first ? a.first > b.first
+                                                   : docs_[a.second].issue_id < docs_[b.second].issue_id;
+                       });
+      candidates.clear();
+      for (std::size_t i = 0; i < pool; ++i) candidates.push_back(ranked[i].second);
+    }
+    // Rescore the pool with the remaining terms: merge each candidate's term list with the
+    // remaining query terms (both by term id), then add the contributions in query-term order.
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> rest;  // (term id, index in qt)
+    for (std::size_t i = first_rest; i < qt.size(); ++i) rest.emplace_back(qt[i].id, static_cast<std::uint32_t>(i));
+    std::sort(rest.begin(), rest.end());
+    std::vector<float> part(qt.size(), 0.0f);
+    for (auto slot : candidates) {
+      const auto& terms = docs_[slot].terms;
+      const slot_weights& sw = weights_[slot];
+      auto r = rest.begin();
+      for (auto t = terms.begin(); t != terms.end() && r != rest.end();) {
+        if (t->term < r->first) {
+          ++t;
+        } else if (r->first < t->term) {
+          ++r;
+        } else {
+          const float x = sw.w[0] * t->tf[0] + sw.w[1] * t->tf[1] + sw.w[2] * t->tf[2] + sw.w[3] * t->tf[3];
+          const float dw = bm25 ? x * (k1 + 1) / (x + k1) : static_cast<float>(sub(x)) * sw.inv_norm;
+          part[r->second] = static_cast<float>(qt[r->second].factor) * dw;
+          ++t;
+          ++r;
+        }
+      }
+      float& a = s.acc[slot];
+      for (std::size_t i = first_rest; i < qt.size(); ++i) {
+        a += part[i];
+        part[i] = 0.0f;
+      }
+    }
   }
 
   // Priors are at most max_prior, so a candidate whose raw score times max_prior is below the
