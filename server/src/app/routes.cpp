@@ -8,6 +8,7 @@
 #include "handlers/health.hpp"
 #include "handlers/lifecycle.hpp"
 #include "handlers/pages.hpp"
+#include "handlers/panel_api.hpp"
 #include "handlers/webhooks.hpp"
 #include "handlers/static_files.hpp"
 
@@ -51,6 +52,11 @@ std::vector<net::route> make_routes(app_context& app, services& svc) {
       {verb::get,  "/pages/dashboard",        route_auth::page,      no_body, "page.dashboard",         bind(handlers::dashboard_page)},
 
       // --- issue panel API (handlers/panel_api.cpp) ---
+      {verb::get,  "/api/issues/{issueKey}/similar",              route_auth::api, no_body, "api.similar",       bind_svc(handlers::similar_for_issue)},
+      {verb::post, "/api/similar",                                route_auth::api, 64 * kib, "api.similar_draft", bind_svc(handlers::similar_for_draft)},
+      {verb::post, "/api/pairs/{issueKey}/{candidateKey}/link",   route_auth::api, no_body, "api.pair_link",     bind_svc(handlers::link_pair)},
+      {verb::post, "/api/pairs/{issueKey}/{candidateKey}/dismiss", route_auth::api, no_body, "api.pair_dismiss", bind_svc(handlers::dismiss_pair)},
+      {verb::post, "/api/pairs/{issueKey}/{candidateKey}/restore", route_auth::api, no_body, "api.pair_restore", bind_svc(handlers::restore_pair)},
 
       // --- admin and dashboard API (handlers/admin.cpp, handlers/dashboard.cpp) ---
       {verb::get,    "/api/status",            route_auth::api,       no_body,    "api.status",            bind_svc(handlers::api_status)},
