@@ -37,6 +37,7 @@ const env = doppelEnv({
 const doppel = await startDoppel(env, { timeoutMs: 180_000 });
 const target = { url: doppel.url, baseUrl };
 const stop = async () => {
+  setTimeout(() => doppel.child.kill('SIGKILL'), 10_000).unref();
   await doppel.stop('SIGTERM');
   await site.close();
   await keyServer.close();
@@ -44,6 +45,7 @@ const stop = async () => {
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+process.on('exit', () => doppel.child.kill('SIGKILL'));
 doppel.exited.then(({ code, signal }) => {
   console.log(`demo: doppel serve exited (${code ?? signal})`);
   process.exit(1);
