@@ -120,6 +120,7 @@ test('install → backfill indexes every issue of the site (with a 429 on the wa
 
 test('a second site installs (base URL with a path) and backfills through a dropped connection', async () => {
   siteB.faults.dropConnections = 1;
+  siteB.faults.delayMs = 50; // a slow site
   const response = await siteB.install(target);
   assert.equal(response.status, 204, response.text);
   await eventually(() => sql(`SELECT state FROM backfill_progress WHERE tenant_id = ${quote(siteB.clientKey)}`) === 'done',
@@ -127,6 +128,7 @@ test('a second site installs (base URL with a path) and backfills through a drop
   assert.equal(Number(sql(`SELECT count(*) FROM index_documents WHERE tenant_id = ${quote(siteB.clientKey)}`)), siteB.issues.size);
   assert.equal(siteB.rejectedCalls, 0, `qsh relative to a base path: ${siteB.authErrors.slice(0, 3)}`);
   assert.ok(siteB.calls.some((c) => c.status === -1), 'the injected drop happened');
+  siteB.faults.delayMs = 0;
 });
 
 test('webhooks: a near-copy created by webhook lists the original among its candidates', async () => {

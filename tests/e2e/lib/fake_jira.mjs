@@ -307,6 +307,27 @@ export class FakeJira {
     return { id, status: last?.status ?? 0, retries: attempts };
   }
 
+  // Replays `deliveries` ([{id, body}]) with Jira's delivery faults: each one sent 1..`maxCopies` times with the same
+  // identifier (duplicates), all copies in a random order (reordering), `concurrency` at a time. Returns the statuses.
+  async replay(target, deliveries, { maxCopies = 3, shuffle = true, concurrency = 8, random = Math.random } = {}) {
+    const sends = deliveries.flatMap((d) => Array.from({ length: 1 + Math.floor(random() * maxCopies) }, (_, retry) => ({ ...d, retry })));
+    if (shuffle) {
+      for (let i = sends.length - 1; i > 0; --i) {
+        const j = Math.floor(random() * (i + 1));
+        [sends[i], sends[j]] = [sends[j], sends[i]];
+      }
+    }
+    const statuses = [];
+    let next = 0;
+    await Promise.all(Array.from({ length: concurrency }, async () => {
+      while (next < sends.length) {
+        const { id, body, retry } = sends[next++];
+        statuses.push((await this.sendWebhook(target, body, { id, retry })).status);
+      }
+    }));
+    return statuses;
+  }
+
   // Signed panel-API call as our iframe makes it (context token, Authorization: JWT).
   api(target, method, pathWithQuery, { token, body } = {}) {
     return call(target, method, pathWithQuery, { authorization: `JWT ${token ?? this.contextToken()}`, body });
