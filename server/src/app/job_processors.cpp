@@ -45,7 +45,7 @@ void notify_generation(pqxx::work& tx, const std::string& tenant_id, const std::
   std::int64_t generation = -1;
   for (const auto& c : changes) generation = std::max(generation, c.generation);
   if (generation >= 0)
-    tx.exec_params0("SELECT pg_notify('doppel_index', $1)", tenant_id + " " + std::to_string(generation));
+    tx.exec_params("SELECT pg_notify('doppel_index', $1)", tenant_id + " " + std::to_string(generation));
 }
 
 jobs::job_outcome apply_after_commit(services& svc, const std::string& tenant_id,
