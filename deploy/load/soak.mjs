@@ -33,7 +33,13 @@ const run = with_bed(opts, "soak", async ({ app, tenant, info }) => {
   };
   await sample(0, null, null);
   const rounds = Math.round((opts.minutes * 60) / opts.sample_seconds);
+  let server_exit = null;
   for (let k = 1; k <= rounds; k++) {
+    if (app.child.exitCode !== null || app.child.signalCode !== null) {
+      server_exit = { minute: samples[samples.length - 1].minute, code: app.child.exitCode, signal: app.child.signalCode };
+      log(`the server exited (code ${server_exit.code}, signal ${server_exit.signal}) before minute ${k * opts.sample_seconds / 60}: stopping; see ${app.log_path}`);
+      break;
+    }
     const [hooks, panel] = await Promise.all([
       open_loop({ rate: opts.webhook_rate, duration_s: opts.sample_seconds, make_request: () => hook(make_issue(base.issues, next++)) }),
       opts.panel_rps > 0 ? open_loop({ rate: opts.panel_rps, duration_s: opts.sample_seconds,
@@ -42,10 +48,11 @@ const run = with_bed(opts, "soak", async ({ app, tenant, info }) => {
     await sample(k * opts.sample_seconds / 60, hooks, panel);
   }
   agent.destroy();
-  const after_warmup = samples.filter((s) => s.minute >= Math.min(5, opts.minutes / 2));
-  const first = after_warmup[0], last = samples[samples.length - 1];
+  const live = samples.filter((s) => s.rss_mib > 0);
+  const after_warmup = live.filter((s) => s.minute >= Math.min(5, opts.minutes / 2));
+  const first = after_warmup[0] ?? live[0], last = live[live.length - 1];
   const hours = (last.minute - first.minute) / 60;
-  return { info, minutes: opts.minutes, webhook_rate: opts.webhook_rate, panel_rps: opts.panel_rps, samples,
+  return { info, minutes: opts.minutes, server_exit, webhook_rate: opts.webhook_rate, panel_rps: opts.panel_rps, samples,
            rss_growth_mib_per_hour: hours > 0 ? (last.rss_mib - first.rss_mib) / hours : null,
            max_sockets: Math.max(...samples.map((s) => s.sockets)), total_errors: samples.reduce((a, s) => a + s.errors, 0) };
 });
@@ -58,4 +65,5 @@ console.log(table(result.samples, [["minute", (r) => fmt(r.minute, opts.sample_s
 console.log(`\nRSS growth after warm-up: ${fmt(result.rss_growth_mib_per_hour)} MiB/h; max sockets ${result.max_sockets}; errors ${result.total_errors}`);
 console.log(`server stop: exit ${stopped?.code} after ${stopped?.drain_ms} ms`);
 write_json(join(opts.out, "soak", "result.json"), { ...result, stopped });
-process.exit(result.total_errors === 0 ? 0 : 1);
+if (result.server_exit) console.log(`the server exited by itself or was killed at minute ${result.server_exit.minute}: the soak is incomplete`);
+process.exit(result.total_errors === 0 && !result.server_exit ? 0 : 1);
