@@ -114,6 +114,9 @@ int serve(const config& cfg_in) {
                           {"descriptor_url", app.cfg.base_url + "/atlassian-connect.json"}});
   notify_systemd("READY=1");
 
+  // io.run() must not return on its own once the acceptor closes: the drainer decides when we stop.
+  auto keep_running = boost::asio::make_work_guard(io);
+  std::thread drainer;
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
@@ -121,8 +124,8 @@ int serve(const config& cfg_in) {
     notify_systemd("STOPPING=1");
     app.ready.store(false);
     server.stop_accepting();
-    // Drain in-flight requests on a helper thread so the network threads keep writing responses.
-    std::thread([&] {
+    // Drain on a helper thread so the network threads keep reading bodies and writing responses.
+    drainer = std::thread([&] {
       auto deadline = std::chrono::steady_clock::now() + cfg.drain_timeout;
       while (server.in_flight() > 0 && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -131,14 +134,16 @@ int serve(const config& cfg_in) {
       workers.stop(std::max(std::chrono::milliseconds(100),
                             std::chrono::duration_cast<std::chrono::milliseconds>(left)));
       listener.stop();
+      keep_running.reset();
       io.stop();
-    }).detach();
+    });
   });
 
   std::vector<std::thread> threads;
   for (int i = 1; i < cfg.http_threads; ++i) threads.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : threads) t.join();
+  if (drainer.joinable()) drainer.join();
   handler_pool.join();
   if (db.embedded) db.embedded->stop();
   log::info("stopped");
