@@ -10,7 +10,7 @@ import { make_agent, start_doppel, start_fake_jira, start_key_server } from "./l
 import { load_base_issues, make_issue } from "./lib/issues.mjs";
 import { parse_args } from "./lib/openloop.mjs";
 import { common_defaults, install_or_missing, source_dir } from "./lib/bed.mjs";
-import { api_client, EXIT_ROUTE_MISSING, route_missing, seed_issues, wait_indexed, webhook_sender } from "./lib/tenant_ops.mjs";
+import { api_client, EXIT_ROUTE_MISSING, require_route, route_missing, seed_issues, wait_indexed, webhook_sender } from "./lib/tenant_ops.mjs";
 
 const mode = process.argv[2];
 process.argv.splice(2, 1);
@@ -42,6 +42,7 @@ try {
     await seed_issues({ agent, app, tenant, base: load_base_issues(source_dir).issues, to: opts.issues, concurrency: 8 });
     let answers = null;
     try {
+      require_route("/api/issues/{key}/similar", await api(probe_paths(opts.issues)[0]));
       await wait_indexed({ api, count: opts.issues, timeout_s: 120, log });
       answers = {};
       for (const p of probe_paths(opts.issues)) {

@@ -57,7 +57,7 @@ export async function wait_indexed({ api, count, timeout_s, log = () => {} }) {
     if (r.status === 200) {
       last = JSON.parse(r.body)?.index?.issues ?? null;
       if (last !== null && last >= count) return (Date.now() - t0) / 1000;
-    } else last = `HTTP ${r.status}`;
+    } else last = `HTTP ${r.status}${r.error ? ` (${r.error})` : ""}`;
     if (Date.now() - last_log > 10_000) { log(`indexed: ${last} of ${count}`); last_log = Date.now(); }
     if (Date.now() - t0 > timeout_s * 1000) throw new Error(`index has ${last} issues after ${timeout_s} s (want ${count})`);
     await new Promise((r) => setTimeout(r, 1000));
