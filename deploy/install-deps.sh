@@ -11,7 +11,7 @@ packages=(
   postgresql-15 postgresql-client-15 nodejs npm
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(chromium clang libclang-rt-14-dev python3 python3-yaml systemd)
+  packages+=(chromium clang libclang-rt-14-dev python3 python3-yaml systemd caddy)
 fi
 
 missing=()
