@@ -6,7 +6,7 @@ import { make_agent, metric_value, sample_process, send } from "./lib/harness.mj
 import { load_base_issues, make_issue, prng } from "./lib/issues.mjs";
 import { fmt, open_loop, parse_args, table, write_json } from "./lib/openloop.mjs";
 import { common_defaults, source_dir, unless_missing, with_bed } from "./lib/bed.mjs";
-import { api_client, require_route, seed_issues, webhook_sender } from "./lib/tenant_ops.mjs";
+import { api_client, require_route, seed_issues, wait_indexed, webhook_sender } from "./lib/tenant_ops.mjs";
 
 const opts = parse_args({ ...common_defaults, minutes: 30, sample_seconds: 60, webhook_rate: 20, panel_rps: 50, seed: 2000, sockets: 128 });
 const base = load_base_issues(source_dir);
@@ -18,6 +18,8 @@ const run = with_bed(opts, "soak", async ({ app, tenant, info }) => {
   if (opts.panel_rps > 0) require_route("/api/issues/{key}/similar", await api("/api/issues/LOAD-1/similar?limit=1"));
   const hook = webhook_sender(agent, app, tenant);
   await seed_issues({ agent, app, tenant, base: base.issues, to: opts.seed, log });
+  // Panel reads target seeded issues: start them once the index has caught up with the seed.
+  if (opts.panel_rps > 0) await wait_indexed({ api, count: opts.seed, timeout_s: 600, log });
   let next = opts.seed;
   const rnd = prng(1);
   const samples = [];
