@@ -108,9 +108,21 @@ jobs::job_outcome apply_issue(pqxx::work& tx, const jobs::job& j, app_context& a
     if (event == "created") created = std::move(indexed);
     else if (created) created = std::move(indexed);  // an edit right after creation: flag the newest text
   }
+  // Mark exactly the rows read above: a delivery committed since then belongs to the next job.
+  std::string delivery_ids = "{";
+  for (const auto& row : rows) {
+    if (delivery_ids.size() > 1) delivery_ids += ',';
+    delivery_ids += '"';
+    for (char c : row[0].as<std::string>()) {
+      if (c == '"' || c == '\\') delivery_ids += '\\';
+      delivery_ids += c;
+    }
+    delivery_ids += '"';
+  }
+  delivery_ids += '}';
   tx.exec_params0(
-      "UPDATE inbox SET processed_at = now() WHERE tenant_id = $1 AND issue_id = $2 AND processed_at IS NULL",
-      j.tenant_id, issue_id);
+      "UPDATE inbox SET processed_at = now() WHERE tenant_id = $1 AND delivery_id = ANY($2::text[])",
+      j.tenant_id, delivery_ids);
   if (created && !deleted) flag_new_issue(tx, app, svc, j.tenant_id, *created);
   notify_generation(tx, j.tenant_id, changes);
   return apply_after_commit(svc, j.tenant_id, std::move(changes));
