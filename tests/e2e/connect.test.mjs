@@ -116,6 +116,14 @@ test('install → backfill indexes every issue of the site (with a 429 on the wa
   assert.equal(status.status, 200, status.text);
   assert.equal(status.json.backfill.state, 'done');
   assert.equal(status.json.backfill.indexed, BACKFILL_ISSUES);
+
+  // After the backfill a full rescan runs, and when it finishes the next one is planned per the
+  // tenant's schedule (weekly by default): one queued scheduled rescan about seven days out.
+  await eventually(() => sql(`SELECT count(*) FROM jobs WHERE tenant_id = ${quote(siteA.clientKey)}
+      AND unique_key = 'rescan:scheduled' AND state = 'queued'`) === '1', 'next rescan scheduled', { timeoutMs: 60_000 });
+  const days = Number(sql(`SELECT round(EXTRACT(EPOCH FROM (run_at - now())) / 86400) FROM jobs
+      WHERE tenant_id = ${quote(siteA.clientKey)} AND unique_key = 'rescan:scheduled'`));
+  assert.equal(days, 7);
 });
 
 test('a second site installs (base URL with a path) and backfills through a dropped connection', async () => {

@@ -211,8 +211,11 @@ jobs::job_outcome backfill(pqxx::work& tx, const jobs::job& j, app_context& app,
 }
 
 jobs::job_outcome rescan(pqxx::work& tx, const jobs::job& j, services& svc) {
-  auto after = str(payload_of(j), "after");
+  auto payload = payload_of(j);
+  auto after = str(payload, "after");
   auto settings = load_settings(tx, j.tenant_id);
+  auto* scheduled = payload.if_contains("scheduled");
+  if (scheduled && scheduled->is_bool() && scheduled->as_bool() && settings.rescan_schedule == "off") return {};
   auto rows = tx.exec_params(
       "SELECT issue_id, project_key, created_ms FROM index_documents WHERE tenant_id = $1 AND deleted_ms IS NULL"
       " AND issue_id > $2 ORDER BY issue_id LIMIT $3",
@@ -240,6 +243,8 @@ jobs::job_outcome rescan(pqxx::work& tx, const jobs::job& j, services& svc) {
   if (int(rows.size()) == rescan_batch) {
     boost::json::object p{{"after", last}};
     jobs::enqueue(tx, j.tenant_id, jobs::job_kind::rescan, "rescan:" + last, boost::json::serialize(p));
+  } else {
+    schedule_rescan(tx, j.tenant_id, settings.rescan_schedule);  // a full pass is done: plan the next one
   }
   return {};
 }
@@ -317,6 +322,12 @@ core::search_filter filter_for(const tenant_settings& s, const std::string& proj
   if (!s.cross_project) f.projects = {project};
   else f.projects = s.projects;
   return f;
+}
+
+void schedule_rescan(pqxx::work& tx, const std::string& tenant_id, const std::string& schedule) {
+  long delay = schedule == "daily" ? 86400 : schedule == "weekly" ? 7 * 86400 : 0;
+  if (delay == 0) return;
+  jobs::enqueue(tx, tenant_id, jobs::job_kind::rescan, "rescan:scheduled", R"({"scheduled":true})", delay);
 }
 
 std::string panel_status_property(const std::string& app_key) {

@@ -1,6 +1,8 @@
 // Admin API handlers: admin check → validate → one store call in a transaction → JSON reply.
 #include "handlers/admin.hpp"
 
+#include "app/job_processors.hpp"
+
 #include "app/jira_access.hpp"
 #include "app/tenant_settings.hpp"
 #include "handlers/json_body.hpp"
@@ -68,6 +70,7 @@ net::reply put_config(app::app_context& app, app::services& svc, net::request_co
   app.pool.with_connection([&](pqxx::connection& c) {
     pqxx::work tx(c);
     app::save_settings(tx, who.tenant_id, *settings);
+    app::schedule_rescan(tx, who.tenant_id, settings->rescan_schedule);
     tx.commit();
   });
   if (svc.index) svc.index->invalidate(who.tenant_id);
