@@ -26,6 +26,7 @@
 #endif
 
 #include <fstream>
+#include <optional>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -152,17 +153,30 @@ int serve(const config& cfg_in) {
 
 }  // namespace
 
-int run_serve_command(const std::vector<std::string>& args) {
+namespace {
+
+// Shared start of both commands: no positional arguments, a valid configuration, the log level set.
+// On failure prints one line and returns the exit code (2).
+std::optional<config> command_config(std::string_view command, const std::vector<std::string>& args) {
   if (!args.empty()) {
-    std::cerr << "doppel serve: unexpected argument '" << args.front() << "' (configure with DOPPEL_* variables)\n";
-    return 2;
+    std::cerr << "doppel " << command << ": unexpected argument '" << args.front()
+              << "' (configure with DOPPEL_* variables)\n";
+    return std::nullopt;
   }
   auto cfg = load_config(process_env());
   if (!cfg) {
     std::cerr << "doppel: " << cfg.error().message << "\n";
-    return 2;
+    return std::nullopt;
   }
   log::set_level(cfg->log_level);
+  return *cfg;
+}
+
+}  // namespace
+
+int run_serve_command(const std::vector<std::string>& args) {
+  auto cfg = command_config("serve", args);
+  if (!cfg) return 2;
   try {
     return serve(*cfg);
   } catch (const std::exception& e) {
@@ -173,16 +187,8 @@ int run_serve_command(const std::vector<std::string>& args) {
 }
 
 int run_migrate_command(const std::vector<std::string>& args) {
-  if (!args.empty()) {
-    std::cerr << "doppel migrate: unexpected argument '" << args.front() << "'\n";
-    return 2;
-  }
-  auto cfg = load_config(process_env());
-  if (!cfg) {
-    std::cerr << "doppel: " << cfg.error().message << "\n";
-    return 2;
-  }
-  log::set_level(cfg->log_level);
+  auto cfg = command_config("migrate", args);
+  if (!cfg) return 2;
   try {
     auto db = open_database(*cfg);
     migrate_database(db.conninfo, cfg->migrations_dir, std::chrono::seconds(30));

@@ -1,35 +1,13 @@
 // request_context accessors and query-string decoding.
 #include "net/context.hpp"
 
+#include "util/encoding.hpp"
+
 #include <stdexcept>
 
 namespace doppel::net {
 
-std::optional<std::string> form_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;
-      auto hexv = [](char h) -> int {
-        if (h >= '0' && h <= '9') return h - '0';
-        if (h >= 'a' && h <= 'f') return h - 'a' + 10;
-        if (h >= 'A' && h <= 'F') return h - 'A' + 10;
-        return -1;
-      };
-      int hi = hexv(s[i + 1]), lo = hexv(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += char(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::optional<std::string> form_decode(std::string_view s) { return percent_decode(s, true); }
 
 std::string_view request_context::param(std::string_view name) const {
   for (const auto& [k, v] : params)

@@ -1,6 +1,8 @@
 // Segment-wise route matching with named parameters and a trailing catch-all; 404 vs 405 told apart.
 #include "net/router.hpp"
 
+#include "util/encoding.hpp"
+
 #include <boost/beast/http/verb.hpp>
 
 namespace doppel::net {
@@ -58,28 +60,8 @@ bool match_pattern(std::string_view pattern, std::string_view path,
 }  // namespace
 
 std::optional<std::string> percent_decode_segment(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;
-      auto hexv = [](char h) -> int {
-        if (h >= '0' && h <= '9') return h - '0';
-        if (h >= 'a' && h <= 'f') return h - 'a' + 10;
-        if (h >= 'A' && h <= 'F') return h - 'A' + 10;
-        return -1;
-      };
-      int hi = hexv(s[i + 1]), lo = hexv(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      char d = char(hi * 16 + lo);
-      if (d == '\0') return std::nullopt;
-      out += d;
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
+  auto out = percent_decode(s, false);
+  if (!out || out->find('\0') != std::string::npos) return std::nullopt;
   return out;
 }
 

@@ -14,5 +14,7 @@ std::optional<std::string> base64_decode(std::string_view text);       // padded
 std::string base64url_encode(std::string_view bytes);                  // unpadded
 std::optional<std::string> base64url_decode(std::string_view text);    // strict alphabet, pad optional
 bool constant_time_equal(std::string_view a, std::string_view b);      // length leaks, content does not
+// %XX → byte (and '+' → space when plus_as_space); nullopt on a malformed escape.
+std::optional<std::string> percent_decode(std::string_view text, bool plus_as_space);
 
 }  // namespace doppel
