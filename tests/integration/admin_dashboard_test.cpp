@@ -490,7 +490,13 @@ TEST_CASE("admin handlers: cached admin check, config, backfill, rescan, stats, 
   CHECK(stats.at("pendingPairs").as_int64() == 12);
   CHECK(stats.at("confirmedPairs").as_int64() == 2);
   CHECK(stats.at("dismissedPairs").as_int64() == 1);
-  CHECK(stats.at("queuedJobs").as_int64() == 2);
+  // backfill + on-demand rescan + the scheduled rescan the config save planned (weekly by default)
+  CHECK(stats.at("queuedJobs").as_int64() == 3);
+  {
+    pqxx::read_transaction tx(c);
+    CHECK(tx.exec("SELECT count(*) FROM jobs WHERE tenant_id = 'tenant-a' AND unique_key = 'rescan:scheduled'")[0][0]
+              .as<int>() == 1);
+  }
   CHECK(stats.at("backfillState").as_string() == "stopped");
 
   // Delete-data: tenant A's data goes, its row and settings stay; tenant B keeps everything.
