@@ -30,6 +30,8 @@ export interface BackfillStatus {
   total: number | null;
   rate: number | null;
   etaSeconds: number | null;
+  /** Why a running backfill is not fetching right now (e.g. no usable Forge app system token); null otherwise. */
+  waiting?: { reason: string; message: string } | null;
 }
 
 export interface StatusResponse {

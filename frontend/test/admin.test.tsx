@@ -110,6 +110,12 @@ describe('Admin page', () => {
     await waitFor(() => expect(screen.getByTestId('backfill-progress-text').textContent).toMatch(/250 of 1,000 issues \(25 %\)/));
     expect(screen.getByRole('progressbar', { name: 'Backfill progress' }).getAttribute('aria-valuenow')).toBe('25');
     expect(screen.getByText('ETA 15 s')).toBeTruthy();
+    expect(screen.queryByTestId('backfill-waiting')).toBeNull();
+    const message = 'Waiting for Jira: the app system token Forge last sent has expired.';
+    state.status.backfill = { state: 'running', seen: 300, indexed: 250, total: 1000, rate: 50, etaSeconds: 15, waiting: { reason: 'forge_token_expired', message } };
+    await waitFor(() => expect(pending).toHaveLength(1));
+    await tick();
+    await waitFor(() => expect(screen.getByTestId('backfill-waiting').textContent).toBe(message));
     state.status.backfill = { state: 'done', seen: 1000, indexed: 1000, total: 1000, rate: null, etaSeconds: 0 };
     await waitFor(() => expect(pending).toHaveLength(1));
     await tick();

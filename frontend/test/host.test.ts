@@ -1,7 +1,7 @@
 // Host adapters: Connect token per call, URL context, Forge remote requests, AP discovery.
 import { describe, expect, it, vi } from 'vitest';
 import { createConnectHost, type ConnectAP } from '../src/host/connect';
-import { createForgeHost, type ForgeBridge } from '../src/host/forge';
+import { createForgeHost, toResponse, usesInvokeRemote, type ForgeBridge, type RemoteInvokeResponse } from '../src/host/forge';
 import { apiBaseFromPath, contextFromUrl, initialColorMode, jsonInit } from '../src/host/host';
 import { waitForAP } from '../src/host/detect';
 import { Api, describeError } from '../src/api';
@@ -106,6 +106,47 @@ describe('Forge host', () => {
     expect(await host.context()).toEqual({ issueKey: 'OPS-3', issueId: '1003', projectKey: 'OPS', siteUrl: undefined });
     host.flag('error', 'Oops');
     expect(bridge.showFlag).toHaveBeenCalledWith(expect.objectContaining({ title: 'Oops', type: 'error' }));
+  });
+});
+
+describe('Forge host writes', () => {
+  it('sends writes and admin calls through invokeRemote (app system token) and reads through requestRemote', async () => {
+    const remote: string[] = [];
+    const invoked: { path: string; method: string; headers?: Record<string, string>; body?: unknown }[] = [];
+    const bridge: ForgeBridge = {
+      requestRemote: async (_key, opts) => {
+        remote.push(`${opts.method} ${opts.path}`);
+        return new Response('{"candidates":[]}', { status: 200 });
+      },
+      invokeRemote: async (input): Promise<RemoteInvokeResponse> => {
+        invoked.push(input);
+        if (input.path === '/api/admin/config') return { status: 403, headers: { 'content-type': ['application/json'] }, body: { error: 'not_admin', message: 'no' } };
+        return { status: 200, headers: {}, body: { status: 'dismissed' } };
+      },
+    };
+    const host = createForgeHost(bridge);
+    expect((await host.request('/api/issues/OPS-3/similar')).status).toBe(200);
+    const dismissed = await host.request('/api/pairs/OPS-3/OPS-1/dismiss', { method: 'POST' });
+    expect(await dismissed.json()).toEqual({ status: 'dismissed' });
+    await host.request('/api/pairs/bulk', { method: 'POST', body: { action: 'dismiss', pairs: [] } });
+    const denied = await host.request('/api/admin/config');
+    expect(denied.status).toBe(403);
+    expect(await denied.json()).toEqual({ error: 'not_admin', message: 'no' });
+    expect(remote).toEqual(['GET /api/issues/OPS-3/similar']);
+    expect(invoked.map((i) => `${i.method} ${i.path}`)).toEqual(['POST /api/pairs/OPS-3/OPS-1/dismiss', 'POST /api/pairs/bulk', 'GET /api/admin/config']);
+    expect(invoked[1].body).toEqual({ action: 'dismiss', pairs: [] });
+    expect(invoked[0].body).toBeUndefined();
+  });
+
+  it('maps invokeRemote answers onto fetch Responses', async () => {
+    expect(usesInvokeRemote('/api/status')).toBe(false);
+    expect(usesInvokeRemote('/api/admin/stats')).toBe(true);
+    expect(usesInvokeRemote('/api/pairs/A-1/A-2/link', { method: 'POST' })).toBe(true);
+    expect(toResponse({ status: 204, headers: {} }).status).toBe(204);
+    expect(toResponse({ status: 0 } as never).status).toBe(502);
+    const csv = toResponse({ status: 200, headers: { 'content-type': ['text/csv'] }, body: 'a,b' });
+    expect(await csv.text()).toBe('a,b');
+    expect(csv.headers.get('content-type')).toBe('text/csv');
   });
 });
 

@@ -82,6 +82,11 @@ function BackfillCard(props: { status: StatusResponse | null; onStart: () => voi
             <span>{b.rate ? `${b.rate.toFixed(1)} issues/s` : ''}</span>
             <span>{running ? `ETA ${formatEta(b.etaSeconds)}` : ''}</span>
           </div>
+          {running && b.waiting ? (
+            <p class="doppel-backfill__line" role="status" data-testid="backfill-waiting">
+              {b.waiting.message}
+            </p>
+          ) : null}
         </div>
       ) : (
         <Spinner size="small" label="Loading backfill status" />

@@ -5,6 +5,8 @@ export async function fromForgeBridge(): Promise<ForgeBridge> {
   const bridge = await import('@forge/bridge');
   return {
     requestRemote: (remoteKey, options) => bridge.requestRemote(remoteKey, options as Parameters<typeof bridge.requestRemote>[1]),
+    // To the module's resolver endpoint (doppel-ui in the manifest), which has the app system token enabled.
+    invokeRemote: (input) => bridge.invokeRemote(input),
     showFlag: (options) => bridge.showFlag(options),
     view: {
       getContext: () => bridge.view.getContext() as ReturnType<NonNullable<NonNullable<ForgeBridge['view']>['getContext']>>,
