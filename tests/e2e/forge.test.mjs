@@ -1,6 +1,9 @@
-// End-to-end: Doppel as a Forge Remote backend against a fake Forge platform on loopback (own RSA keys,
-// JWKS, install-key server and Jira REST API): install, product events with retries and reordering, the
-// panel API as a user, and a negative token matrix. Needs DOPPEL_BIN; uses DOPPEL_TEST_DATABASE_URL if set.
+// End-to-end: Doppel as a Forge Remote backend against a fake Forge platform on loopback (own RSA keys, JWKS and
+// install-key server) and a fake Jira behind the FIT's apiBaseUrl (lib/fake_jira.mjs in Forge mode: it accepts
+// only app system tokens the platform issued and has not revoked or let expire): install and backfill with the
+// system token, product events with retries and reordering, the panel API as a user, link and dismiss from a UI
+// call, a backfill that waits without a usable token and resumes, tokens kept out of logs and the database, and a
+// negative token matrix. Needs DOPPEL_BIN; uses DOPPEL_TEST_DATABASE_URL if set (the leak check needs it).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -12,6 +15,7 @@ import { join } from 'node:path';
 import readline from 'node:readline';
 import atlassianJwt from 'atlassian-jwt';
 import { renderDescriptor } from '../tools/lib/render.mjs';
+import { FakeJira, loadDataset } from './lib/fake_jira.mjs';
 
 const DOPPEL_BIN = process.env.DOPPEL_BIN;
 const APP_ID = `ari:cloud:ecosystem::app/${crypto.randomUUID()}`;
@@ -22,7 +26,9 @@ const INSTALLATION_ID = `ari:cloud:ecosystem::installation/${crypto.randomUUID()
 const ENVIRONMENT_ID = `ari:cloud:ecosystem::environment/${crypto.randomUUID()}`;
 const SITE_URL = 'https://acme-e2e.atlassian.net';
 const USER_ACCOUNT_ID = '5b10ac8d82e05b22cc7d4ef5';
-const SYSTEM_TOKEN = crypto.randomBytes(24).toString('base64url');
+const SECOND_INSTALLATION_ID = `ari:cloud:ecosystem::installation/${crypto.randomUUID()}`;
+const BACKLOG = 230; // issues already in the site when the app is installed (3 search pages of 100)
+const PROPERTY_KEY = `com.atlassian.jira.issue:${process.env.DOPPEL_APP_KEY ?? 'io.doppel.jira'}:possible-duplicates:status`;
 const FORGE_KID = 'forge-e2e-key-1';
 const CONNECT_KID = 'connect-e2e-key-1';
 const CONNECT_CLIENT_KEY = `e2e-connect-${crypto.randomUUID()}`;
@@ -37,6 +43,7 @@ const forgeKeys = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const rogueKeys = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const connectInstallKeys = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const forgePublicPem = forgeKeys.publicKey.export({ type: 'spki', format: 'pem' });
+const systemTokenKeys = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 
 const b64url = (value) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -50,7 +57,7 @@ function signJwt(header, claims, key) {
 }
 
 // A Forge Invocation Token as the platform sends it; `overrides` replaces claims, `header` the JOSE header.
-function fit({ moduleKey = 'doppel-issue-events', principal, overrides = {}, header = {}, key = forgeKeys.privateKey } = {}) {
+function fit({ moduleKey = 'doppel-issue-events', principal, installationId = INSTALLATION_ID, overrides = {}, header = {}, key = forgeKeys.privateKey } = {}) {
   const iat = nowSeconds();
   const claims = {
     iss: FIT_ISSUER,
@@ -60,8 +67,8 @@ function fit({ moduleKey = 'doppel-issue-events', principal, overrides = {}, hea
     exp: iat + 60,
     jti: crypto.randomUUID(),
     app: {
-      installationId: INSTALLATION_ID,
-      apiBaseUrl: `${platform.url}/ex/jira/${CLOUD_ID}`,
+      installationId,
+      apiBaseUrl: site.baseUrl,
       id: APP_ID,
       appVersion: '1.0.0',
       environment: { type: 'DEVELOPMENT', id: ENVIRONMENT_ID },
@@ -74,11 +81,24 @@ function fit({ moduleKey = 'doppel-issue-events', principal, overrides = {}, hea
   return signJwt({ alg: 'RS256', typ: 'JWT', kid: FORGE_KID, ...header }, claims, key);
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Fake platform: JWKS, Connect install keys and the Jira REST API, all on one loopback server.
+// An app system token as Forge puts it in x-forge-oauth-system: a JWT whose exp is its expiry. The fake site
+// accepts it from now on (until revoked or expired); every token issued is kept for the leak check.
+const issuedTokens = [];
+function systemToken({ expiresIn = 3600 } = {}) {
+  const iat = nowSeconds();
+  const token = signJwt({ alg: 'RS256', typ: 'JWT', kid: 'system-token-key' },
+    { iss: 'forge-oauth', sub: 'app-system-user', aud: CLOUD_ID, iat, exp: iat + expiresIn, jti: crypto.randomUUID() },
+    systemTokenKeys.privateKey);
+  site.bearerTokens.add(token);
+  issuedTokens.push(token);
+  return token;
+}
 
-const jiraIssues = new Map(); // key -> issue JSON as Jira returns it (the "truth"); deleted issues removed
-const jiraRequests = []; // {method, url, authorization}
+// ---------------------------------------------------------------------------------------------------
+// Fake platform: JWKS and Connect install keys on one loopback server; the Jira site behind apiBaseUrl.
+
+const site = new FakeJira({ forge: true, basePath: `/ex/jira/${CLOUD_ID}` });
+const SYSTEM_TOKEN = systemToken();
 
 const platform = {
   url: '',
@@ -96,29 +116,6 @@ const platform = {
     }
     if (url.pathname === `/connect-install-keys/${CONNECT_KID}`) {
       return send(200, connectInstallKeys.publicKey.export({ type: 'spki', format: 'pem' }), 'text/plain');
-    }
-    if (url.pathname.startsWith('/connect-install-keys/')) return send(404, 'not found', 'text/plain');
-
-    const jiraPrefix = `/ex/jira/${CLOUD_ID}`;
-    if (url.pathname.startsWith(jiraPrefix)) {
-      jiraRequests.push({ method: req.method, url: req.url, authorization: req.headers.authorization ?? '' });
-      req.resume();
-      if (req.headers.authorization !== `Bearer ${SYSTEM_TOKEN}`) return send(401, { errorMessages: ['bad token'] });
-      const path = url.pathname.slice(jiraPrefix.length);
-      const issueMatch = path.match(/^\/rest\/api\/3\/issue\/([^/]+)$/);
-      if (req.method === 'GET' && issueMatch) {
-        const wanted = decodeURIComponent(issueMatch[1]);
-        const issue = [...jiraIssues.values()].find((candidate) => candidate.key === wanted || candidate.id === wanted);
-        return issue ? send(200, issue) : send(404, { errorMessages: ['Issue does not exist'] });
-      }
-      if (req.method === 'GET' && path === '/rest/api/3/search/jql') {
-        return send(200, { issues: [...jiraIssues.values()], isLast: true });
-      }
-      if (req.method === 'PUT' && /^\/rest\/api\/3\/issue\/[^/]+\/properties\//.test(path)) return send(204, '');
-      if (req.method === 'POST' && path === '/rest/api/3/issueLink') return send(201, '');
-      if (req.method === 'POST' && /^\/rest\/api\/3\/issue\/[^/]+\/comment$/.test(path)) return send(201, { id: '1' });
-      if (req.method === 'GET' && path.startsWith('/rest/api/3/permissions/check')) return send(200, { globalPermissions: [] });
-      return send(404, { errorMessages: [`fake Jira has no ${req.method} ${path}`] });
     }
     return send(404, 'not found', 'text/plain');
   }),
@@ -189,6 +186,7 @@ function lifecycleEvent(eventType) {
 // Doppel process and database
 
 let doppel; // {proc, baseUrl, exit}
+const fullLog = []; // every line doppel serve wrote (stdout and stderr), for the token leak check
 const serverLog = []; // the last non-access log lines of doppel serve, quoted when an eventual condition times out
 const SERVER_LOG_KEEP = 40;
 let databaseName;
@@ -204,13 +202,18 @@ function psql(sql) {
   execFileSync('psql', [process.env.DOPPEL_TEST_DATABASE_URL, '-v', 'ON_ERROR_STOP=1', '-qc', sql], { stdio: 'pipe' });
 }
 
+// A query against Doppel's own database; unaligned rows, '|' between columns.
+function psqlOut(sql) {
+  return execFileSync('psql', [databaseUrl(databaseName), '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 }).trim();
+}
+
 // Starts `doppel serve` on a free port and resolves once it logs its "listening" line.
 function startDoppel(env) {
   return new Promise((resolve, reject) => {
     const proc = spawn(DOPPEL_BIN, ['serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const exit = new Promise((done) => proc.on('exit', (code, signal) => done({ code, signal })));
     const stderr = [];
-    proc.stderr.on('data', (chunk) => stderr.push(chunk));
+    proc.stderr.on('data', (chunk) => { stderr.push(chunk); fullLog.push(String(chunk)); });
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
       reject(new Error(`doppel serve did not log "listening" within ${READY_TIMEOUT_MS} ms; stderr: ${Buffer.concat(stderr)}`));
@@ -220,6 +223,7 @@ function startDoppel(env) {
       reject(new Error(`doppel serve exited early (code ${code}, signal ${signal}); stderr: ${Buffer.concat(stderr)}`));
     });
     readline.createInterface({ input: proc.stdout }).on('line', (line) => {
+      fullLog.push(line);
       let entry;
       try {
         entry = JSON.parse(line);
@@ -259,9 +263,25 @@ async function call(method, path, { token, scheme = 'Bearer', body, headers = {}
 }
 
 // Delivers one event as Forge does: POST to the endpoint route with a FIT and the app system token.
-function deliver(event, { token = fit({ moduleKey: event.context.moduleKey }) } = {}) {
-  return call('POST', '/api/forge/events', { token, body: event, headers: { 'x-forge-oauth-system': SYSTEM_TOKEN } });
+function deliver(event, { installationId = INSTALLATION_ID, token = fit({ moduleKey: event.context.moduleKey, installationId }), systemTokenValue = SYSTEM_TOKEN } = {}) {
+  const headers = systemTokenValue ? { 'x-forge-oauth-system': systemTokenValue } : {};
+  return call('POST', '/api/forge/events', { token, body: event, headers });
 }
+
+// A Custom UI call through invokeRemote (endpoint doppel-ui): a FIT with the user as principal plus the app system token.
+function uiCall(method, path, { installationId = INSTALLATION_ID, systemTokenValue, body } = {}) {
+  const token = fit({ moduleKey: 'possible-duplicates', principal: USER_ACCOUNT_ID, installationId });
+  const headers = systemTokenValue ? { 'x-forge-oauth-system': systemTokenValue } : {};
+  return call(method, path, { token, body, headers });
+}
+
+async function backfillStatus(installationId = INSTALLATION_ID) {
+  const response = await uiCall('GET', '/api/status', { installationId });
+  assert.equal(response.status, 200, response.text);
+  return response.json.backfill;
+}
+
+const searchCalls = (token) => site.calls.filter((c) => c.path === '/rest/api/3/search/jql' && c.authorization === `Bearer ${token}`);
 
 function similar(issueKey, token = fit({ moduleKey: 'possible-duplicates', principal: USER_ACCOUNT_ID })) {
   return call('GET', `/api/issues/${encodeURIComponent(issueKey)}/similar?limit=10`, { token });
@@ -276,8 +296,9 @@ async function eventually(probe, what) {
     if (last.done) return last.value;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+  const seen = site.calls.slice(-10).map(({ method, path, query, status, authOk }) => ({ method, path, query, status, authOk }));
   assert.fail(`${what} did not happen within ${EVENTUALLY_TIMEOUT_MS} ms; last: ${JSON.stringify(last.value)}\n` +
-    `fake Jira saw: ${JSON.stringify(jiraRequests.slice(-10))}\nserver log tail:\n${serverLog.join('\n')}`);
+    `fake Jira saw: ${JSON.stringify(seen)}\nserver log tail:\n${serverLog.join('\n')}`);
 }
 
 function assertAccepted(response, what) {
@@ -295,6 +316,8 @@ before(async () => {
   assert.ok(DOPPEL_BIN, 'DOPPEL_BIN must name the built doppel binary');
   await new Promise((resolve) => platform.server.listen(0, '127.0.0.1', resolve));
   platform.url = `http://127.0.0.1:${platform.server.address().port}`;
+  await site.start();
+  site.loadIssues(loadDataset({ limit: BACKLOG }));
 
   dataDir = mkdtempSync(join(tmpdir(), 'doppel-forge-e2e-'));
   const env = {
@@ -323,6 +346,7 @@ after(async () => {
     await doppel.exit.catch(() => {});
   }
   await new Promise((resolve) => platform.server.close(resolve));
+  await site.close();
   if (databaseName) psql(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
@@ -346,10 +370,32 @@ test('install: avi:forge:installed:app is accepted, and so is its retry', async 
   assertAccepted(await deliver(lifecycleEvent('avi:forge:installed:app')), 'installed (retried delivery)');
 });
 
+test('install starts a backfill of the existing issues through Jira with the app system token', async () => {
+  const done = await eventually(async () => {
+    const b = await backfillStatus();
+    return { done: b.state === 'done', value: b };
+  }, `backfill of the ${BACKLOG} existing issues`);
+  assert.equal(done.indexed, BACKLOG);
+  assert.equal(done.waiting, null);
+  const pages = searchCalls(SYSTEM_TOKEN).filter((c) => c.status === 200);
+  assert.equal(pages.length, Math.ceil(BACKLOG / 100), 'one search call per page of 100');
+  assert.ok(site.calls.every((c) => c.authOk), `Jira rejected a call: ${site.authErrors}`);
+  assert.ok(site.calls.every((c) => c.authorization === `Bearer ${SYSTEM_TOKEN}`), 'every Jira call carries the installed event\'s system token');
+  const similar = await uiCall('GET', `/api/issues/${site.sortedIssues()[0].key}/similar`);
+  assert.equal(similar.status, 200, similar.text);
+  assert.equal(similar.json.indexed, true, 'a backfilled issue is in the index');
+  if (databaseName) {
+    const row = psqlOut(`SELECT system_token_box, EXTRACT(EPOCH FROM system_token_expires_at)::bigint FROM tenants WHERE tenant_id = '${INSTALLATION_ID}'`).split('|');
+    assert.match(row[0], /^v1\./, 'the system token is stored sealed');
+    assert.equal(Number(row[1]), JSON.parse(Buffer.from(SYSTEM_TOKEN.split('.')[1], 'base64url')).exp, 'its exp is recorded');
+    assert.equal(psqlOut(`SELECT base_url FROM tenants WHERE tenant_id = '${INSTALLATION_ID}'`), site.baseUrl, 'apiBaseUrl is recorded');
+  }
+});
+
 test('product events with retries and reordering are all accepted', async () => {
-  for (const current of [A, B, C]) jiraIssues.set(current.key, current);
-  jiraIssues.set(D2.key, D2);
-  jiraIssues.set(E.key, E);
+  for (const current of [A, B, C]) site.issues.set(current.key, current);
+  site.issues.set(D2.key, D2);
+  site.issues.set(E.key, E);
 
   assertAccepted(await deliver(issueEvent('avi:jira:created:issue', A)), 'A created');
   assertAccepted(await deliver(issueEvent('avi:jira:created:issue', B)), 'B created');
@@ -361,7 +407,7 @@ test('product events with retries and reordering are all accepted', async () => 
   assertAccepted(await deliver(issueEvent('avi:jira:updated:issue', D2)), 'D updated (retry)');
   // E: created, deleted, then a late update: the delete must stick.
   assertAccepted(await deliver(issueEvent('avi:jira:created:issue', E)), 'E created');
-  jiraIssues.delete(E.key);
+  site.issues.delete(E.key);
   assertAccepted(await deliver(issueEvent('avi:jira:deleted:issue', { id: E.id, key: E.key, fields: { project: PROJECT } })), 'E deleted');
   assertAccepted(await deliver(issueEvent('avi:jira:updated:issue', E)), 'E updated (late, after delete)');
   assertAccepted(await deliver(lifecycleEvent('avi:forge:upgraded:app')), 'upgraded');
@@ -390,6 +436,102 @@ test('panel API as a user: duplicates ranked, newest text, deletes stick', async
   assert.deepEqual(scores, [...scores].sort((x, y) => y - x), 'candidates must be best first');
   const d = body.candidates.find((candidate) => candidate.key === D2.key);
   assert.equal(d.summary, D2.fields.summary, 'the newest version of a reordered issue wins');
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Writes from the Custom UI: invokeRemote calls carry the app system token; Doppel writes to Jira with it.
+
+test('link and dismiss from a Forge UI call land in Jira with the app system token', async () => {
+  const uiToken = systemToken();
+  const linked = await uiCall('POST', `/api/pairs/${A.key}/${B.key}/link`, { systemTokenValue: uiToken });
+  assert.equal(linked.status, 200, linked.text);
+  assert.deepEqual(linked.json, { status: 'confirmed' });
+  assert.deepEqual(site.links.at(-1), { type: 'Duplicate', inward: B.key, outward: A.key }, `${A.key} duplicates ${B.key}`);
+  const linkCall = site.calls.findLast((c) => c.method === 'POST' && c.path === '/rest/api/3/issueLink');
+  assert.equal(linkCall.authorization, `Bearer ${uiToken}`, 'the link is written with the token of that UI call');
+
+  const mark = site.calls.length;
+  const dismissed = await uiCall('POST', `/api/pairs/${A.key}/${D2.key}/dismiss`, { systemTokenValue: systemToken() });
+  assert.equal(dismissed.status, 200, dismissed.text);
+  // The pending count of A changed: the panel status property is rewritten (a job, with the stored token).
+  await eventually(() => {
+    const put = site.calls.slice(mark).findLast((c) => c.method === 'PUT' && c.path.startsWith(`/rest/api/3/issue/${A.key}/properties/`));
+    return { done: Boolean(put && put.status === 200 && put.authOk), value: put ?? null };
+  }, `PUT ${A.key} property ${PROPERTY_KEY}`);
+  assert.ok(site.properties.has(`${A.key}/${PROPERTY_KEY}`));
+  const after = await similar(A.key);
+  assert.ok(!after.json.candidates.some((c) => c.key === D2.key && c.pairStatus !== 'dismissed'), 'the dismissed pair is not pending');
+
+  // requestRemote calls come without the token: a link then uses the newest stored one.
+  const plain = await call('POST', `/api/pairs/${A.key}/${C.key}/link`, { token: fit({ moduleKey: 'possible-duplicates', principal: USER_ACCOUNT_ID }) });
+  assert.equal(plain.status, 200, plain.text);
+  const plainCall = site.calls.findLast((c) => c.method === 'POST' && c.path === '/rest/api/3/issueLink');
+  assert.ok(plainCall.authOk && issuedTokens.some((t) => plainCall.authorization === `Bearer ${t}`), 'stored system token used');
+});
+
+// ---------------------------------------------------------------------------------------------------
+// No usable system token: a second installation's backfill waits, says why, keeps its progress and resumes.
+
+let revokedToken = '';
+
+test('backfill without a usable system token waits, says why, and resumes with the next event\'s token', async () => {
+  const installationId = SECOND_INSTALLATION_ID;
+  const total = site.issues.size;
+  const callsBefore = site.calls.length;
+  // Installed without x-forge-oauth-system: the backfill starts and waits for a token.
+  assertAccepted(await deliver(lifecycleEvent('avi:forge:installed:app'), { installationId, systemTokenValue: '' }), 'installed, no token');
+  let b = await eventually(async () => {
+    const s = await backfillStatus(installationId);
+    return { done: s.waiting?.reason === 'forge_token_missing', value: s };
+  }, 'backfill waiting for a missing token');
+  assert.equal(b.state, 'running');
+  assert.match(b.waiting.message, /not sent Doppel an app system token/);
+  // (The first installation's jobs may still write issue properties; the backfill reads nothing without a token.)
+  const backfillCalls = () => site.calls.slice(callsBefore).filter((c) => c.path.startsWith('/rest/api/3/search'));
+  assert.deepEqual(backfillCalls(), [], 'no backfill call to Jira without a token');
+
+  // An event with a token about to expire (inside the safety margin): stored, but not used.
+  const event = (issue) => ({ ...issueEvent('avi:jira:updated:issue', issue), context: { cloudId: CLOUD_ID, moduleKey: 'doppel-issue-events' } });
+  const shortLived = systemToken({ expiresIn: 20 });
+  assertAccepted(await deliver(event(A), { installationId, systemTokenValue: shortLived }), 'event with a short-lived token');
+  b = await eventually(async () => {
+    const s = await backfillStatus(installationId);
+    return { done: s.waiting?.reason === 'forge_token_expired', value: s };
+  }, 'backfill waiting because the token expired');
+  assert.match(b.waiting.message, /expired/);
+  assert.equal(searchCalls(shortLived).length, 0, 'an expiring token is not used for the backfill');
+  assert.deepEqual(backfillCalls(), [], 'no backfill call to Jira with an expiring token');
+
+  // A fresh token that Jira revokes after one page: the page is kept, Doppel forgets the token and waits again.
+  revokedToken = systemToken();
+  site.onCall = (record) => {
+    if (record.path === '/rest/api/3/search/jql' && record.status === 200 && record.authorization === `Bearer ${revokedToken}`) site.bearerTokens.delete(revokedToken);
+  };
+  assertAccepted(await deliver(event(B), { installationId, systemTokenValue: revokedToken }), 'event with a token Jira will revoke');
+  b = await eventually(async () => {
+    const s = await backfillStatus(installationId);
+    return { done: s.waiting?.reason === 'forge_token_rejected', value: s };
+  }, 'backfill waiting because Jira rejected the token');
+  site.onCall = null;
+  assert.equal(b.indexed, 100, 'the page fetched before the token was revoked is kept');
+  assert.match(b.waiting.message, /401/);
+  if (databaseName) assert.equal(psqlOut(`SELECT system_token_box IS NULL FROM tenants WHERE tenant_id = '${installationId}'`), 't', 'the rejected token is forgotten');
+
+  // The next event brings a good token: the backfill resumes where it stopped and finishes.
+  const fresh = systemToken();
+  assertAccepted(await deliver(event(C), { installationId, systemTokenValue: fresh }), 'event with a fresh token');
+  b = await eventually(async () => {
+    const s = await backfillStatus(installationId);
+    return { done: s.state === 'done', value: s };
+  }, 'backfill finished after the fresh token');
+  assert.equal(b.seen, total, 'every issue of the site was read once');
+  assert.ok(b.indexed >= BACKLOG && b.indexed <= total, `indexed ${b.indexed}: issues already known from events are not counted again`);
+  assert.equal(b.waiting, null);
+  const pages = [...searchCalls(revokedToken), ...searchCalls(fresh)].filter((c) => c.status === 200);
+  const pageTokens = pages.map((c) => new URLSearchParams(c.query).get('nextPageToken') ?? '');
+  assert.equal(new Set(pageTokens).size, pageTokens.length, `a page was fetched twice: ${pageTokens}`);
+  assert.equal(pages.length, Math.ceil(total / 100));
+  console.log(`# second installation: waited (missing, expired, rejected), then backfilled ${b.seen} issues in ${pages.length} pages`);
 });
 
 // ---------------------------------------------------------------------------------------------------
@@ -479,9 +621,28 @@ test('rejected requests left no trace', async () => {
   const response = await similar(A.key);
   assert.equal(response.status, 200, response.text);
   assert.ok(!response.json.candidates.some((candidate) => candidate.key === FORGED.key), 'forged issue reached the index');
-  assert.ok(!jiraRequests.some((request) => request.url.includes(FORGED.key)), 'Doppel fetched the forged issue from Jira');
-  assert.ok(jiraRequests.every((request) => request.authorization === `Bearer ${SYSTEM_TOKEN}`),
-    'every call to Jira must carry the app system token from x-forge-oauth-system');
+  assert.ok(!site.calls.some((request) => `${request.path}${request.query}`.includes(FORGED.key)), 'Doppel fetched the forged issue from Jira');
+  // Every call to Jira carried an app system token the platform issued (the only 401s are the revoked token's).
+  const issued = new Set(issuedTokens.map((token) => `Bearer ${token}`));
+  assert.ok(site.calls.every((request) => issued.has(request.authorization)), 'a Jira call without an issued system token');
+  assert.ok(site.calls.every((request) => request.authOk || request.authorization === `Bearer ${revokedToken}`),
+    `Jira rejected calls: ${site.authErrors}`);
+});
+
+test('the system tokens never appear in the log or in the database in clear text', () => {
+  assert.ok(databaseName, 'needs DOPPEL_TEST_DATABASE_URL (run through CTest / deploy/test.sh)');
+  assert.ok(issuedTokens.length >= 5);
+  const log = fullLog.join('\n');
+  assert.ok(log.includes('forge installation registered'), 'the log was captured');
+  const tables = psqlOut("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").split('\n');
+  assert.ok(tables.includes('tenants') && tables.includes('inbox') && tables.includes('jobs'), `tables: ${tables}`);
+  const dump = tables.map((table) => psqlOut(`SELECT t::text FROM public.${table} t`)).join('\n');
+  assert.ok(dump.includes(INSTALLATION_ID), 'the dump holds the tenant rows');
+  for (const token of issuedTokens) {
+    const signature = token.split('.')[2];
+    assert.ok(!log.includes(token) && !log.includes(signature), 'a system token was logged');
+    assert.ok(!dump.includes(token) && !dump.includes(signature), 'a system token is stored in clear text');
+  }
 });
 
 test('SIGTERM drains and exits 0', async () => {

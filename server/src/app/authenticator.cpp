@@ -1,6 +1,8 @@
 // Builds request facts for the auth policy and maps its principal to net::caller.
 #include "app/authenticator.hpp"
 
+#include "app/jira_access.hpp"
+
 #include "handlers/json_body.hpp"
 #include "store/tenant_store.hpp"
 #include "util/log.hpp"
@@ -29,8 +31,8 @@ auth::tenant_lookup_fn make_tenant_lookup(app_context& app, const auth::secret_b
   };
 }
 
-net::authenticator_fn make_authenticator(app_context&, services& svc) {
-  return [&svc](const net::request& req, const net::route& r, std::string_view,
+net::authenticator_fn make_authenticator(app_context& app, services& svc) {
+  return [&app, &svc](const net::request& req, const net::route& r, std::string_view,
                 std::string_view) -> result<std::optional<net::caller>> {
     if (r.auth == net::route_auth::public_) return std::optional<net::caller>{};
     std::string client_key;
@@ -59,6 +61,17 @@ net::authenticator_fn make_authenticator(app_context&, services& svc) {
       who.forge_cloud_id = p->cloud_id;
       who.forge_site_url = p->site_url;
       who.forge_system_token = std::string(req["x-forge-oauth-system"]);
+      // invokeRemote UI calls carry the app system token: keep the newest for background jobs. Event deliveries
+      // store theirs in the handler, after the installation row exists.
+      if (r.auth != net::route_auth::forge && !who.forge_system_token.empty()) {
+        bool stored = app.pool.with_connection([&](pqxx::connection& c) {
+          pqxx::work tx(c);
+          bool changed = remember_system_token(tx, svc, who, false);
+          tx.commit();
+          return changed;
+        });
+        if (stored && svc.workers) svc.workers->nudge();
+      }
     }
     return std::optional<net::caller>(std::move(who));
   };

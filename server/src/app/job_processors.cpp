@@ -4,6 +4,7 @@
 #include "app/jira_access.hpp"
 #include "core/issue_document.hpp"
 #include "store/index_store.hpp"
+#include "store/tenant_store.hpp"
 #include "store/pair_store.hpp"
 #include "util/log.hpp"
 
@@ -17,6 +18,7 @@ namespace {
 constexpr std::size_t flag_limit = 5;
 constexpr int backfill_pages_per_run = 5;
 constexpr int rescan_batch = 1000;
+constexpr long backfill_wait_seconds = 30;  // retry interval while a Forge site has no usable system token
 
 core::tokenizer& thread_tokenizer() {
   thread_local core::tokenizer tok;
@@ -145,6 +147,18 @@ jobs::job_outcome apply_project_delete(pqxx::work& tx, const jobs::job& j, servi
   return apply_after_commit(svc, j.tenant_id, std::move(changes));
 }
 
+// The backfill cannot call Jira now (reason: forge_token_missing | forge_token_expired | forge_token_rejected):
+// say why on the progress row and try again later; a stored fresh token makes the retry due at once.
+jobs::job_outcome backfill_wait(pqxx::work& tx, const std::string& tenant_id, const std::string& reason) {
+  auto r = tx.exec_params(
+      "UPDATE backfill_progress SET waiting_for = $2, updated_at = now()"
+      " WHERE tenant_id = $1 AND waiting_for IS DISTINCT FROM $2",
+      tenant_id, reason);
+  if (r.affected_rows() > 0) log::warn("backfill waiting for Jira credentials", {{"tenant", tenant_id}, {"reason", reason}});
+  jobs::enqueue(tx, tenant_id, jobs::job_kind::backfill, "backfill", "{}", backfill_wait_seconds);
+  return {};
+}
+
 jobs::job_outcome backfill(pqxx::work& tx, const jobs::job& j, app_context& app, services& svc) {
   auto progress = tx.exec_params(
       "SELECT state, jql, COALESCE(next_page_token, ''), total_estimate IS NULL FROM backfill_progress"
@@ -154,8 +168,14 @@ jobs::job_outcome backfill(pqxx::work& tx, const jobs::job& j, app_context& app,
   std::string jql = progress[0][1].as<std::string>();
   std::string token = progress[0][2].as<std::string>();
   bool need_total = progress[0][3].as<bool>();
+  // Read before the client: if a newer token arrives meanwhile, a 401 must not make us forget that one.
+  auto token_box = stored_system_token_box(app, j.tenant_id);
   auto client = jira_for_tenant(app, svc, j.tenant_id, nullptr);
-  if (!client) throw std::runtime_error("backfill: " + client.error().message);
+  if (!client) {
+    // A Forge site without a usable app system token: wait (progress kept) until a Forge call brings one.
+    if (client.error().code == errc::unavailable) return backfill_wait(tx, j.tenant_id, client.error().stable_code);
+    throw std::runtime_error("backfill: " + client.error().message);
+  }
   if (need_total) {
     boost::json::value body = boost::json::object{{"jql", jql}};
     auto count = (*client)->call("POST", "/rest/api/3/search/approximate-count", &body, true);
@@ -179,6 +199,13 @@ jobs::job_outcome backfill(pqxx::work& tx, const jobs::job& j, app_context& app,
     req.max_results = 100;
     req.next_page_token = token;
     auto page = (*client)->search_jql(req);
+    if (!page && page.error().stable_code == "jira_unauthorized" && page_no > 0) break;  // keep the pages done
+    if (!page && page.error().stable_code == "jira_unauthorized") {
+      if (token_box.empty()) throw std::runtime_error("backfill: " + page.error().message);  // Connect: retry
+      // Jira no longer accepts the stored Forge token: forget it and wait for a fresh one.
+      store::clear_system_token(tx, j.tenant_id, token_box);
+      return backfill_wait(tx, j.tenant_id, "forge_token_rejected");
+    }
     if (!page) throw std::runtime_error("backfill: " + page.error().message);
     for (const auto& issue : page->issues) {
       ++seen;
@@ -196,7 +223,7 @@ jobs::job_outcome backfill(pqxx::work& tx, const jobs::job& j, app_context& app,
   tx.exec_params0(
       "UPDATE backfill_progress SET seen = seen + $2, indexed = indexed + $3, next_page_token = NULLIF($4, ''),"
       "  state = CASE WHEN $5 THEN 'done' ELSE state END, finished_at = CASE WHEN $5 THEN now() END,"
-      "  updated_at = now(), last_error = NULL WHERE tenant_id = $1",
+      "  updated_at = now(), last_error = NULL, waiting_for = NULL WHERE tenant_id = $1",
       j.tenant_id, seen, indexed, token, done);
   if (done) jobs::enqueue(tx, j.tenant_id, jobs::job_kind::rescan, "rescan", "{}");
   else jobs::enqueue(tx, j.tenant_id, jobs::job_kind::backfill, "backfill", "{}");
@@ -252,10 +279,14 @@ jobs::job_outcome rescan(pqxx::work& tx, const jobs::job& j, services& svc) {
 jobs::job_outcome publish_flags(pqxx::work& tx, const jobs::job& j, app_context& app, services& svc) {
   auto p = payload_of(j);
   auto issue_id = str(p, "issueId"), issue_key = str(p, "issueKey");
+  // A refresh after a link, dismiss or restore rewrites the badge only; the comment is for new issues.
+  const auto* refresh = p.if_contains("refresh");
+  const bool refresh_only = refresh && refresh->is_bool() && refresh->as_bool();
   int pending = store::pending_count(tx, j.tenant_id, issue_id);
   auto client = jira_for_tenant(app, svc, j.tenant_id, nullptr);
   if (!client) {
-    if (client.error().code == errc::unavailable) return {};  // Forge tenant: the panel shows the count itself
+    // A Forge site with no usable system token right now: the panel shows the count itself.
+    if (client.error().code == errc::unavailable) return {};
     throw std::runtime_error("flags: " + client.error().message);
   }
   std::string label = pending == 1 ? "1 possible duplicate" : std::to_string(pending) + " possible duplicates";
@@ -264,7 +295,7 @@ jobs::job_outcome publish_flags(pqxx::work& tx, const jobs::job& j, app_context&
   auto st = (*client)->set_issue_property(issue_key, panel_status_property(app.cfg.app_key), value);
   if (!st) throw std::runtime_error("flags: " + st.error().message);
   auto settings = load_settings(tx, j.tenant_id);
-  if (settings.comment_on_create && pending > 0) {
+  if (settings.comment_on_create && pending > 0 && !refresh_only) {
     auto keys = tx.exec_params(
         "SELECT d.issue_key FROM pairs p JOIN index_documents d ON d.tenant_id = p.tenant_id AND d.issue_id = p.candidate_id"
         " WHERE p.tenant_id = $1 AND p.issue_id = $2 AND p.status = 'pending' ORDER BY p.score DESC LIMIT 5",

@@ -142,6 +142,7 @@ net::reply admin_stats(app::app_context& app, app::services& svc, net::request_c
         {"backfillState", backfill.state.empty() ? "idle" : backfill.state},
         {"backfillSeen", backfill.seen},
         {"backfillIndexed", backfill.indexed},
+        {"backfillWaiting", backfill.waiting_for.empty() ? boost::json::value(nullptr) : boost::json::value(backfill.waiting_for)},
     };
     if (backfill.total) o["backfillTotal"] = *backfill.total;
     return json_ok(o);

@@ -1,6 +1,8 @@
 // Dashboard API handlers: parse the query → store reads in one transaction → JSON or CSV.
 #include "handlers/dashboard.hpp"
 
+#include "auth/forge_token.hpp"
+
 #include "app/jira_access.hpp"
 #include "handlers/json_body.hpp"
 #include "store/pair_store.hpp"
@@ -207,6 +209,10 @@ boost::json::object status_json(pqxx::transaction_base& tx, const std::string& t
       {"total", b.total ? boost::json::value(*b.total) : boost::json::value(nullptr)},
       {"rate", nullable(rate)},
       {"etaSeconds", nullable(eta)},
+      {"waiting", b.waiting_for.empty() ? boost::json::value(nullptr)
+                                        : boost::json::value(boost::json::object{
+                                              {"reason", b.waiting_for},
+                                              {"message", auth::backfill_wait_message(b.waiting_for)}})},
   };
   boost::json::object idx{
       {"issues", index.issues},

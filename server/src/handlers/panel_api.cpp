@@ -8,6 +8,7 @@
 #include "core/issue_document.hpp"
 #include "handlers/json_body.hpp"
 #include "store/index_store.hpp"
+#include "jobs/job_queue.hpp"
 #include "store/pair_store.hpp"
 #include "store/tenant_store.hpp"
 
@@ -117,15 +118,24 @@ result<pair_keys> resolve_pair(app::app_context& app, const net::request_context
   return pair_keys{*found.first, *found.second};
 }
 
-net::reply set_status(app::app_context& app, net::request_context& ctx, const char* status) {
+// The issue's pending count changed: its panel status property is rewritten by the publish_flags job, with the
+// tenant's credential (Connect JWT, or the Forge app system token this call or a later one brought).
+void queue_flags(pqxx::work& tx, const std::string& tenant_id, const store::issue_meta& issue) {
+  boost::json::object p{{"issueId", issue.issue_id}, {"issueKey", issue.key}, {"refresh", true}};
+  jobs::enqueue(tx, tenant_id, jobs::job_kind::publish_flags, "flags:" + issue.issue_id, boost::json::serialize(p));
+}
+
+net::reply set_status(app::app_context& app, app::services& svc, net::request_context& ctx, const char* status) {
   auto pair = resolve_pair(app, ctx);
   if (!pair) return net::error_reply(pair.error());
   const auto& who = ctx.caller_or_throw();
   app.pool.with_connection([&](pqxx::connection& c) {
     pqxx::work tx(c);
     store::set_pair_status(tx, who.tenant_id, pair->issue.issue_id, pair->candidate.issue_id, status, 0.0);
+    queue_flags(tx, who.tenant_id, pair->issue);
     tx.commit();
   });
+  if (svc.workers) svc.workers->nudge();
   return net::json_reply(net::http::status::ok, boost::json::serialize(boost::json::object{{"status", status}}));
 }
 
@@ -219,17 +229,19 @@ net::reply link_pair(app::app_context& app, app::services& svc, net::request_con
   app.pool.with_connection([&](pqxx::connection& c) {
     pqxx::work tx(c);
     store::set_pair_status(tx, who.tenant_id, pair->issue.issue_id, pair->candidate.issue_id, "confirmed", 0.0);
+    queue_flags(tx, who.tenant_id, pair->issue);
     tx.commit();
   });
+  if (svc.workers) svc.workers->nudge();
   return net::json_reply(net::http::status::ok, R"({"status":"confirmed"})");
 }
 
-net::reply dismiss_pair(app::app_context& app, app::services&, net::request_context& ctx) {
-  return set_status(app, ctx, "dismissed");
+net::reply dismiss_pair(app::app_context& app, app::services& svc, net::request_context& ctx) {
+  return set_status(app, svc, ctx, "dismissed");
 }
 
-net::reply restore_pair(app::app_context& app, app::services&, net::request_context& ctx) {
-  return set_status(app, ctx, "pending");
+net::reply restore_pair(app::app_context& app, app::services& svc, net::request_context& ctx) {
+  return set_status(app, svc, ctx, "pending");
 }
 
 }  // namespace doppel::handlers

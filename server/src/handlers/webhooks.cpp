@@ -1,7 +1,10 @@
 // Intake never indexes in the request: inbox row + job in one transaction, then 204 (retries are no-ops).
 #include "handlers/webhooks.hpp"
 
+#include "app/jira_access.hpp"
 #include "jobs/inbox.hpp"
+#include "jobs/job_queue.hpp"
+#include "store/backfill_store.hpp"
 #include "store/tenant_store.hpp"
 #include "util/log.hpp"
 
@@ -44,7 +47,26 @@ net::reply jira_webhook(app::app_context& app, app::services&, net::request_cont
   return persist(app, std::move(ev));
 }
 
-net::reply forge_event(app::app_context& app, app::services&, net::request_context& ctx) {
+namespace {
+
+// Registers (or refreshes) the Forge installation and keeps the event's app system token, in one transaction.
+// On install (or the first upgrade seen) the backlog backfill starts, as for a Connect install.
+void register_forge_install(app::app_context& app, app::services& svc, const net::caller& who, bool start_backfill) {
+  bool token_stored = app.pool.with_connection([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    store::upsert_forge_install(tx, who.tenant_id, who.forge_api_base_url, who.forge_cloud_id, who.forge_site_url);
+    bool stored = app::remember_system_token(tx, svc, who, true);
+    if (start_backfill && store::start_backfill(tx, who.tenant_id, store::backfill_jql({}), true))
+      jobs::enqueue(tx, who.tenant_id, jobs::job_kind::backfill, "backfill", "{}");
+    tx.commit();
+    return stored;
+  });
+  if ((token_stored || start_backfill) && svc.workers) svc.workers->nudge();
+}
+
+}  // namespace
+
+net::reply forge_event(app::app_context& app, app::services& svc, net::request_context& ctx) {
   const auto& who = ctx.caller_or_throw();
   boost::system::error_code ec;
   auto body = boost::json::parse(ctx.req.body(), ec);
@@ -53,12 +75,9 @@ net::reply forge_event(app::app_context& app, app::services&, net::request_conte
   std::string event_type = type && type->is_string() ? std::string(type->as_string()) : "";
   // Installation events register (or refresh) the Forge tenant; product events go to the inbox.
   if (event_type == "avi:forge:installed:app" || event_type == "avi:forge:upgraded:app") {
-    app.pool.with_connection([&](pqxx::connection& c) {
-      pqxx::work tx(c);
-      store::upsert_forge_install(tx, who.tenant_id, who.forge_api_base_url, who.forge_cloud_id, who.forge_site_url);
-      tx.commit();
-    });
-    log::info("forge installation registered", {{"tenant", who.tenant_id}, {"event", event_type}});
+    register_forge_install(app, svc, who, true);
+    log::info("forge installation registered",
+              {{"tenant", who.tenant_id}, {"event", event_type}, {"system_token", !who.forge_system_token.empty()}});
     return net::no_content();
   }
   auto parsed = jobs::parse_forge_event(ctx.req.body());
@@ -70,11 +89,7 @@ net::reply forge_event(app::app_context& app, app::services&, net::request_conte
   ev.delivery_id = jobs::body_digest(ctx.req.body());
   ev.payload = ctx.req.body();
   // A product event may arrive before the installed event: make sure the tenant row exists.
-  app.pool.with_connection([&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    store::upsert_forge_install(tx, who.tenant_id, who.forge_api_base_url, who.forge_cloud_id, who.forge_site_url);
-    tx.commit();
-  });
+  register_forge_install(app, svc, who, false);
   return persist(app, std::move(ev));
 }
 

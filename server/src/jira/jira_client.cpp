@@ -33,7 +33,8 @@ bool is_success(int status) { return status >= 200 && status < 300; }
 error jira_status_error(int status) {
   const std::string msg = "Jira answered " + std::to_string(status);
   if (status == 404) return make_error(errc::not_found, "jira_not_found", msg);
-  if (status == 401 || status == 403) return make_error(errc::upstream, "jira_forbidden", msg);
+  if (status == 401) return make_error(errc::upstream, "jira_unauthorized", msg);
+  if (status == 403) return make_error(errc::upstream, "jira_forbidden", msg);
   if (status == 429) return make_error(errc::rate_limited, "jira_rate_limited", msg);
   if (status == 400) return make_error(errc::upstream, "jira_bad_request", msg);
   return make_error(errc::upstream, "jira_error", msg);

@@ -97,7 +97,8 @@ class jira_client {
   jira_client_deps deps_;
 };
 
-// Maps a non-2xx Jira answer to an error: 404 not_found "jira_not_found", 401/403 upstream "jira_forbidden",
+// Maps a non-2xx Jira answer to an error: 404 not_found "jira_not_found", 401 upstream "jira_unauthorized" (bad or
+// expired credential), 403 upstream "jira_forbidden",
 // 429 rate_limited "jira_rate_limited", 400 upstream "jira_bad_request", others upstream "jira_error".
 error jira_status_error(int status);
 

@@ -122,7 +122,7 @@ backfill_state read_backfill(pqxx::transaction_base& tx, const std::string& tena
       "SELECT state, seen, indexed, total_estimate,"
       " GREATEST(0, EXTRACT(EPOCH FROM (CASE WHEN finished_at IS NOT NULL THEN finished_at"
       "                                      WHEN state = 'running' THEN now() ELSE updated_at END) - started_at))"
-      "::double precision FROM backfill_progress WHERE tenant_id = $1",
+      "::double precision, COALESCE(waiting_for, '') FROM backfill_progress WHERE tenant_id = $1",
       tenant_id);
   backfill_state b;
   if (rows.empty()) return b;
@@ -132,6 +132,7 @@ backfill_state read_backfill(pqxx::transaction_base& tx, const std::string& tena
   b.indexed = r[2].as<std::int64_t>();
   if (!r[3].is_null()) b.total = r[3].as<std::int64_t>();
   b.elapsed_seconds = r[4].as<double>();
+  if (b.state == "running") b.waiting_for = r[5].as<std::string>();
   return b;
 }
 

@@ -70,6 +70,7 @@ struct backfill_state {
   std::int64_t seen = 0, indexed = 0;
   std::optional<std::int64_t> total;
   double elapsed_seconds = 0;  // from start to finish, last update (stopped/failed) or now (running)
+  std::string waiting_for;     // why a running backfill is not fetching (e.g. forge_token_expired); "" otherwise
 };
 backfill_state read_backfill(pqxx::transaction_base& tx, const std::string& tenant_id);
 

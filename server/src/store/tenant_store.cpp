@@ -47,14 +47,37 @@ bool upsert_forge_install(pqxx::work& tx, const std::string& installation_id, co
 std::optional<tenant_record> find_tenant(pqxx::transaction_base& tx, const std::string& tenant_id) {
   auto rows = tx.exec_params(
       "SELECT tenant_id, kind, base_url, COALESCE(display_url, ''), COALESCE(product_type, ''),"
-      "       COALESCE(oauth_client_id, ''), COALESCE(cloud_id, ''), COALESCE(secret_box, ''), state"
+      "       COALESCE(oauth_client_id, ''), COALESCE(cloud_id, ''), COALESCE(secret_box, ''), state,"
+      "       COALESCE(system_token_box, ''), EXTRACT(EPOCH FROM system_token_expires_at)::bigint"
       " FROM tenants WHERE tenant_id = $1",
       tenant_id);
   if (rows.empty()) return std::nullopt;
   const auto& r = rows[0];
-  return tenant_record{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
-                       r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<std::string>(),
-                       r[6].as<std::string>(), r[7].as<std::string>(), r[8].as<std::string>()};
+  tenant_record t{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
+                  r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<std::string>(),
+                  r[6].as<std::string>(), r[7].as<std::string>(), r[8].as<std::string>(),
+                  r[9].as<std::string>(), std::nullopt};
+  if (!r[10].is_null()) t.system_token_expires = r[10].as<std::int64_t>();
+  return t;
+}
+
+bool save_system_token(pqxx::work& tx, const std::string& tenant_id, const std::string& sealed_token,
+                       std::optional<std::int64_t> expires_s, bool force) {
+  auto r = tx.exec_params(
+      "UPDATE tenants SET system_token_box = $2, system_token_expires_at = to_timestamp($3::bigint),"
+      "  system_token_received_at = now()"
+      " WHERE tenant_id = $1 AND kind = 'forge' AND ($4 OR system_token_box IS NULL"
+      "   OR system_token_expires_at IS NULL OR system_token_expires_at <= now() OR $3::bigint IS NULL"
+      "   OR system_token_expires_at < to_timestamp($3::bigint))",
+      tenant_id, sealed_token, expires_s, force);
+  return r.affected_rows() == 1;
+}
+
+void clear_system_token(pqxx::work& tx, const std::string& tenant_id, const std::string& sealed_token) {
+  tx.exec_params0(
+      "UPDATE tenants SET system_token_box = NULL, system_token_expires_at = NULL"
+      " WHERE tenant_id = $1 AND system_token_box = $2",
+      tenant_id, sealed_token);
 }
 
 bool set_tenant_state(pqxx::work& tx, const std::string& tenant_id, const std::string& state) {

@@ -3,6 +3,7 @@
 
 #include <pqxx/pqxx>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -18,6 +19,8 @@ struct tenant_record {
   std::string cloud_id;
   std::string secret_box;    // sealed shared secret (Connect); empty for Forge
   std::string state;         // installed | enabled | disabled | uninstalled
+  std::string system_token_box;                   // sealed Forge app system token; empty when none
+  std::optional<std::int64_t> system_token_expires;  // its exp (unix seconds) when known
 };
 
 struct connect_install {
@@ -37,6 +40,15 @@ bool upsert_connect_install(pqxx::work& tx, const connect_install& install);
 // Insert or refresh a Forge installation (tenant id = installationId).
 bool upsert_forge_install(pqxx::work& tx, const std::string& installation_id, const std::string& api_base_url,
                           const std::string& cloud_id, const std::string& site_url);
+
+// Stores a Forge app system token (already sealed) for an existing Forge tenant. Without `force` it replaces the
+// stored one only when that one is missing, expired, of unknown expiry, or expires earlier than this one; with
+// `force` (tokens from Forge's own event deliveries) it always replaces. Returns true when the row changed.
+bool save_system_token(pqxx::work& tx, const std::string& tenant_id, const std::string& sealed_token,
+                       std::optional<std::int64_t> expires_s, bool force);
+
+// Forgets the stored token (Jira rejected it), unless a different one arrived meanwhile (same sealed value).
+void clear_system_token(pqxx::work& tx, const std::string& tenant_id, const std::string& sealed_token);
 
 std::optional<tenant_record> find_tenant(pqxx::transaction_base& tx, const std::string& tenant_id);
 

@@ -106,7 +106,11 @@ export async function call(target, method, pathWithQuery, { authorization, body,
 
 export class FakeJira {
   // keyServer: from startInstallKeyServer(); basePath: path part of the site's baseUrl ('' like *.atlassian.net).
-  constructor({ keyServer, clientKey, basePath = '', appKey = APP_KEY } = {}) {
+  // forge: true = the site behind a Forge app's apiBaseUrl: REST calls must carry `Authorization: Bearer <token>`
+  // with a token from `bearerTokens` (add/delete to issue/revoke) that has not expired (JWT exp), not a Connect JWT.
+  constructor({ keyServer, clientKey, basePath = '', appKey = APP_KEY, forge = false } = {}) {
+    this.forge = forge;
+    this.bearerTokens = new Set();
     this.keyServer = keyServer;
     this.appKey = appKey;
     this.basePath = basePath;
@@ -337,6 +341,7 @@ export class FakeJira {
 
   verifyIncoming(req) {
     const header = req.headers.authorization ?? '';
+    if (this.forge) return this.verifyBearer(header);
     if (!header.startsWith('JWT ')) return 'no JWT authorization header';
     const token = header.slice(4);
     let claims;
@@ -353,6 +358,17 @@ export class FakeJira {
     return null;
   }
 
+  // Forge: the app system token must be one this site issued, not revoked, and not past its exp.
+  verifyBearer(header) {
+    if (!header.startsWith('Bearer ')) return 'no Bearer authorization header';
+    const token = header.slice(7);
+    if (!this.bearerTokens.has(token)) return 'unknown or revoked bearer token';
+    let exp;
+    try { exp = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')).exp; } catch { exp = undefined; }
+    if (typeof exp === 'number' && exp < nowSeconds()) return 'expired bearer token';
+    return null;
+  }
+
   async handle(req, res) {
     const url = new URL(req.url, 'http://fake');
     const chunks = [];
@@ -364,7 +380,7 @@ export class FakeJira {
     };
     if (!url.pathname.startsWith(this.basePath)) return send(404, { errorMessages: ['outside the site'] });
     const path = url.pathname.slice(this.basePath.length);
-    const record = { method: req.method, path, query: url.search, at: Date.now(), status: 0 };
+    const record = { method: req.method, path, query: url.search, at: Date.now(), status: 0, authorization: req.headers.authorization ?? '' };
     this.calls.push(record);
     const problem = this.verifyIncoming(req);
     record.authOk = !problem;
@@ -384,6 +400,7 @@ export class FakeJira {
     try { body = text ? JSON.parse(text) : undefined; } catch { record.status = 400; return send(400, { errorMessages: ['bad json'] }); }
     const [status, answer, headers] = this.route(req.method, path, url.searchParams, body);
     record.status = status;
+    this.onCall?.(record);
     return send(status, answer, headers);
   }
 
