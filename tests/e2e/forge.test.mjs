@@ -558,6 +558,12 @@ for (const [name, makeToken, codes] of NEGATIVE) {
   });
 }
 
+test('negative: a user\'s UI token cannot deliver events', async () => {
+  const token = fit({ moduleKey: 'possible-duplicates', principal: USER_ACCOUNT_ID });
+  const response = await deliver(issueEvent('avi:jira:created:issue', FORGED), { token });
+  assertRejected(response, ['jwt_token_kind'], 'UI FIT (with principal) on POST /api/forge/events');
+});
+
 test('negative: no token at all', async () => {
   assertRejected(await call('POST', '/api/forge/events', { body: issueEvent('avi:jira:created:issue', FORGED) }), ['jwt_missing'], 'no token on events');
   assertRejected(await call('GET', `/api/issues/${A.key}/similar`), ['jwt_missing'], 'no token on the panel API');

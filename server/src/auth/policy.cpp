@@ -220,7 +220,12 @@ result<principal> authenticate(const request_facts& req, const auth_config& cfg)
   if (tokens->header_scheme == scheme::bearer) {
     const bool fit_route = req.route == route_auth::forge || req.route == route_auth::api || req.route == route_auth::api_admin;
     if (!fit_route || cfg.forge_app_id.empty()) return jwt_error("jwt_token_kind", "Forge token not accepted on this route");
-    return verify_forge(cfg, tokens->header_token);
+    auto p = verify_forge(cfg, tokens->header_token);
+    // Product and lifecycle events are invoked by the platform, not by a user: a token with a principal comes
+    // from a UI call (invokeRemote from a page a site user controls) and must not post events.
+    if (p && req.route == route_auth::forge && !p->account_id.empty())
+      return jwt_error("jwt_token_kind", "a user's invocation token cannot deliver events");
+    return p;
   }
   if (req.route == route_auth::forge) return jwt_error("jwt_token_kind", "Forge routes take Forge invocation tokens only");
   if (tokens->query_token && !query_token_allowed(req.route)) return jwt_error("jwt_place", "token not accepted in the query here");

@@ -75,13 +75,19 @@ boost::json::object fit_claims() {
           {"nbf", now_s - 5},
           {"exp", now_s + 60},
           {"jti", "jti-1"},
-          {"principal", "acc-9"},
           {"app", {{"installationId", "inst-1"},
                    {"apiBaseUrl", "https://api.atlassian.com/ex/jira/cloud-1"},
                    {"appVersion", "1.2.0"},
                    {"environment", {{"type", "PRODUCTION"}, {"id", "env-1"}}},
                    {"module", {{"type", "xen:macro"}, {"key", "events"}}}}},
           {"context", {{"cloudId", "cloud-1"}, {"siteUrl", "https://acme.atlassian.net"}}}};
+}
+
+// A UI invocation (invokeRemote from a Custom UI page): the user is the principal.
+boost::json::object ui_fit_claims() {
+  auto c = fit_claims();
+  c["principal"] = "acc-9";
+  return c;
 }
 
 std::string fit(const boost::json::object& claims, const rsa_key& key = forge_key(), std::string_view kid = "forge-kid-1") {
@@ -141,7 +147,8 @@ TEST_CASE("policy: accepted tokens per route class") {
   }
   SUBCASE("api and forge: Forge invocation token") {
     for (auto route : {route_auth::api, route_auth::api_admin, route_auth::forge}) {
-      auto r = run(route, "POST", "/app/api/forge/events", "Bearer " + fit(fit_claims()));
+      const bool event = route == route_auth::forge;
+      auto r = run(route, "POST", "/app/api/forge/events", "Bearer " + fit(event ? fit_claims() : ui_fit_claims()));
       REQUIRE(r.ok());
       CHECK(r->kind == token_kind::forge);
       CHECK(r->tenant_id == "inst-1");
@@ -149,10 +156,12 @@ TEST_CASE("policy: accepted tokens per route class") {
       CHECK(r->api_base_url == "https://api.atlassian.com/ex/jira/cloud-1");
       CHECK(r->cloud_id == "cloud-1");
       CHECK(r->site_url == "https://acme.atlassian.net");
-      CHECK(r->account_id == "acc-9");
+      CHECK(r->account_id == (event ? "" : "acc-9"));
       CHECK(r->environment_id == "env-1");
       CHECK(r->module_key == "events");
     }
+    // A user's token (from a UI page) cannot deliver events.
+    CHECK(code(run(route_auth::forge, "POST", "/app/api/forge/events", "Bearer " + fit(ui_fit_claims()))) == "jwt_token_kind");
     auto bare = config();
     bare.forge_app_id = "1111-2222";  // bare id: the ARI prefix is added
     CHECK(code(run(route_auth::forge, "POST", "/x", "Bearer " + fit(fit_claims()), {}, bare)) == "ok");
