@@ -243,6 +243,120 @@ test('dismiss hides a candidate for good; restore brings it back', async () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------------
+// Comment on creation (per tenant, off by default)
+
+// Problems that make `doc` something other than a well-formed ADF document of the nodes such a comment may use.
+function adfProblems(doc) {
+  const problems = [];
+  const children = { doc: ['paragraph', 'bulletList'], paragraph: ['text'], bulletList: ['listItem'], listItem: ['paragraph', 'bulletList'] };
+  const walk = (node, where, allowed) => {
+    if (!node || typeof node !== 'object' || !allowed.includes(node.type)) return problems.push(`${where}: ${JSON.stringify(node?.type)} not allowed here`);
+    if (node.type === 'text') {
+      if (typeof node.text !== 'string' || node.text === '') problems.push(`${where}: empty text`);
+      for (const mark of node.marks ?? []) {
+        if (mark.type !== 'link' || !/^https?:\/\//.test(mark.attrs?.href ?? '')) problems.push(`${where}: bad mark ${JSON.stringify(mark)}`);
+      }
+      return undefined;
+    }
+    if (!Array.isArray(node.content) || node.content.length === 0) return problems.push(`${where}: ${node.type} without content`);
+    node.content.forEach((child, i) => walk(child, `${where}.${node.type}[${i}]`, children[node.type]));
+    return undefined;
+  };
+  if (doc?.version !== 1) problems.push('doc.version must be 1');
+  walk(doc, 'doc', ['doc']);
+  return problems;
+}
+
+// The issue keys a comment lists, one per bullet (the first key in each item's text).
+function listedKeys(doc) {
+  const list = doc.content.find((node) => node.type === 'bulletList');
+  const textOf = (node) => node.text ?? (node.content ?? []).map(textOf).join('');
+  return (list?.content ?? []).map((item) => textOf(item).match(/[A-Z][A-Z0-9]*-\d+/)?.[0]);
+}
+
+// Keys of the pending candidates stored for `key`, best first (what the comment must list, at most five).
+function pendingCandidateKeys(key) {
+  const rows = sql(`SELECT c.issue_key FROM pairs p
+      JOIN index_documents i ON i.tenant_id = p.tenant_id AND i.issue_id = p.issue_id
+      JOIN index_documents c ON c.tenant_id = p.tenant_id AND c.issue_id = p.candidate_id
+      WHERE p.tenant_id = ${quote(siteA.clientKey)} AND i.issue_key = ${quote(key)} AND p.status = 'pending' AND c.deleted_ms IS NULL
+      ORDER BY p.score DESC, c.issue_key LIMIT 5`);
+  return rows ? rows.split('\n') : [];
+}
+
+test('comment on create: off by default; once enabled by an admin, one ADF comment per new issue with candidates', async () => {
+  // Off by default: the near-copies created above got their badge property but no comment.
+  assert.ok(siteA.properties.has(`${copy2.key}/${PROPERTY_KEY}`), 'the badge of the earlier near-copy was written');
+  assert.deepEqual(siteA.comments, [], 'no comment while the setting is off');
+
+  siteA.admins = new Set([USER]);
+  const config = await siteA.api(target, 'GET', '/api/admin/config');
+  assert.equal(config.status, 200, config.text);
+  assert.equal(config.json.commentOnCreate, false, 'the setting is off by default');
+  const enabled = await siteA.api(target, 'PUT', '/api/admin/config', { body: { ...config.json, commentOnCreate: true } });
+  assert.equal(enabled.status, 200, enabled.text);
+  assert.equal(enabled.json.commentOnCreate, true);
+  assert.equal((await siteA.api(target, 'GET', '/api/admin/config')).json.commentOnCreate, true, 'the setting is stored');
+
+  // Two new near-copies (of the original and of another issue) and one issue like nothing else on the site.
+  const other = [...siteA.issues.values()].find((issue) => issue.key !== original.key && issue.fields.description
+    && issue.fields.summary.split(/\s+/).length >= 6 && !issue.fields.summary.includes(original.fields.summary.split(/\s+/)[0]));
+  const near = (key, source) => siteA.putIssue({
+    key,
+    fields: { summary: `${source.fields.summary} (seen again)`, description: source.fields.description, project: source.fields.project },
+  });
+  const fresh = [near('HADOOP-990003', original), near('HADOOP-990004', other)];
+  // Words no issue of the site uses: it shares only its key's project token with the others, far below the threshold
+  // (new words count in its self-score, so the shared token alone cannot make a candidate).
+  const lonely = siteA.putIssue({ key: 'HADOOP-990005', fields: { summary: 'Zyxquor vlimbert prazzle glonk', description: 'Snorvulent quibbleflax wumpiter.', project: original.fields.project } });
+  for (const issue of [...fresh, lonely]) {
+    const body = siteA.webhookBody('created', issue);
+    const id = crypto.randomUUID();
+    assert.equal((await siteA.sendWebhook(target, body, { id })).status, 204);
+    // Jira's redelivery of the same webhook (same identifier), and the same event delivered twice (new identifier).
+    assert.equal((await siteA.sendWebhook(target, body, { id, retry: 1 })).status, 204);
+    assert.equal((await siteA.sendWebhook(target, body)).status, 204);
+  }
+  for (const issue of fresh) await eventually(() => siteA.properties.has(`${issue.key}/${PROPERTY_KEY}`), `badge on ${issue.key}`);
+  const quiet = () => sql(`SELECT (SELECT count(*) FROM inbox WHERE tenant_id = ${quote(siteA.clientKey)} AND processed_at IS NULL)
+      + (SELECT count(*) FROM jobs WHERE tenant_id = ${quote(siteA.clientKey)} AND kind IN ('apply_issue', 'publish_flags'))`) === '0';
+  await eventually(quiet, 'every delivery applied and every flag published');
+  const lonelyView = await siteA.api(target, 'GET', `/api/issues/${lonely.key}/similar?limit=10`);
+  assert.equal(lonelyView.json?.indexed, true, lonelyView.text);
+  assert.deepEqual(pendingCandidateKeys(lonely.key), [], 'the unrelated issue has no stored candidate');
+
+  // An edit of a commented issue is not a creation: no further comment.
+  const edited = siteA.updateIssue(fresh[0].key, { labels: ['edited'] });
+  assert.equal((await siteA.sendWebhook(target, siteA.webhookBody('updated', edited))).status, 204);
+  await eventually(() => indexRow(siteA.clientKey, fresh[0].key)?.updatedMs === Date.parse(edited.fields.updated.replace('+0000', 'Z')), 'edit applied');
+  await eventually(quiet, 'the edit applied');
+
+  assert.deepEqual(siteA.comments.map((c) => c.key).sort(), fresh.map((issue) => issue.key).sort(),
+    'exactly one comment on each new issue with candidates, none on the unrelated one');
+  for (const issue of fresh) {
+    const { body } = siteA.comments.find((c) => c.key === issue.key);
+    assert.deepEqual(adfProblems(body), [], `well-formed ADF on ${issue.key}: ${JSON.stringify(body)}`);
+    const expected = pendingCandidateKeys(issue.key);
+    assert.ok(expected.length > 0, `${issue.key} has stored candidates`);
+    assert.deepEqual(listedKeys(body), expected, `the comment on ${issue.key} lists its candidates, best first`);
+    const count = expected.length === 1 ? '1 possible duplicate' : `${expected.length} possible duplicates`;
+    assert.ok(JSON.stringify(body).includes(count), `the comment says "${count}"`);
+  }
+  assert.ok(listedKeys(siteA.comments.find((c) => c.key === fresh[0].key).body).includes(original.key), 'the original is named');
+  assert.ok(listedKeys(siteA.comments.find((c) => c.key === fresh[1].key).body).includes(other.key), 'the other source is named');
+  assert.equal(siteA.rejectedCalls, 0);
+
+  // Turned off again: a new near-copy gets its badge but no comment.
+  const disabled = await siteA.api(target, 'PUT', '/api/admin/config', { body: { ...config.json, commentOnCreate: false } });
+  assert.equal(disabled.status, 200, disabled.text);
+  const late = near('HADOOP-990006', other);
+  assert.equal((await siteA.sendWebhook(target, siteA.webhookBody('created', late))).status, 204);
+  await eventually(() => siteA.properties.has(`${late.key}/${PROPERTY_KEY}`), `badge on ${late.key}`);
+  await eventually(quiet, 'the last creation applied');
+  assert.equal(siteA.comments.length, fresh.length, 'no comment once the setting is off again');
+});
+
+// ---------------------------------------------------------------------------------------------------------------
 // Negative matrix
 
 function descriptorRoutes(descriptor) {

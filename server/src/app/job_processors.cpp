@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 
 #include <chrono>
+#include <optional>
 
 namespace doppel::app {
 namespace {
@@ -276,6 +277,42 @@ jobs::job_outcome rescan(pqxx::work& tx, const jobs::job& j, services& svc) {
   return {};
 }
 
+// The ADF comment listing a new issue's pending candidates, best first: each key links to the issue in the site.
+// nullopt when none is left to list.
+std::optional<boost::json::value> candidates_comment(pqxx::work& tx, const std::string& tenant_id,
+                                                     const std::string& issue_id) {
+  auto base = tx.exec_params("SELECT base_url FROM tenants WHERE tenant_id = $1", tenant_id);
+  std::string site = base.empty() || base[0][0].is_null() ? std::string() : base[0][0].as<std::string>();
+  while (!site.empty() && site.back() == '/') site.pop_back();
+  auto rows = tx.exec_params(
+      "SELECT d.issue_key, d.summary FROM pairs p JOIN index_documents d"
+      " ON d.tenant_id = p.tenant_id AND d.issue_id = p.candidate_id"
+      " WHERE p.tenant_id = $1 AND p.issue_id = $2 AND p.status = 'pending' AND d.deleted_ms IS NULL"
+      " ORDER BY p.score DESC, d.issue_key LIMIT $3",
+      tenant_id, issue_id, static_cast<int>(flag_limit));
+  auto text = [](std::string t) { return boost::json::object{{"type", "text"}, {"text", std::move(t)}}; };
+  auto paragraph = [](boost::json::array content) {
+    return boost::json::object{{"type", "paragraph"}, {"content", std::move(content)}};
+  };
+  boost::json::array items;
+  for (const auto& r : rows) {
+    auto key = r[0].as<std::string>();
+    auto summary = r[1].is_null() ? std::string() : r[1].as<std::string>();
+    auto link = text(key);
+    if (!site.empty())
+      link["marks"] = boost::json::array{
+          boost::json::object{{"type", "link"}, {"attrs", boost::json::object{{"href", site + "/browse/" + key}}}}};
+    boost::json::array line{link};
+    if (!summary.empty()) line.push_back(text(" " + summary));
+    items.push_back(boost::json::object{{"type", "listItem"}, {"content", boost::json::array{paragraph(line)}}});
+  }
+  if (items.empty()) return std::nullopt;
+  std::string label = items.size() == 1 ? "1 possible duplicate" : std::to_string(items.size()) + " possible duplicates";
+  boost::json::array content{paragraph({text("Doppel found " + label + " of this issue:")}),
+                             boost::json::object{{"type", "bulletList"}, {"content", std::move(items)}}};
+  return boost::json::value(boost::json::object{{"type", "doc"}, {"version", 1}, {"content", std::move(content)}});
+}
+
 jobs::job_outcome publish_flags(pqxx::work& tx, const jobs::job& j, app_context& app, services& svc) {
   auto p = payload_of(j);
   auto issue_id = str(p, "issueId"), issue_key = str(p, "issueKey");
@@ -289,31 +326,16 @@ jobs::job_outcome publish_flags(pqxx::work& tx, const jobs::job& j, app_context&
     if (client.error().code == errc::unavailable) return {};
     throw std::runtime_error("flags: " + client.error().message);
   }
-  std::string label = pending == 1 ? "1 possible duplicate" : std::to_string(pending) + " possible duplicates";
   boost::json::object value{{"type", "badge"}, {"value", {{"label", std::to_string(pending)}}}};
   if (pending == 0) value = {{"type", "badge"}, {"value", {{"label", ""}}}};
   auto st = (*client)->set_issue_property(issue_key, panel_status_property(app.cfg.app_key), value);
   if (!st) throw std::runtime_error("flags: " + st.error().message);
   auto settings = load_settings(tx, j.tenant_id);
   if (settings.comment_on_create && pending > 0 && !refresh_only) {
-    auto keys = tx.exec_params(
-        "SELECT d.issue_key FROM pairs p JOIN index_documents d ON d.tenant_id = p.tenant_id AND d.issue_id = p.candidate_id"
-        " WHERE p.tenant_id = $1 AND p.issue_id = $2 AND p.status = 'pending' ORDER BY p.score DESC LIMIT 5",
-        j.tenant_id, issue_id);
-    boost::json::array items;
-    for (const auto& k : keys) {
-      boost::json::object text{{"type", "text"}, {"text", k[0].as<std::string>()}};
-      boost::json::object para{{"type", "paragraph"}, {"content", boost::json::array{text}}};
-      items.push_back(boost::json::object{{"type", "listItem"}, {"content", boost::json::array{para}}});
+    if (auto doc = candidates_comment(tx, j.tenant_id, issue_id)) {
+      auto c = (*client)->add_comment(issue_key, *doc);
+      if (!c) throw std::runtime_error("comment: " + c.error().message);
     }
-    boost::json::object intro{{"type", "paragraph"},
-                              {"content", boost::json::array{boost::json::object{
-                                              {"type", "text"}, {"text", "Doppel found " + label + ":"}}}}};
-    boost::json::value doc = boost::json::object{
-        {"type", "doc"}, {"version", 1},
-        {"content", boost::json::array{intro, boost::json::object{{"type", "bulletList"}, {"content", items}}}}};
-    auto c = (*client)->add_comment(issue_key, doc);
-    if (!c) throw std::runtime_error("comment: " + c.error().message);
   }
   return {};
 }

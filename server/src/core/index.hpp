@@ -135,6 +135,9 @@ class search_index {
   // A query with its terms resolved to ids (terms absent from the index dropped).
   struct resolved_query {
     std::vector<std::pair<std::uint32_t, field_tf>> terms;
+    // Query terms no indexed document has (search() of a not-yet-indexed issue or a draft): they match nothing
+    // but belong to raw(q, q), as they would once the issue is indexed.
+    std::vector<std::pair<std::string_view, field_tf>> unknown;
     field_lengths lengths{};
     float tf_norm = 1.0f;
     std::uint32_t project = UINT32_MAX;  // interned name id, UINT32_MAX = none

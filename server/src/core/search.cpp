@@ -18,7 +18,8 @@
 // w_f / (1 − b_f + b_f · len_f / avg_f) can be kept per document instead of per query.
 // T(q) are the max_query_terms query terms with the largest qw(t) · idf(t) that occur in the
 // index (ties by term text). raw(q, q) scores the query as if it were a document (its own
-// lengths), so an identical document scores 1 before priors. Accumulation runs over T(q) in order
+// lengths; for a query not in the index, its terms the index lacks count too, with df = 1 of N + 1),
+// so an identical document scores 1 before priors. Accumulation runs over T(q) in order
 // of decreasing bound (ties by term text), so the result does not depend on the order documents
 // were inserted (see run() for the posting budget).
 #include "core/index.hpp"
@@ -72,6 +73,7 @@ std::vector<search_hit> search_index::search(const query& q, const search_filter
   r.terms.reserve(q.analysis.terms.size());
   for (const auto& t : q.analysis.terms)
     if (auto id = vocabulary_.find(t.term); id != detail::term_table::npos) r.terms.emplace_back(id, t.tf);
+    else r.unknown.emplace_back(t.term, t.tf);
   r.lengths = q.analysis.lengths;
   r.tf_norm = tf_norm_of(q.analysis);
   if (auto it = name_ids_.find(q.project); !q.project.empty() && it != name_ids_.end()) r.project = it->second;
@@ -131,6 +133,17 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
   const slot_weights q_weights = weights_for(q.lengths, q.tf_norm);
   double self_score = 0;
   for (const auto& t : qt) self_score += t.factor * weight(t.tf, q_weights);
+  // Terms new to the index count in raw(q, q) with df = 1 among N + 1 documents, as after the issue is indexed:
+  // otherwise an issue made mostly of new words would be normalised by the few terms it shares (say, its project
+  // key) and score far above 1 against every issue sharing them.
+  for (const auto& [text, tf] : q.unknown) {
+    double x = 0;
+    for (std::size_t f = 0; f < field_count; ++f) x += options_.field_weights[f] * tf[f];
+    const double qw = sub(x) * (is_bigram(text) ? options_.bigram_weight : 1.0);
+    if (qw <= 0) continue;
+    const double idf = std::log((2 + n) / 2) + 1;
+    self_score += qw * (options_.idf_power == 2.0 ? idf * idf : std::pow(idf, options_.idf_power)) * weight(tf, q_weights);
+  }
   if (self_score <= 0) return {};
 
   // Filters as masks over interned names; excluded issues as slots.

@@ -76,6 +76,41 @@ TEST_CASE("bm25 score equals the documented formula") {
   CHECK(h2.terms[1].term == "alpha");
 }
 
+TEST_CASE("query terms the index lacks count in the self score (new words do not inflate scores)") {
+  search_index idx(no_priors());
+  fill_fixture(idx);
+  const double k1 = 1.2, ws = 3, bs = 0.5;
+  const double idf_alpha = std::log(3.0 / 3.0) + 1, idf_beta = std::log(3.0 / 2.0) + 1;
+  const double idf_new = std::log(4.0 / 2.0) + 1;  // df 1 among N + 1 = 3 documents
+  const double qw = 1 + std::log(ws * 1);
+  auto sat = [&](double x) { return x * (k1 + 1) / (x + k1); };
+  const double x_a = ws * 1 / (1 - bs + bs * 2 / 1.0);
+  const double raw1 = qw * idf_alpha * idf_alpha * sat(x_a);
+  const double self_known = qw * (idf_alpha * idf_alpha + idf_beta * idf_beta) * sat(x_a);
+  const double self = self_known + qw * idf_new * idf_new * sat(x_a);
+
+  query q = fixture_query();
+  q.analysis.terms.push_back({"zyxquor", {1, 0, 0, 0}});  // no document has it
+  auto hits = idx.search(q, {});
+  REQUIRE(hits.size() == 2);
+  const auto& h1 = hits[0].issue_id == "1" ? hits[0] : hits[1];
+  CHECK(h1.score == doctest::Approx(raw1 / self).epsilon(1e-5));
+  // Without the new word the same document scores higher: only the shared terms normalise.
+  auto plain = idx.search(fixture_query(), {});
+  for (const auto& h : plain)
+    if (h.issue_id == "1") CHECK(h.score == doctest::Approx(raw1 / self_known).epsilon(1e-5));
+
+  // A query sharing one common term and otherwise all new words stays well below an identical copy's 1.
+  query mostly_new;
+  mostly_new.analysis.terms = {{"alpha", {1, 0, 0, 0}}, {"glonk", {1, 0, 0, 0}}, {"prazzle", {1, 0, 0, 0}},
+                               {"vlimbert", {1, 0, 0, 0}}};
+  mostly_new.analysis.lengths = {2, 0, 0, 0};
+  for (const auto& h : idx.search(mostly_new, {})) CHECK(h.score < 0.2);
+  search_filter threshold;
+  threshold.threshold = 0.3;
+  CHECK(idx.search(mostly_new, threshold).empty());
+}
+
 TEST_CASE("cosine mode equals sublinear tf-idf over the tf-vector norm") {
   model_options o = no_priors();
   o.bm25 = false;
