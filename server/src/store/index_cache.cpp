@@ -1,9 +1,41 @@
-// index_cache implementation: lazy load with generation checks, delta application, invalidation.
+// index_cache implementation: lazy load with generation checks, in-order delta application (out-of-order
+// changes held), reload when behind for longer than the grace period, invalidation.
 #include "store/index_cache.hpp"
 
 namespace doppel::store {
 
-index_cache::index_cache(loader_fn loader) : loader_(std::move(loader)) {}
+index_cache::index_cache(loader_fn loader, std::chrono::milliseconds grace)
+    : loader_(std::move(loader)), grace_(grace) {}
+
+namespace {
+
+void apply_to(core::search_index& index, const index_change& change) {
+  switch (change.what) {
+    case index_change::kind::put: index.put(change.document); break;
+    case index_change::kind::remove: index.remove(change.issue_id); break;
+    case index_change::kind::remove_project: index.remove_project(change.project); break;
+    default: break;
+  }
+}
+
+}  // namespace
+
+void index_cache::catch_up(entry& e) {
+  for (auto it = e.held.upper_bound(e.generation); it != e.held.end() && it->first == e.generation + 1; ++it) {
+    apply_to(*e.index, it->second);
+    e.generation = it->first;
+  }
+  // The most recent applied changes stay for a load running meanwhile, whose snapshot may be older.
+  e.held.erase(e.held.begin(), e.held.lower_bound(e.generation - keep_applied));
+  if (e.newest_seen <= e.generation) e.behind_since = {};
+  else if (e.behind_since == std::chrono::steady_clock::time_point{}) e.behind_since = std::chrono::steady_clock::now();
+}
+
+bool index_cache::due_for_reload(const entry& e) const {
+  if (e.stale || !e.index) return true;
+  return e.behind_since != std::chrono::steady_clock::time_point{} &&
+         std::chrono::steady_clock::now() - e.behind_since >= grace_;
+}
 
 std::shared_ptr<index_cache::entry> index_cache::find(const std::string& tenant_id) const {
   std::lock_guard lock(map_mutex_);
@@ -21,16 +53,16 @@ std::shared_ptr<index_cache::entry> index_cache::current(const std::string& tena
   }
   {
     std::shared_lock lock(e->mutex);
-    if (!e->stale && e->index) return e;
+    if (!due_for_reload(*e)) return e;
   }
   std::lock_guard load(e->load_mutex);
   {
     std::shared_lock lock(e->mutex);
-    if (!e->stale && e->index) return e;  // another thread loaded it meanwhile
+    if (!due_for_reload(*e)) return e;  // another thread loaded it meanwhile
   }
   {
     std::unique_lock lock(e->mutex);
-    e->newest_seen = -1;
+    if (e->newest_seen == INT64_MAX) e->newest_seen = -1;  // invalidated: what was announced before is moot
     e->stale = false;
   }
   std::int64_t generation = 0;
@@ -38,8 +70,11 @@ std::shared_ptr<index_cache::entry> index_cache::current(const std::string& tena
   std::unique_lock lock(e->mutex);
   e->index = std::move(fresh);
   e->generation = generation;
-  // Writes announced during the load that the snapshot may not hold: load again next time.
-  if (e->newest_seen > generation) e->stale = true;
+  e->behind_since = {};
+  // Changes committed during the load that the snapshot does not hold were held (or are still to
+  // come): apply them in order; if some never come, the grace period triggers another load.
+  // Invalidated during the load (stale again): the next use loads again.
+  if (!e->stale) catch_up(*e);
   return e;
 }
 
@@ -64,19 +99,16 @@ void index_cache::apply(const std::string& tenant_id, const index_change& change
   if (!e) return;
   std::unique_lock lock(e->mutex);
   e->newest_seen = std::max(e->newest_seen, change.generation);
-  if (!e->index || e->stale) return;
+  if (!e->index) return;
   if (change.generation <= e->generation) return;  // already part of the loaded snapshot
-  if (change.generation != e->generation + 1) {
+  // Held even while stale: a load in progress may end before this generation.
+  e->held.emplace(change.generation, change);
+  if (e->held.size() > max_held) {
+    e->held.clear();
     e->stale = true;
     return;
   }
-  switch (change.what) {
-    case index_change::kind::put: e->index->put(change.document); break;
-    case index_change::kind::remove: e->index->remove(change.issue_id); break;
-    case index_change::kind::remove_project: e->index->remove_project(change.project); break;
-    default: break;
-  }
-  e->generation = change.generation;
+  if (!e->stale) catch_up(*e);
 }
 
 void index_cache::invalidate(const std::string& tenant_id) {
@@ -92,7 +124,8 @@ void index_cache::note_generation(const std::string& tenant_id, std::int64_t gen
   if (!e) return;
   std::unique_lock lock(e->mutex);
   e->newest_seen = std::max(e->newest_seen, generation);
-  if (generation > e->generation) e->stale = true;
+  if (generation > e->generation && e->behind_since == std::chrono::steady_clock::time_point{})
+    e->behind_since = std::chrono::steady_clock::now();
 }
 
 void index_cache::invalidate_all() {

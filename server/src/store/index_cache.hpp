@@ -1,9 +1,15 @@
 // Per-tenant memory-resident copies of the duplicate index: loaded from PostgreSQL on first use,
-// kept current by the writer's index_change after commit, invalidated by other replicas' NOTIFY.
+// kept current by the writer's index_change after commit, reloaded when a generation announced by
+// NOTIFY (another replica's write) or a gap in the changes is not filled by local changes within
+// the grace period. Local changes arriving out of order (two workers committing close together,
+// the NOTIFY of our own commit arriving before its change) are held and applied in order, so a
+// busy tenant is not reloaded after every write.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -22,7 +28,7 @@ class index_cache {
   // cache works with any connection source (the server passes its db_pool).
   using loader_fn = std::function<core::search_index(const std::string& tenant_id, std::int64_t& generation)>;
 
-  explicit index_cache(loader_fn loader);
+  explicit index_cache(loader_fn loader, std::chrono::milliseconds grace = std::chrono::milliseconds(1000));
 
   // Runs fn(const core::search_index&) under the tenant's shared lock, loading the tenant first
   // when it is absent or stale. Many readers run at once.
@@ -39,11 +45,13 @@ class index_cache {
                                        const core::search_filter& filter);
 
   // Applies a committed write. A copy that is not loaded is left alone; a change that does not
-  // follow the copy's generation (missed or reordered writes) marks it stale for reloading.
+  // follow the copy's generation is held until the missing ones arrive (the copy is reloaded if
+  // they do not arrive within the grace period, or if too many are held).
   void apply(const std::string& tenant_id, const index_change& change);
-  // Marks the tenant's copy stale (another replica wrote; tenant settings changed).
+  // Marks the tenant's copy stale (tenant settings changed, data deleted): reloaded on next use.
   void invalidate(const std::string& tenant_id);
-  // Marks it stale only if generation is newer than the copy's (NOTIFY payload carrying it).
+  // A generation was committed (NOTIFY payload): if the copy does not reach it within the grace
+  // period through local changes (another replica wrote it), the copy is reloaded on next use.
   void note_generation(const std::string& tenant_id, std::int64_t generation);
   void invalidate_all();
 
@@ -56,14 +64,23 @@ class index_cache {
     std::mutex load_mutex;    // one loader at a time
     std::unique_ptr<core::search_index> index;
     std::int64_t generation = -1;
-    std::int64_t newest_seen = -1;  // highest generation announced while (re)loading
+    std::int64_t newest_seen = -1;  // highest generation announced (NOTIFY or change)
     bool stale = true;
+    std::map<std::int64_t, index_change> held;  // recent and out-of-order changes, by generation
+    std::chrono::steady_clock::time_point behind_since{};  // copy behind newest_seen since; {} = current
   };
+  static constexpr std::size_t max_held = 4096;      // more held changes: reload instead
+  static constexpr std::int64_t keep_applied = 256;  // applied changes kept for a concurrent load
+
+  // Applies held changes that now follow the generation; notes whether the copy is still behind.
+  static void catch_up(entry& e);
+  bool due_for_reload(const entry& e) const;
 
   std::shared_ptr<entry> find(const std::string& tenant_id) const;
   std::shared_ptr<entry> current(const std::string& tenant_id);
 
   loader_fn loader_;
+  std::chrono::milliseconds grace_;
   mutable std::mutex map_mutex_;
   std::unordered_map<std::string, std::shared_ptr<entry>> entries_;
 };
