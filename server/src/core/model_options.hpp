@@ -34,7 +34,7 @@ struct model_options {
   // Cost bound for large indexes: once a query has read posting_budget postings, the remaining
   // (most common) terms only rescore the candidate_pool best candidates so far.
   int posting_budget = 5000;
-  int candidate_pool = 200;
+  int candidate_pool = 100;
   // Priors (multiplicative, 0 = off): same project as the query issue; a shared component;
   // recency: 1 + recency_boost · exp(-|Δt| / recency_scale_days).
   double same_project_boost = 0.1;

@@ -25,6 +25,7 @@
 #include "core/index.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace doppel::core {
@@ -42,6 +43,71 @@ scratch& local_scratch(std::size_t slots) {
   thread_local scratch s;
   if (s.acc.size() < slots) s.acc.resize(slots, 0.0f);
   return s;
+}
+
+// The query terms left for rescoring, by term id: open addressing at most half full behind a
+// 4096-bit filter, so the common case, a document term that is not a query term, costs one bit test.
+class rest_table {
+ public:
+  static constexpr std::uint32_t npos = UINT32_MAX;
+  template <class Terms>
+  rest_table(const Terms& qt, std::size_t first) {
+    std::uint32_t bits = 4;
+    while ((std::size_t{1} << bits) < 2 * (qt.size() - first)) ++bits;
+    shift_ = 32 - bits;
+    mask_ = (1u << bits) - 1;
+    keys_.assign(std::size_t{1} << bits, npos);
+    values_.resize(keys_.size());
+    for (std::size_t i = first; i < qt.size(); ++i) {
+      const std::uint32_t id = qt[i].id;
+      filter_[bit(id) >> 6] |= 1ull << (bit(id) & 63);
+      std::uint32_t h = slot(id);
+      while (keys_[h] != npos) h = (h + 1) & mask_;
+      keys_[h] = id;
+      values_[h] = static_cast<std::uint32_t>(i);
+      max_id_ = std::max(max_id_, id);
+    }
+  }
+  std::uint32_t max_id() const { return max_id_; }
+  std::uint32_t find(std::uint32_t id) const {
+    if (!(filter_[bit(id) >> 6] >> (bit(id) & 63) & 1)) return npos;
+    for (std::uint32_t h = slot(id); keys_[h] != npos; h = (h + 1) & mask_)
+      if (keys_[h] == id) return values_[h];
+    return npos;
+  }
+
+ private:
+  static std::uint32_t mix(std::uint32_t id) { return id * 0x9E3779B1u; }
+  static std::uint32_t bit(std::uint32_t id) { return (mix(id) >> 7) & 4095; }
+  std::uint32_t slot(std::uint32_t id) const { return mix(id) >> shift_; }
+  std::array<std::uint64_t, 64> filter_{};
+  std::vector<std::uint32_t> keys_, values_;
+  std::uint32_t shift_ = 28, mask_ = 15, max_id_ = 0;
+};
+
+// The pool-th largest score among the candidates' accumulators (candidates.size() > pool): a
+// 256-bucket histogram between 0 and the maximum finds the bucket holding it, and only that
+// bucket is selected exactly.
+float pool_threshold(const std::vector<std::uint32_t>& candidates, const std::vector<float>& acc, std::size_t pool) {
+  float top = 0.0f;
+  for (auto slot : candidates) top = std::max(top, acc[slot]);
+  if (!(top > 0.0f)) return top;
+  constexpr int buckets = 256;
+  const float scale = buckets / top;
+  auto bucket_of = [&](float a) { return std::clamp(static_cast<int>(a * scale), 0, buckets - 1); };
+  std::array<std::uint32_t, buckets> count{};
+  for (auto slot : candidates) ++count[static_cast<std::size_t>(bucket_of(acc[slot]))];
+  std::size_t above = 0;
+  int b = buckets - 1;
+  for (; b > 0 && above + count[static_cast<std::size_t>(b)] < pool; --b) above += count[static_cast<std::size_t>(b)];
+  std::vector<float> in_bucket;
+  in_bucket.reserve(count[static_cast<std::size_t>(b)]);
+  for (auto slot : candidates)
+    if (bucket_of(acc[slot]) == b) in_bucket.push_back(acc[slot]);
+  const std::size_t k = pool - above - 1;  // index of the pool-th largest inside the bucket
+  std::nth_element(in_bucket.begin(), in_bucket.begin() + static_cast<std::ptrdiff_t>(k), in_bucket.end(),
+                   std::greater<float>());
+  return in_bucket[k];
 }
 
 }  // namespace
@@ -206,39 +272,44 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
     if (passes(slot)) candidates.push_back(slot);
   if (first_rest < qt.size()) {
     if (candidates.size() > pool) {
-      std::vector<std::pair<float, std::uint32_t>> ranked;
-      ranked.reserve(candidates.size());
-      for (auto slot : candidates) ranked.emplace_back(s.acc[slot], slot);
-      std::nth_element(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(pool), ranked.end(),
-                       [&](const auto& a, const auto& b) {
-                         return a.first != b.first ? a.first > b.first
-                                                   : docs_[a.second].issue_id < docs_[b.second].issue_id;
-                       });
-      candidates.clear();
-      for (std::size_t i = 0; i < pool; ++i) candidates.push_back(ranked[i].second);
+      // The pool: every candidate above the pool-th best score, then those tied with it in
+      // issue id order (a float-only selection first; ties are rare).
+      const float kth = pool_threshold(candidates, s.acc, pool);
+      std::vector<std::uint32_t> tied;
+      std::size_t kept = 0;
+      for (auto slot : candidates) {
+        if (s.acc[slot] > kth) candidates[kept++] = slot;
+        else if (s.acc[slot] == kth) tied.push_back(slot);
+      }
+      candidates.resize(kept);
+      std::sort(tied.begin(), tied.end(), [&](auto a, auto b) { return docs_[a].issue_id < docs_[b].issue_id; });
+      for (std::size_t i = 0; candidates.size() < pool; ++i) candidates.push_back(tied[i]);
     }
-    // Rescore the pool with the remaining terms: merge each candidate's term list with the
-    // remaining query terms (both by term id), then add the contributions in query-term order.
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> rest;  // (term id, index in qt)
-    for (std::size_t i = first_rest; i < qt.size(); ++i) rest.emplace_back(qt[i].id, static_cast<std::uint32_t>(i));
-    std::sort(rest.begin(), rest.end());
+    std::sort(candidates.begin(), candidates.end());  // slot order: neighbouring memory, fewer cache misses
+    // Rescore the pool with the remaining terms: look each of a candidate's terms up in a small
+    // hash table of the remaining query terms, then add the contributions in query-term order
+    // (so every float sum is the same whatever the term ids are).
+    const rest_table rest(qt, first_rest);
     std::vector<float> part(qt.size(), 0.0f);
-    for (auto slot : candidates) {
-      const auto& terms = docs_[slot].terms;
+    // The candidates' term lists are scattered over the heap: fetch a few candidates ahead.
+    constexpr std::size_t ahead = 4;
+    for (std::size_t c = 0; c < candidates.size() && c < 2 * ahead; ++c) __builtin_prefetch(&docs_[candidates[c]].terms);
+    for (std::size_t c = 0; c < candidates.size(); ++c) {
+      if (c + 2 * ahead < candidates.size()) __builtin_prefetch(&docs_[candidates[c + 2 * ahead]].terms);
+      if (c + ahead < candidates.size()) {
+        const auto& ahead_terms = docs_[candidates[c + ahead]].terms;
+        __builtin_prefetch(ahead_terms.data());
+        __builtin_prefetch(reinterpret_cast<const char*>(ahead_terms.data()) + 64);
+      }
+      const std::uint32_t slot = candidates[c];
       const slot_weights& sw = weights_[slot];
-      auto r = rest.begin();
-      for (auto t = terms.begin(); t != terms.end() && r != rest.end();) {
-        if (t->term < r->first) {
-          ++t;
-        } else if (r->first < t->term) {
-          ++r;
-        } else {
-          const float x = sw.w[0] * t->tf[0] + sw.w[1] * t->tf[1] + sw.w[2] * t->tf[2] + sw.w[3] * t->tf[3];
-          const float dw = bm25 ? x * (k1 + 1) / (x + k1) : static_cast<float>(sub(x)) * sw.inv_norm;
-          part[r->second] = static_cast<float>(qt[r->second].factor) * dw;
-          ++t;
-          ++r;
-        }
+      for (const auto& t : docs_[slot].terms) {  // sorted by term id: stop after the largest rest id
+        if (t.term > rest.max_id()) break;
+        const std::uint32_t i = rest.find(t.term);
+        if (i == rest_table::npos) continue;
+        const float x = sw.w[0] * t.tf[0] + sw.w[1] * t.tf[1] + sw.w[2] * t.tf[2] + sw.w[3] * t.tf[3];
+        const float dw = bm25 ? x * (k1 + 1) / (x + k1) : static_cast<float>(sub(x)) * sw.inv_norm;
+        part[i] = static_cast<float>(qt[i].factor) * dw;
       }
       float& a = s.acc[slot];
       for (std::size_t i = first_rest; i < qt.size(); ++i) {

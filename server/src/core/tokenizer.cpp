@@ -3,6 +3,7 @@
 
 #include <libstemmer.h>
 #include <unicode/ubrk.h>
+#include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 #include <unicode/utf16.h>
 
@@ -52,6 +53,36 @@ bool is_version(std::string_view s) {
   if (dots == 0 || !is_digit(s[0]) || s[i - 1] == '.') return false;
   for (; i < s.size(); ++i)
     if (!is_alnum(s[i]) && s[i] != '-' && s[i] != '.') return false;
+  return true;
+}
+
+// Accent folding for Latin letters: NFD, drop combining diacritical marks (U+0300..U+036F) that
+// follow a Latin base letter (below U+0250), then NFC. "Café" and "cafe" become one term; marks on
+// other scripts (Cyrillic й, Greek tonos, Devanagari) are kept because there they change the word.
+bool fold_latin_accents(std::u16string& text, std::u16string& buffer) {
+  UErrorCode status = U_ZERO_ERROR;
+  const UNormalizer2* nfd = unorm2_getNFDInstance(&status);
+  const UNormalizer2* nfc = unorm2_getNFCInstance(&status);
+  if (U_FAILURE(status)) return false;
+  buffer.resize(text.size() * 4 + 1);
+  int32_t n = unorm2_normalize(nfd, text.data(), static_cast<int32_t>(text.size()), buffer.data(),
+                               static_cast<int32_t>(buffer.size()), &status);
+  if (U_FAILURE(status)) return false;
+  std::size_t kept = 0;
+  char16_t base = 0;
+  for (int32_t i = 0; i < n; ++i) {
+    const char16_t ch = buffer[static_cast<std::size_t>(i)];
+    const bool mark = ch >= 0x0300 && ch <= 0x036F;
+    if (mark && base != 0 && base < 0x0250) continue;
+    if (!mark) base = ch;
+    buffer[kept++] = ch;
+  }
+  text.resize(kept * 3 + 1);
+  status = U_ZERO_ERROR;
+  int32_t m = unorm2_normalize(nfc, buffer.data(), static_cast<int32_t>(kept), text.data(),
+                               static_cast<int32_t>(text.size()), &status);
+  if (U_FAILURE(status)) return false;
+  text.resize(static_cast<std::size_t>(m));
   return true;
 }
 
@@ -212,6 +243,9 @@ void tokenizer::unicode_chunk(std::string_view c, std::vector<token>& out) {
   int32_t flen = u_strFoldCase(folded_.data(), static_cast<int32_t>(folded_.size()), u16_.data(), len16,
                                U_FOLD_CASE_DEFAULT, &status);
   if (U_FAILURE(status)) return;
+  folded_.resize(static_cast<std::size_t>(flen));
+  if (!fold_latin_accents(folded_, u16_)) return;
+  flen = static_cast<int32_t>(folded_.size());
   status = U_ZERO_ERROR;
   ubrk_setText(words_, folded_.data(), flen, &status);
   if (U_FAILURE(status)) return;

@@ -26,7 +26,7 @@ struct token {
 //  - Identifiers with '.', '/', '_', '$', '::' (java.io.IOException, path/to/File.java,
 //    snake_case, Outer$Inner) and camelCase words: the whole lower-cased identifier (compound,
 //    a trailing ":123" line number removed) plus every part, camelCase parts split further.
-//  - Words: case folded, stop words and 1-character words dropped, Snowball-stemmed
+//  - Words: case folded, accents on Latin letters removed (café = cafe), stop words and 1-character words dropped, Snowball-stemmed
 //    (English; Russian for Cyrillic words). Non-ASCII runs are segmented with ICU word break
 //    (dictionary based for CJK); invalid UTF-8 becomes U+FFFD and is dropped.
 class tokenizer {
