@@ -26,6 +26,7 @@
 
 #include <algorithm>
 #include <array>
+#include <span>
 #include <cmath>
 
 namespace doppel::core {
@@ -241,19 +242,21 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
   // the remaining (common, low-idf) terms only update those, through each candidate's own term
   // list: documents matched only by common terms are not considered.
   scratch& s = local_scratch(docs_.size());
-  s.touched.clear();
   const float k1 = static_cast<float>(options_.k1);
-  auto contribution = [&](const detail::posting& p, float factor) {
-    const slot_weights& sw = weights_[p.slot];
-    const float x = sw.w[0] * p.tf[0] + sw.w[1] * p.tf[1] + sw.w[2] * p.tf[2] + sw.w[3] * p.tf[3];
-    const float dw = bm25 ? x * (k1 + 1) / (x + k1) : static_cast<float>(sub(x)) * sw.inv_norm;
-    return factor * dw;
-  };
+
   std::vector<std::uint32_t> candidates;
   std::size_t read = 0;
   const std::size_t budget = options_.posting_budget;
   const std::size_t pool = std::max<std::size_t>(filter.limit, static_cast<std::size_t>(options_.candidate_pool));
   std::size_t first_rest = qt.size();  // first query term handled by rescoring the pool
+  // The hot loop works on raw pointers (nothing in it can move the vectors) and appends newly
+  // touched slots without a branch.
+  if (s.touched.size() < docs_.size() + 1) s.touched.resize(docs_.size() + 1);
+  float* const acc = s.acc.data();
+  std::uint32_t* const touched = s.touched.data();
+  const slot_weights* const slot_w = weights_.data();
+  std::size_t touched_count = 0;
+  const float k1p1 = k1 + 1;
   for (std::size_t i = 0; i < qt.size(); ++i) {
     const auto& post = postings_by_term_[qt[i].id];
     if (i > 0 && read + post.size() > budget) {
@@ -263,12 +266,18 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
     read += post.size();
     const float factor = static_cast<float>(qt[i].factor);
     for (const detail::posting& p : post) {
-      float& a = s.acc[p.slot];
-      if (a == 0.0f) s.touched.push_back(p.slot);
-      a += contribution(p, factor);
+      const slot_weights& sw = slot_w[p.slot];
+      const float x = sw.w[0] * p.tf[0] + sw.w[1] * p.tf[1] + sw.w[2] * p.tf[2] + sw.w[3] * p.tf[3];
+      const float dw = bm25 ? x * k1p1 / (x + k1) : static_cast<float>(sub(x)) * sw.inv_norm;
+      const float c = factor * dw;
+      float& a = acc[p.slot];
+      touched[touched_count] = p.slot;
+      touched_count += (a == 0.0f) & (c > 0.0f);  // first positive contribution: newly touched
+      a += c;
     }
   }
-  for (auto slot : s.touched)
+  const std::span<const std::uint32_t> touched_slots(touched, touched_count);
+  for (auto slot : touched_slots)
     if (passes(slot)) candidates.push_back(slot);
   if (first_rest < qt.size()) {
     if (candidates.size() > pool) {
@@ -366,7 +375,7 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
     if (score < filter.threshold || score <= 0) continue;
     cands.push_back({slot, score});
   }
-  for (auto slot : s.touched) s.acc[slot] = 0.0f;
+  for (auto slot : touched_slots) s.acc[slot] = 0.0f;
   auto better = [this](const cand& a, const cand& b) {
     return a.score != b.score ? a.score > b.score : docs_[a.slot].issue_id < docs_[b.slot].issue_id;
   };
