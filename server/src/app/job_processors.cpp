@@ -264,13 +264,8 @@ jobs::job_outcome rescan(pqxx::work& tx, const jobs::job& j, services& svc) {
     auto hits = svc.index->search_issue(j.tenant_id, id, filter);
     // Pairs point from the newer issue to the older candidate: keep only earlier candidates here.
     std::vector<core::search_hit> older;
-    svc.index->read(j.tenant_id, [&](const core::search_index& idx) {
-      for (auto& h : hits) {
-        auto d = idx.document_by_id(h.issue_id);
-        if (d && (d->created_ms < created || (d->created_ms == created && h.issue_id < id))) older.push_back(h);
-      }
-      return 0;
-    });
+    for (auto& h : hits)
+      if (h.created_ms < created || (h.created_ms == created && h.issue_id < id)) older.push_back(std::move(h));
     store::upsert_candidates(tx, j.tenant_id, id, older);
   }
   if (int(rows.size()) == rescan_batch) {

@@ -61,6 +61,7 @@ struct search_hit {
   std::string key;
   double score = 0;  // normalised score (1 = the query's self-similarity) times the priors
   std::vector<matched_term> terms;  // strongest first, at most model_options::explain_terms
+  std::int64_t created_ms = 0;      // the candidate's creation time (0 = unknown)
 };
 
 // Collection statistics (exact integers, so incremental and rebuilt indexes agree bit for bit).

@@ -389,7 +389,7 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
   hits.reserve(top);
   for (const auto& c : cands) {
     const doc_entry& d = docs_[c.slot];
-    search_hit h{d.issue_id, d.key, c.score, {}};
+    search_hit h{d.issue_id, d.key, c.score, {}, d.created_ms};
     std::vector<std::pair<double, std::uint32_t>> parts;  // (share of the score, index into qt)
     auto qi = qt.begin();
     for (const auto& [term, tf] : d.terms) {

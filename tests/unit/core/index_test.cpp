@@ -292,6 +292,23 @@ TEST_CASE("document lookups by id and key; removal frees terms") {
   CHECK_FALSE(idx.document_by_key("P-1").has_value());
 }
 
+TEST_CASE("hits carry the candidate's creation time (the rescan orders pairs by it)") {
+  search_index idx;
+  auto older = doc("1", "P", {{"alpha", {1, 0, 0, 0}}}, {1, 0, 0, 0});
+  older.created_ms = 1000;
+  auto newer = doc("2", "P", {{"alpha", {1, 0, 0, 0}}}, {1, 0, 0, 0});
+  newer.created_ms = 5000;
+  idx.put(older);
+  idx.put(newer);
+  auto hits = idx.search_issue("2", {});
+  REQUIRE(hits.size() == 1);
+  CHECK(hits[0].issue_id == "1");
+  CHECK(hits[0].created_ms == 1000);
+  hits = idx.search_issue("1", {});
+  REQUIRE(hits.size() == 1);
+  CHECK(hits[0].created_ms == 5000);
+}
+
 TEST_CASE("posting budget: the candidate pool keeps the clear duplicate on top") {
   tokenizer tok;
   model_options tight;
