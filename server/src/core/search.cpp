@@ -26,8 +26,8 @@
 
 #include <algorithm>
 #include <array>
-#include <span>
 #include <cmath>
+#include <span>
 
 namespace doppel::core {
 namespace {
