@@ -61,7 +61,7 @@ std::string random_text(std::mt19937& rng, int words) {
 
 }  // namespace
 
-TEST_CASE("index store: applied, stale and tombstoned upserts; lookups") {
+TEST_CASE("index store: applied, stale and tombstoned upserts, lookups") {
   pqxx::connection c(test::fresh_database_url());
   add_tenant(c, "t1");
   core::tokenizer tok;
@@ -182,8 +182,9 @@ TEST_CASE("index store: tenant A's writes never change tenant B's scores") {
   CHECK(stats_b.documents == 3);
 }
 
-TEST_CASE("index cache: deltas follow generations; out-of-order changes wait for the gap; unfilled gaps, other "
-          "writers and invalidation reload; readers run concurrently") {
+// (No ';' in test names: CTest's test discovery cuts the name there and then runs nothing.)
+TEST_CASE("index cache: deltas follow generations, out-of-order changes wait for the gap, unfilled gaps, other "
+          "writers and invalidation reload, readers run concurrently") {
   const auto url = test::fresh_database_url();
   pqxx::connection c(url);
   add_tenant(c, "t");
