@@ -32,15 +32,17 @@ if ! run webhook_knee --rates 20,40 --step-seconds 2 --pause-seconds 0; then
   exit 0
 fi
 check_json "$tmp/out/webhooks/result.json" 'r.steps.length >= 1 && r.steps[0].completed === 40 && r.steps[0].errors === 0 && r.steps[0].p99_ms > 0'
+check_json "$tmp/out/webhooks/result.json" 'r.all_applied === true && r.events_applied >= r.events_acknowledged && r.events_acknowledged >= 40'
 check_json "$tmp/out/webhooks/result.json" 'r.stopped.code === 0'
 
-echo "== panel_api (300 issues, 20 rps x 2 s) =="
+echo "== panel_api (300 issues by backfill, 20 rps x 2 s) =="
 if run panel_api --issues 300 --rates 20 --phase-seconds 2 --warmup-seconds 1 --seed-timeout-seconds 120; then
-  check_json "$tmp/out/panel/result.json" 'r.phases[0].completed === 40 && r.phases[0].errors === 0 && Number.isFinite(r.phases[0].p999_ms)'
+  check_json "$tmp/out/panel/result.json" 'r.seed === "backfill" && r.issues === 300 && r.phases[0].completed === 40 && r.phases[0].errors === 0 && Number.isFinite(r.phases[0].p999_ms)'
 fi
 
 echo "== soak (2 samples x 3 s) =="
 run soak --minutes 0.1 --sample-seconds 3 --seed 100 --webhook-rate 5 --panel-rps 5 \
   || { echo "   soak again with webhooks only"; run soak --minutes 0.1 --sample-seconds 3 --seed 100 --webhook-rate 5 --panel-rps 0; }
 check_json "$tmp/out/soak/result.json" 'r.samples.length === 3 && r.samples.every((s) => s.rss_mib > 0 && s.tree_pss_mib > 0 && s.processes > 1) && r.total_errors === 0'
+check_json "$tmp/out/soak/result.json" 'r.all_applied === true && r.samples.every((s) => s.open_connections !== null)'
 echo "deploy_load_smoke: all checks passed"

@@ -35,10 +35,10 @@ export function install_or_missing(args) {
 }
 
 // Runs fn(bed) with a fresh bed and always tears it down; bed = {app, tenant, jira, keys, info}.
-export async function with_bed(opts, name, fn, { issue_lookup } = {}) {
+export async function with_bed(opts, name, fn, { issue_lookup, backlog } = {}) {
   const out_dir = join(opts.out, name);
   const keys = await start_key_server();
-  const jira = await start_fake_jira({ issue_lookup });
+  const jira = await start_fake_jira({ issue_lookup, backlog });
   let app;
   const stop_all = async () => {
     const status = app ? await app.stop() : null;

@@ -49,7 +49,9 @@ export async function start_key_server() {
 }
 
 // --- fake Jira: answers the calls the app makes back (search, issue, properties, links, permissions) ----------
-export async function start_fake_jira({ issue_lookup = () => null } = {}) {
+// backlog: {count, issue(i)} = the site's existing issues, served to the backfill through /rest/api/3/search/jql
+// (pages of up to 100, nextPageToken) in creation order; without it the site starts empty.
+export async function start_fake_jira({ issue_lookup = () => null, backlog = { count: 0, issue: () => null } } = {}) {
   const counts = new Map();
   const server = http.createServer((req, res) => {
     const path = req.url.split("?")[0];
@@ -58,7 +60,15 @@ export async function start_fake_jira({ issue_lookup = () => null } = {}) {
     req.resume();
     req.on("end", () => {
       const json = (status, obj) => { res.writeHead(status, { "content-type": "application/json" }); res.end(JSON.stringify(obj)); };
-      if (path.startsWith("/rest/api/3/search")) return json(200, { issues: [], isLast: true });
+      const q = new URL(req.url, "http://fake").searchParams;
+      if (path === "/rest/api/3/search/approximate-count") return json(200, { count: backlog.count });
+      if (path === "/rest/api/3/search/jql") {
+        const start = Number(q.get("nextPageToken") ?? 0), max = Math.min(100, Number(q.get("maxResults") ?? 50) || 50);
+        const end = Math.min(backlog.count, start + max);
+        const issues = Array.from({ length: Math.max(0, end - start) }, (_, k) => backlog.issue(start + k));
+        return json(200, { issues, isLast: end >= backlog.count, ...(end < backlog.count ? { nextPageToken: String(end) } : {}) });
+      }
+      if (path === "/rest/api/3/permissions/check") return json(200, { globalPermissions: ["ADMINISTER"], projectPermissions: [] });
       const m = path.match(/^\/rest\/api\/[23]\/issue\/([A-Z][A-Z0-9]*-\d+)$/);
       if (m && req.method === "GET") { const i = issue_lookup(m[1]); return i ? json(200, i) : json(404, { errorMessages: ["not found"] }); }
       if (path.includes("/properties/")) { res.writeHead(204); return res.end(); }

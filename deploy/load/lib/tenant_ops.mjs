@@ -63,3 +63,13 @@ export async function wait_indexed({ api, count, timeout_s, log = () => {} }) {
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
+
+// GET /api/admin/stats (the admin's view: indexed issues, queued/running/dead jobs); null when not answered.
+export async function admin_stats(api) {
+  const r = await api("/api/admin/stats");
+  if (r.status !== 200) return null;
+  try { return JSON.parse(r.body); } catch { return null; }
+}
+
+// Counts the 2xx answers of an open_loop() result (the acknowledged requests).
+export const acknowledged = (s) => Object.entries(s.statuses).reduce((n, [code, k]) => n + (code >= 200 && code < 300 ? k : 0), 0);
