@@ -137,7 +137,7 @@ void seed_two_tenants(pqxx::connection& c) {
 
 }  // namespace
 
-TEST_CASE("tenant settings: defaults and stored values round-trip; model weights follow fieldWeights") {
+TEST_CASE("tenant settings: defaults and stored values round-trip, model weights follow fieldWeights") {
   pqxx::connection c(test::fresh_database_url());
   add_tenant(c, "t1");
   app::tenant_settings defaults;
@@ -675,7 +675,7 @@ void add_connect_tenant(pqxx::connection& c, harness& h, const std::string& tena
 
 }  // namespace
 
-TEST_CASE("admin check asks Jira once per (tenant, account) within the ttl; bulk link creates Duplicate links") {
+TEST_CASE("admin check asks Jira once per (tenant, account) within the ttl, bulk link creates Duplicate links") {
   fake_jira jira;
   harness h(test::fresh_database_url());
   h.svc.http = std::make_shared<jira::http_client>();

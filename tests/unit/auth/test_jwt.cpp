@@ -118,7 +118,7 @@ TEST_CASE("jwt: audience string or array, one trailing slash ignored") {
   CHECK_FALSE(audience_contains({{"aud", 5}}, "https://app.example"));
 }
 
-TEST_CASE("rsa_key: PEM and JWK loading agree; bad inputs refused") {
+TEST_CASE("rsa_key: PEM and JWK loading agree, bad inputs refused") {
   const auto& key = test_key();
   auto from_pem = rsa_key::from_public_pem(key.public_pem());
   REQUIRE(from_pem.ok());

@@ -73,7 +73,7 @@ TEST_CASE("install_key_provider: fetches PEM by kid, caches, remembers unknown k
   CHECK(provider->get("kid-1").ok());                           // still cached
 }
 
-TEST_CASE("forge_jwks_provider: refetch on unknown kid, at most once per interval; rotation") {
+TEST_CASE("forge_jwks_provider: refetch on unknown kid, at most once per interval, rotation") {
   std::atomic<int> version{1};
   auto key_a = auth::rsa_key::generate(2048);
   test::loopback_server server([&](const test::server_request&) {

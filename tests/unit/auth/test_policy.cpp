@@ -337,7 +337,7 @@ TEST_CASE("policy: Forge invocation token negative matrix") {
   CHECK(call("Bearer " + fit(fit_claims()), route_auth::api, no_forge) == "jwt_token_kind");
 }
 
-TEST_CASE("policy: disabled without token is distinguishable; leeway clamp; helpers") {
+TEST_CASE("policy: disabled without token is distinguishable, leeway clamp, helpers") {
   auto r = run(route_auth::lifecycle, "POST", "/app/lifecycle/disabled", "");
   REQUIRE_FALSE(r.ok());
   CHECK(is_missing_token(r.error()));

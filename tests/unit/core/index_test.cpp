@@ -148,7 +148,7 @@ TEST_CASE("priors multiply the normalised score") {
   CHECK(score(b, "2") == doctest::Approx(score(a, "2")));
 }
 
-TEST_CASE("an identical document scores 1 and ranks first; filters, exclusions, threshold, limit") {
+TEST_CASE("an identical document scores 1 and ranks first, filters, exclusions, threshold, limit") {
   tokenizer tok;
   search_index idx(no_priors());
   auto add = [&](const char* id, const char* project, const char* type, const char* status, const char* summary,
@@ -277,7 +277,7 @@ TEST_CASE("incremental index equals an index rebuilt from the surviving document
   }
 }
 
-TEST_CASE("document lookups by id and key; removal frees terms") {
+TEST_CASE("document lookups by id and key, removal frees terms") {
   search_index idx;
   fill_fixture(idx);
   CHECK(idx.document_by_key("P-1")->issue_id == "1");

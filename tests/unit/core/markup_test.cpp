@@ -39,7 +39,7 @@ TEST_CASE("wiki markup: links, mentions, images, tables, colour") {
   CHECK(contains(t, "HDFS-12"));
 }
 
-TEST_CASE("wiki markup: an unclosed code block keeps the rest verbatim; hostile sizes are linear") {
+TEST_CASE("wiki markup: an unclosed code block keeps the rest verbatim, hostile sizes are linear") {
   CHECK(contains(wiki_to_text("{code}a[b]!c!"), "a[b]!c!"));
   std::string big(1 << 20, '[');
   CHECK(wiki_to_text(big).size() == big.size());

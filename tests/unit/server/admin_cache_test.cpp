@@ -38,7 +38,7 @@ TEST_CASE("admin cache: remembers yes and no for 60 s, then forgets") {
   CHECK(cache.get("t1", "a") == std::optional<bool>(false));
 }
 
-TEST_CASE("admin cache: keyed by tenant and account; no key collisions; forget a tenant") {
+TEST_CASE("admin cache: keyed by tenant and account, no key collisions, forget a tenant") {
   fake_clock t;
   app::admin_cache cache(60s, 100, t.fn());
   cache.put("t1", "a", true);
@@ -54,7 +54,7 @@ TEST_CASE("admin cache: keyed by tenant and account; no key collisions; forget a
   CHECK(cache.get("t", "1a") == std::optional<bool>(false));
 }
 
-TEST_CASE("admin cache: bounded; expired entries are dropped first") {
+TEST_CASE("admin cache: bounded, expired entries are dropped first") {
   fake_clock t;
   app::admin_cache cache(60s, 3, t.fn());
   cache.put("t", "old", true);

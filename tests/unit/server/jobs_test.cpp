@@ -6,7 +6,7 @@
 
 using namespace doppel;
 
-TEST_CASE("Connect webhooks: issue events need a numeric issue id; unknown events are ignored") {
+TEST_CASE("Connect webhooks: issue events need a numeric issue id, unknown events are ignored") {
   auto created = jobs::parse_connect_webhook(R"({"webhookEvent":"jira:issue_created","issue":{"id":"10001","key":"A-1"}})");
   REQUIRE(created);
   REQUIRE(created->has_value());
