@@ -33,12 +33,17 @@ std::optional<job_kind> job_kind_from(std::string_view s) {
 
 bool enqueue(pqxx::work& tx, const std::string& tenant_id, job_kind kind, const std::string& unique_key,
              const std::string& payload_json, long delay_seconds) {
+  // Coalescing locks the queued twin until this transaction commits (a no-op update, not DO NOTHING): otherwise a
+  // worker could claim and finish the twin before this transaction's other writes (the webhook's inbox row) are
+  // visible, and they would be left with no job. Locked, the twin is skipped by claim() until we commit; a twin
+  // claimed meanwhile is no longer queued, so a new job is inserted instead.
   auto r = tx.exec_params(
       "INSERT INTO jobs (tenant_id, kind, unique_key, payload, run_at)"
       " VALUES ($1, $2, $3, $4::jsonb, now() + make_interval(secs => $5))"
-      " ON CONFLICT (tenant_id, unique_key) WHERE state = 'queued' DO NOTHING",
+      " ON CONFLICT (tenant_id, unique_key) WHERE state = 'queued' DO UPDATE SET updated_at = jobs.updated_at"
+      " RETURNING (xmax = 0) AS inserted",
       tenant_id, std::string(to_string(kind)), unique_key, payload_json, double(delay_seconds));
-  return r.affected_rows() == 1;
+  return !r.empty() && r[0][0].as<bool>();
 }
 
 std::optional<job> claim(pqxx::connection& conn, std::chrono::seconds lease) {
