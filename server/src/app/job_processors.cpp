@@ -205,8 +205,8 @@ jobs::job_outcome backfill(pqxx::work& tx, const jobs::job& j, app_context& app,
     req.max_results = 100;
     req.next_page_token = token;
     auto page = (*client)->search_jql(req);
-    if (!page && page.error().stable_code == "jira_unauthorized" && page_no > 0) break;  // keep the pages done
     if (!page && page.error().stable_code == "jira_unauthorized") {
+      if (page_no > 0) break;  // keep the pages done: the next run meets the 401 first
       if (token_box.empty()) throw std::runtime_error("backfill: " + page.error().message);  // Connect: retry
       // Jira no longer accepts the stored Forge token: forget it and wait for a fresh one.
       store::clear_system_token(tx, j.tenant_id, token_box);

@@ -257,6 +257,11 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
   const slot_weights* const slot_w = weights_.data();
   std::size_t touched_count = 0;
   const float k1p1 = k1 + 1;
+  // dw(t, d) of the formula above, from the document's per-slot weights and its field frequencies of t.
+  auto impact = [bm25, k1, k1p1](const slot_weights& sw, const field_tf& tf) {
+    const float x = sw.w[0] * tf[0] + sw.w[1] * tf[1] + sw.w[2] * tf[2] + sw.w[3] * tf[3];
+    return bm25 ? x * k1p1 / (x + k1) : static_cast<float>(sub(x)) * sw.inv_norm;
+  };
   for (std::size_t i = 0; i < qt.size(); ++i) {
     const auto& post = postings_by_term_[qt[i].id];
     if (i > 0 && read + post.size() > budget) {
@@ -266,10 +271,7 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
     read += post.size();
     const float factor = static_cast<float>(qt[i].factor);
     for (const detail::posting& p : post) {
-      const slot_weights& sw = slot_w[p.slot];
-      const float x = sw.w[0] * p.tf[0] + sw.w[1] * p.tf[1] + sw.w[2] * p.tf[2] + sw.w[3] * p.tf[3];
-      const float dw = bm25 ? x * k1p1 / (x + k1) : static_cast<float>(sub(x)) * sw.inv_norm;
-      const float c = factor * dw;
+      const float c = factor * impact(slot_w[p.slot], p.tf);
       float& a = acc[p.slot];
       touched[touched_count] = p.slot;
       touched_count += (a == 0.0f) & (c > 0.0f);  // first positive contribution: newly touched
@@ -316,9 +318,7 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
         if (t.term > rest.max_id()) break;
         const std::uint32_t i = rest.find(t.term);
         if (i == rest_table::npos) continue;
-        const float x = sw.w[0] * t.tf[0] + sw.w[1] * t.tf[1] + sw.w[2] * t.tf[2] + sw.w[3] * t.tf[3];
-        const float dw = bm25 ? x * (k1 + 1) / (x + k1) : static_cast<float>(sub(x)) * sw.inv_norm;
-        part[i] = static_cast<float>(qt[i].factor) * dw;
+        part[i] = static_cast<float>(qt[i].factor) * impact(sw, t.tf);
       }
       float& a = s.acc[slot];
       for (std::size_t i = first_rest; i < qt.size(); ++i) {
