@@ -5,6 +5,10 @@
 #include <doctest/doctest.h>
 #include <pqxx/pqxx>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 using namespace doppel;
 
 namespace {
@@ -68,4 +72,62 @@ TEST_CASE("job queue: a job coalesced into by an open transaction is not claimed
   auto j = jobs::claim(worker, lease);
   REQUIRE(j.has_value());
   CHECK(j->unique_key == "issue:7");
+}
+
+namespace {
+
+void enqueue_due(pqxx::connection& c, const std::string& tenant_id, jobs::job_kind kind, const std::string& key,
+                 long delay_seconds = 0) {
+  pqxx::work tx(c);
+  jobs::enqueue(tx, tenant_id, kind, key, "{}", delay_seconds);
+  tx.commit();
+}
+
+}  // namespace
+
+TEST_CASE("job queue: claim takes an expired lease first, then due jobs oldest first, never a future one") {
+  pqxx::connection c(test::fresh_database_url());
+  add_tenant(c, "t1");
+  enqueue_due(c, "t1", jobs::job_kind::apply_issue, "issue:1");
+  enqueue_due(c, "t1", jobs::job_kind::apply_issue, "issue:2");
+  enqueue_due(c, "t1", jobs::job_kind::apply_issue, "issue:later", 3600);
+  {
+    pqxx::work tx(c);  // issue:2 was due earlier than issue:1
+    tx.exec0("UPDATE jobs SET run_at = run_at - interval '1 minute' WHERE unique_key = 'issue:2'");
+    tx.commit();
+  }
+  auto first = jobs::claim(c, lease);
+  REQUIRE(first.has_value());
+  CHECK(first->unique_key == "issue:2");
+  {
+    pqxx::work tx(c);  // its worker died: the lease runs out
+    tx.exec0("UPDATE jobs SET lease_until = now() - interval '1 second' WHERE unique_key = 'issue:2'");
+    tx.commit();
+  }
+  auto again = jobs::claim(c, lease);
+  REQUIRE(again.has_value());
+  CHECK(again->job_id == first->job_id);  // taken over before any queued job
+  CHECK(again->attempts == 2);
+  auto second = jobs::claim(c, lease);
+  REQUIRE(second.has_value());
+  CHECK(second->unique_key == "issue:1");
+  CHECK_FALSE(jobs::claim(c, lease).has_value());  // issue:later is not due
+}
+
+TEST_CASE("job queue: jobs of an uninstalled tenant are not claimed, except its purge") {
+  pqxx::connection c(test::fresh_database_url());
+  add_tenant(c, "gone");
+  add_tenant(c, "here");
+  enqueue_due(c, "gone", jobs::job_kind::apply_issue, "issue:1");
+  enqueue_due(c, "gone", jobs::job_kind::purge_tenant, "purge");
+  enqueue_due(c, "here", jobs::job_kind::apply_issue, "issue:1");
+  {
+    pqxx::work tx(c);
+    tx.exec0("UPDATE tenants SET state = 'uninstalled' WHERE tenant_id = 'gone'");
+    tx.commit();
+  }
+  std::vector<std::string> claimed;
+  while (auto j = jobs::claim(c, lease)) claimed.push_back(j->tenant_id + " " + j->unique_key);
+  std::sort(claimed.begin(), claimed.end());
+  CHECK(claimed == std::vector<std::string>{"gone purge", "here issue:1"});
 }

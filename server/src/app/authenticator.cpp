@@ -9,12 +9,16 @@
 
 namespace doppel::app {
 
-auth::tenant_lookup_fn make_tenant_lookup(app_context& app, const auth::secret_box& secrets) {
-  return [&app, &secrets](std::string_view client_key) -> std::optional<auth::tenant_key> {
+auth::tenant_lookup_fn make_tenant_lookup(app_context& app, const auth::secret_box& secrets,
+                                          std::shared_ptr<tenant_key_cache> cache) {
+  return [&app, &secrets, cache](std::string_view client_key) -> std::optional<auth::tenant_key> {
     if (client_key.empty() || client_key.size() > 255) return std::nullopt;
+    const std::string id(client_key);
+    if (auto hit = cache->get(id)) return hit;
+    const auto epoch = cache->epoch();
     auto record = app.pool.with_connection([&](pqxx::connection& c) {
       pqxx::read_transaction tx(c);
-      return store::find_tenant(tx, std::string(client_key));
+      return store::find_tenant(tx, id);
     });
     if (!record || record->kind != "connect" || record->secret_box.empty()) return std::nullopt;
     auto secret = secrets.open(record->secret_box);
@@ -27,6 +31,7 @@ auth::tenant_lookup_fn make_tenant_lookup(app_context& app, const auth::secret_b
     key.state = record->state == "uninstalled" ? auth::tenant_state::uninstalled
                 : record->state == "disabled"  ? auth::tenant_state::disabled
                                                : auth::tenant_state::active;
+    cache->put(id, key, epoch);
     return key;
   };
 }

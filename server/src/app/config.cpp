@@ -152,6 +152,7 @@ result<config> load_config(const env_lookup& getenv) {
   };
   if (auto e = int_var("DOPPEL_HTTP_THREADS", 1, 64, c.http_threads)) return *e;
   if (auto e = int_var("DOPPEL_WORKERS", 0, 64, c.worker_threads)) return *e;
+  if (auto e = int_var("DOPPEL_WORKER_NICE", 0, 19, c.worker_nice)) return *e;
   if (auto e = int_var("DOPPEL_DB_POOL_SIZE", 2, 256, c.db_pool_size)) return *e;
   int drain = int(c.drain_timeout.count());
   if (auto e = int_var("DOPPEL_DRAIN_SECONDS", 1, 600, drain)) return *e;

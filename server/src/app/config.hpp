@@ -34,6 +34,7 @@ struct config {
   std::string migrations_dir;                // migrations/
   int http_threads = 2;
   int worker_threads = 2;                    // background job workers
+  int worker_nice = 10;                      // their CPU priority below request handling (0 = same)
   int db_pool_size = 8;
   std::chrono::seconds drain_timeout{10};
   std::chrono::seconds read_timeout{15};     // a request (header + body) must arrive within this

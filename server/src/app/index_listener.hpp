@@ -1,6 +1,8 @@
-// Keeps this replica's in-memory index copies current with other replicas' writes (LISTEN doppel_index).
+// Keeps this replica's in-memory index copies current with other replicas' writes (LISTEN doppel_index), and its
+// cached tenant secrets current with every tenant change (LISTEN doppel_tenant).
 #pragma once
 
+#include "app/tenant_key_cache.hpp"
 #include "store/index_cache.hpp"
 
 #include <atomic>
@@ -11,7 +13,7 @@ namespace doppel::app {
 
 class index_listener {
  public:
-  index_listener(std::string conninfo, store::index_cache& cache);
+  index_listener(std::string conninfo, store::index_cache& cache, tenant_key_cache* tenant_keys = nullptr);
   ~index_listener();
   void start();
   void stop();
@@ -20,6 +22,7 @@ class index_listener {
   void run();
   std::string conninfo_;
   store::index_cache& cache_;
+  tenant_key_cache* tenant_keys_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

@@ -83,7 +83,7 @@ jobs::job_outcome apply_issue(pqxx::work& tx, const jobs::job& j, app_context& a
   tx.exec0("SET LOCAL synchronous_commit = off");
   auto issue_id = str(payload_of(j), "issueId");
   auto rows = tx.exec_params(
-      "SELECT delivery_id, event, payload::text FROM inbox"
+      "SELECT delivery_id, event, payload FROM inbox"
       " WHERE tenant_id = $1 AND issue_id = $2 AND processed_at IS NULL ORDER BY received_at FOR UPDATE",
       j.tenant_id, issue_id);
   std::vector<store::index_change> changes;

@@ -56,7 +56,7 @@ services make_services(app_context& app) {
   svc.auth.base_url = app.cfg.base_url;
   svc.auth.forge_app_id = app.cfg.forge_app_id.value_or("");
   svc.auth.clock = system_clock_fn();
-  svc.auth.tenants = make_tenant_lookup(app, svc.secrets);
+  svc.auth.tenants = make_tenant_lookup(app, svc.secrets, svc.tenant_keys);
   svc.auth.install_keys = make_install_key_provider(app.cfg);
   svc.auth.forge_keys = make_forge_key_provider(app.cfg);
   svc.http = std::make_shared<const jira::http_client>();
@@ -81,10 +81,12 @@ int serve(const config& cfg_in) {
   services svc = make_services(app);
   jobs::worker_options worker_opts;
   worker_opts.threads = cfg.worker_threads;
+  worker_opts.nice = cfg.worker_nice;
+  worker_opts.nice_backends = cfg.worker_nice > 0 && db.embedded != nullptr;
   jobs::worker_pool workers(pool, worker_opts);
   svc.workers = &workers;
   register_job_processors(workers, app, svc);
-  index_listener listener(db.conninfo, *svc.index);
+  index_listener listener(db.conninfo, *svc.index, svc.tenant_keys.get());
   net::router routes(make_routes(app, svc));
   net::dispatcher dispatch(routes, make_authenticator(app, svc), stats, {cfg.base_url.rfind("https://", 0) == 0});
 

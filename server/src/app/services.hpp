@@ -2,6 +2,7 @@
 #pragma once
 
 #include "app/admin_cache.hpp"
+#include "app/tenant_key_cache.hpp"
 #include "auth/host_allowlist.hpp"
 #include "auth/policy.hpp"
 #include "auth/secret_box.hpp"
@@ -21,6 +22,7 @@ struct services {
   std::unique_ptr<store::index_cache> index;      // per-tenant memory-resident index copies
   jobs::worker_pool* workers = nullptr;           // to nudge after enqueueing (null in tools)
   std::shared_ptr<admin_cache> admins = std::make_shared<admin_cache>();  // Jira admin checks, 60 s
+  std::shared_ptr<tenant_key_cache> tenant_keys = std::make_shared<tenant_key_cache>();  // opened secrets, 30 s
 };
 
 }  // namespace doppel::app

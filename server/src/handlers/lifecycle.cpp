@@ -42,7 +42,7 @@ result<store::connect_install> parse_install(const app::app_context& app, const 
   return in;
 }
 
-net::reply set_state(app::app_context& app, net::request_context& ctx, const char* state) {
+net::reply set_state(app::app_context& app, app::services& svc, net::request_context& ctx, const char* state) {
   const auto& who = ctx.caller_or_throw();
   bool changed = app.pool.with_connection([&](pqxx::connection& c) {
     pqxx::work tx(c);
@@ -50,6 +50,7 @@ net::reply set_state(app::app_context& app, net::request_context& ctx, const cha
     tx.commit();
     return ok;
   });
+  svc.tenant_keys->forget(who.tenant_id);  // this replica at once; the others on the trigger's NOTIFY
   log::info("tenant state", {{"tenant", who.tenant_id}, {"state", state}, {"changed", changed}});
   return net::no_content();
 }
@@ -71,12 +72,13 @@ net::reply installed(app::app_context& app, app::services& svc, net::request_con
     tx.commit();
     return is_new;
   });
+  svc.tenant_keys->forget(install->client_key);  // a reinstall may bring a new secret
   if (svc.workers) svc.workers->nudge();
   log::info("tenant installed", {{"tenant", install->client_key}, {"first_install", first}});
   return net::no_content();
 }
 
-net::reply uninstalled(app::app_context& app, app::services&, net::request_context& ctx) {
+net::reply uninstalled(app::app_context& app, app::services& svc, net::request_context& ctx) {
   const auto& who = ctx.caller_or_throw();
   long retention = long(app.cfg.uninstall_retention.count());
   app.pool.with_connection([&](pqxx::connection& c) {
@@ -85,18 +87,19 @@ net::reply uninstalled(app::app_context& app, app::services&, net::request_conte
       jobs::enqueue(tx, who.tenant_id, jobs::job_kind::purge_tenant, "purge", "{}", retention);
     tx.commit();
   });
+  svc.tenant_keys->forget(who.tenant_id);
   log::info("tenant uninstalled", {{"tenant", who.tenant_id}, {"retention_seconds", retention}});
   return net::no_content();
 }
 
-net::reply enabled(app::app_context& app, app::services&, net::request_context& ctx) {
-  return set_state(app, ctx, "enabled");
+net::reply enabled(app::app_context& app, app::services& svc, net::request_context& ctx) {
+  return set_state(app, svc, ctx, "enabled");
 }
 
-net::reply disabled(app::app_context& app, app::services&, net::request_context& ctx) {
+net::reply disabled(app::app_context& app, app::services& svc, net::request_context& ctx) {
   // After an uninstall Jira may call `disabled` with no token at all: acknowledge, change nothing.
   if (!ctx.who) return net::no_content();
-  return set_state(app, ctx, "disabled");
+  return set_state(app, svc, ctx, "disabled");
 }
 
 }  // namespace doppel::handlers

@@ -19,11 +19,10 @@ bool valid_delivery_id(std::string_view id) {
 }
 
 net::reply persist(app::app_context& app, jobs::inbound_event ev) {
+  // One statement in autocommit: its synchronous commit makes the event durable before the 204.
   bool fresh = app.pool.with_connection([&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    bool is_new = jobs::accept_event(tx, ev);
-    tx.commit();
-    return is_new;
+    pqxx::nontransaction tx(c);
+    return jobs::accept_event(tx, ev);
   });
   app.stats.add_counter(fresh ? "doppel_events_accepted_total" : "doppel_events_duplicate_total");
   return net::no_content();

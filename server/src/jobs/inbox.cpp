@@ -87,19 +87,27 @@ result<std::optional<inbound_event>> parse_forge_event(std::string_view body) {
   return std::optional<inbound_event>{};
 }
 
-bool accept_event(pqxx::work& tx, const inbound_event& ev) {
+bool accept_event(pqxx::transaction_base& tx, const inbound_event& ev) {
   auto issue_id = ev.issue_id.empty() ? std::optional<std::string>() : std::optional<std::string>(ev.issue_id);
   auto project = ev.project_key.empty() ? std::optional<std::string>() : std::optional<std::string>(ev.project_key);
+  const bool project_event = ev.type == event_type::project_deleted;
+  const auto kind = project_event ? job_kind::apply_project_delete : job_kind::apply_issue;
+  const auto key = project_event ? "project:" + ev.project_key : "issue:" + ev.issue_id;
+  const auto job_payload = project_event ? std::string("{}") : "{\"issueId\":\"" + ev.issue_id + "\"}";
+  // The job part is enqueue()'s statement (same coalescing: a queued twin is locked until this commits), run only
+  // when the inbox row is new.
   auto r = tx.exec_params(
-      "INSERT INTO inbox (tenant_id, delivery_id, source, event, issue_id, project_key, payload)"
-      " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT (tenant_id, delivery_id) DO NOTHING",
-      ev.tenant_id, ev.delivery_id, ev.source, std::string(to_string(ev.type)), issue_id, project, ev.payload);
-  if (r.affected_rows() == 0) return false;
-  if (ev.type == event_type::project_deleted)
-    enqueue(tx, ev.tenant_id, job_kind::apply_project_delete, "project:" + ev.project_key, "{}");
-  else
-    enqueue(tx, ev.tenant_id, job_kind::apply_issue, "issue:" + ev.issue_id, "{\"issueId\":\"" + ev.issue_id + "\"}");
-  return true;
+      "WITH ev AS (INSERT INTO inbox (tenant_id, delivery_id, source, event, issue_id, project_key, payload)"
+      "   VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id, delivery_id) DO NOTHING"
+      "   RETURNING tenant_id),"
+      " job AS (INSERT INTO jobs (tenant_id, kind, unique_key, payload, run_at)"
+      "   SELECT tenant_id, $8, $9, $10::jsonb, now() FROM ev"
+      "   ON CONFLICT (tenant_id, unique_key) WHERE state = 'queued' DO UPDATE SET updated_at = jobs.updated_at"
+      "   RETURNING 1)"
+      " SELECT (SELECT count(*) FROM ev), (SELECT count(*) FROM job)",
+      ev.tenant_id, ev.delivery_id, ev.source, std::string(to_string(ev.type)), issue_id, project, ev.payload,
+      std::string(to_string(kind)), key, job_payload);
+  return r[0][0].as<long>() > 0;
 }
 
 std::string body_digest(std::string_view body) {

@@ -32,9 +32,10 @@ result<std::optional<inbound_event>> parse_connect_webhook(std::string_view body
 // Reads a Forge product event (avi:jira:{created,updated,deleted}:issue).
 result<std::optional<inbound_event>> parse_forge_event(std::string_view body);
 
-// Stores the event and queues (or coalesces into) the job that applies it, in one transaction.
+// Stores the event and queues (or coalesces into) the job that applies it, in one statement (so in one transaction
+// even in a pqxx::nontransaction: the webhook's acknowledgement is one round trip and one synchronous commit).
 // Returns false when the delivery id was seen before (a retry: nothing changes).
-bool accept_event(pqxx::work& tx, const inbound_event& ev);
+bool accept_event(pqxx::transaction_base& tx, const inbound_event& ev);
 
 // "sha256:<hex>" of a body: the dedupe key when the platform sends no delivery id.
 std::string body_digest(std::string_view body);

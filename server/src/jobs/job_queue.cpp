@@ -47,18 +47,24 @@ bool enqueue(pqxx::work& tx, const std::string& tenant_id, job_kind kind, const 
 }
 
 std::optional<job> claim(pqxx::connection& conn, std::chrono::seconds lease) {
-  pqxx::work tx(conn);
+  // Expired leases first, then the oldest due job. Each arm walks its partial index in order and stops at the
+  // first row it can lock (the second arm runs only when the first finds none): no sort of the whole queue, so a
+  // claim costs the same however long the backlog is. One statement, committed on its own.
+  pqxx::nontransaction tx(conn);
   auto rows = tx.exec_params(
       "UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = now(),"
       "  lease_until = now() + make_interval(secs => $1)"
-      " WHERE (tenant_id, job_id) = ("
-      "   SELECT j.tenant_id, j.job_id FROM jobs j JOIN tenants t USING (tenant_id)"
-      "   WHERE ((j.state = 'queued' AND j.run_at <= now()) OR (j.state = 'running' AND j.lease_until < now()))"
-      "     AND (t.state <> 'uninstalled' OR j.kind = 'purge_tenant')"
-      "   ORDER BY j.run_at, j.job_id LIMIT 1 FOR UPDATE OF j SKIP LOCKED)"
+      " WHERE (tenant_id, job_id) = (SELECT c.tenant_id, c.job_id FROM ("
+      "   SELECT * FROM (SELECT j.tenant_id, j.job_id FROM jobs j JOIN tenants t USING (tenant_id)"
+      "     WHERE j.state = 'running' AND j.lease_until < now() AND (t.state <> 'uninstalled' OR j.kind = 'purge_tenant')"
+      "     ORDER BY j.lease_until, j.job_id LIMIT 1 FOR UPDATE OF j SKIP LOCKED) expired"
+      "   UNION ALL"
+      "   SELECT * FROM (SELECT j.tenant_id, j.job_id FROM jobs j JOIN tenants t USING (tenant_id)"
+      "     WHERE j.state = 'queued' AND j.run_at <= now() AND (t.state <> 'uninstalled' OR j.kind = 'purge_tenant')"
+      "     ORDER BY j.run_at, j.job_id LIMIT 1 FOR UPDATE OF j SKIP LOCKED) due"
+      "  ) c LIMIT 1)"
       " RETURNING tenant_id, job_id, kind, unique_key, payload::text, attempts",
       double(lease.count()));
-  tx.commit();
   if (rows.empty()) return std::nullopt;
   const auto& r = rows[0];
   auto kind = job_kind_from(r[2].as<std::string>());

@@ -4,7 +4,24 @@
 #include "util/errors.hpp"
 #include "util/log.hpp"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 namespace doppel::jobs {
+namespace {
+
+// Linux: a thread id given to setpriority(PRIO_PROCESS) sets that thread's nice value only.
+void lower_priority(pid_t id, int nice, const char* what) {
+  if (nice <= 0 || id <= 0) return;
+  if (setpriority(PRIO_PROCESS, static_cast<id_t>(id), nice) != 0)
+    log::warn("worker: cannot lower CPU priority", {{"of", what}, {"nice", nice}, {"what", std::strerror(errno)}});
+}
+
+}  // namespace
 
 worker_pool::worker_pool(store::db_pool& pool, worker_options options) : pool_(pool), options_(options) {}
 
@@ -30,12 +47,31 @@ void worker_pool::stop(std::chrono::milliseconds deadline) {
   threads_.clear();
 }
 
+template <class Fn>
+auto worker_pool::on_connection(std::unique_ptr<pqxx::connection>& own, Fn&& fn)
+    -> decltype(fn(std::declval<pqxx::connection&>())) {
+  if (!options_.nice_backends) return pool_.with_connection(std::forward<Fn>(fn));
+  if (!own || !own->is_open()) {
+    own = std::make_unique<pqxx::connection>(pool_.conninfo());
+    lower_priority(own->backendpid(), options_.nice, "database backend");
+  }
+  try {
+    return fn(*own);
+  } catch (const pqxx::broken_connection&) {
+    own.reset();  // reconnect on next use
+    throw;
+  }
+}
+
 void worker_pool::run() {
+  lower_priority(static_cast<pid_t>(syscall(SYS_gettid)), options_.nice, "worker thread");
+  std::unique_ptr<pqxx::connection> own;
   while (!stopping_.load()) {
     bool did_work = false;
     try {
-      did_work = run_one();
+      did_work = run_one(own);
     } catch (const std::exception& e) {
+      own.reset();
       log::warn("worker: queue unavailable", {{"what", e.what()}});
     }
     if (!did_work && !stopping_.load()) {
@@ -45,8 +81,8 @@ void worker_pool::run() {
   }
 }
 
-bool worker_pool::run_one() {
-  auto j = pool_.with_connection([&](pqxx::connection& c) { return claim(c, options_.lease); });
+bool worker_pool::run_one(std::unique_ptr<pqxx::connection>& own) {
+  auto j = on_connection(own, [&](pqxx::connection& c) { return claim(c, options_.lease); });
   if (!j) return false;
   ++busy_;
   struct busy_guard {
@@ -56,7 +92,7 @@ bool worker_pool::run_one() {
   auto it = processors_.find(j->kind);
   try {
     if (it == processors_.end()) throw std::runtime_error("no processor for job kind " + std::string(to_string(j->kind)));
-    job_outcome outcome = pool_.with_connection([&](pqxx::connection& c) {
+    job_outcome outcome = on_connection(own, [&](pqxx::connection& c) {
       pqxx::work tx(c);
       auto out = it->second(tx, *j);
       complete(tx, *j);
@@ -71,7 +107,7 @@ bool worker_pool::run_one() {
     ++failed_;
     bool dead = false;
     try {
-      dead = pool_.with_connection([&](pqxx::connection& c) { return fail(c, *j, e.what(), options_.max_attempts); });
+      dead = on_connection(own, [&](pqxx::connection& c) { return fail(c, *j, e.what(), options_.max_attempts); });
     } catch (const std::exception& e2) {
       log::warn("worker: could not record failure; the lease will expire", {{"job", j->job_id}, {"what", e2.what()}});
     }

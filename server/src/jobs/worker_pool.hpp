@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -27,6 +28,12 @@ struct worker_options {
   std::chrono::seconds lease{60};
   int max_attempts = 8;
   std::chrono::milliseconds idle_poll{250};
+  // Background work yields the CPU to request handling: each worker thread runs at this nice value (0 = unchanged).
+  int nice = 0;
+  // Also lower the PostgreSQL backend serving each worker (the workers then keep one connection each instead of
+  // borrowing the pool's, so that no request ever runs on a lowered backend). Only for a database server on this
+  // machine that we may renice, i.e. the embedded cluster: a remote backend's pid means nothing here.
+  bool nice_backends = false;
 };
 
 class worker_pool {
@@ -48,7 +55,10 @@ class worker_pool {
 
  private:
   void run();
-  bool run_one();
+  bool run_one(std::unique_ptr<pqxx::connection>& own);
+  // fn(connection&) on the worker's own connection (nice_backends) or a pooled one.
+  template <class Fn>
+  auto on_connection(std::unique_ptr<pqxx::connection>& own, Fn&& fn) -> decltype(fn(std::declval<pqxx::connection&>()));
 
   store::db_pool& pool_;
   worker_options options_;

@@ -95,4 +95,15 @@ TEST_CASE("bad values are refused with the variable named") {
   expect_bad("DOPPEL_TLS_CERT_FILE", "/nonexistent/cert.pem");
   expect_bad("DOPPEL_DB_POOL_SIZE", "1");
   expect_bad("DOPPEL_WORKERS", "999");
+  expect_bad("DOPPEL_WORKER_NICE", "20");
+  expect_bad("DOPPEL_WORKER_NICE", "-5");
+}
+
+TEST_CASE("job workers run at nice 10 unless DOPPEL_WORKER_NICE says otherwise") {
+  auto c = load({});
+  REQUIRE(c);
+  CHECK(c->worker_nice == 10);
+  auto same = load({{"DOPPEL_WORKER_NICE", "0"}});
+  REQUIRE(same);
+  CHECK(same->worker_nice == 0);
 }

@@ -1,0 +1,50 @@
+// Remembers the opened Connect shared secret and state of each tenant for a short time, so that verifying a
+// webhook's HS256 token does not read PostgreSQL on every request.
+//
+// Correctness across replicas: migration 0006's trigger announces every change of a tenant's secret, state or kind
+// (and its deletion) on NOTIFY doppel_tenant; each replica's listener forgets the entry, and forgets everything when
+// its listening connection drops. This replica's lifecycle handlers also forget right after their commit. What is
+// left is the NOTIFY delivery delay (milliseconds) on other replicas; the ttl bounds any entry's age regardless.
+// A fill races with a forget (read the old row, forget, store the old row): put() only stores when no forget
+// happened since the caller took epoch() before its read.
+#pragma once
+
+#include "auth/policy.hpp"
+#include "util/clock.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace doppel::app {
+
+class tenant_key_cache {
+ public:
+  explicit tenant_key_cache(std::chrono::seconds ttl = std::chrono::seconds(30), std::size_t max_entries = 10000,
+                            clock_fn clock = system_clock_fn());
+
+  std::optional<auth::tenant_key> get(const std::string& client_key) const;
+  // Take before reading the tenant row; pass to put().
+  std::uint64_t epoch() const;
+  void put(const std::string& client_key, auth::tenant_key key, std::uint64_t epoch_before_read);
+  void forget(const std::string& client_key);
+  void clear();
+  std::size_t size() const;
+
+ private:
+  struct entry {
+    auth::tenant_key key;
+    std::chrono::system_clock::time_point expires;
+  };
+  std::chrono::seconds ttl_;
+  std::size_t max_entries_;
+  clock_fn clock_;
+  mutable std::mutex mutex_;
+  std::uint64_t epoch_ = 0;
+  std::unordered_map<std::string, entry> entries_;
+};
+
+}  // namespace doppel::app
