@@ -93,6 +93,7 @@ void search_index::put(indexed_document doc) {
     slot = static_cast<std::uint32_t>(docs_.size());
     docs_.emplace_back();
     lengths_.emplace_back();
+    terms_.emplace_back();
     tf_norms_.push_back(1.0f);
     weights_.emplace_back();
   }
@@ -105,11 +106,13 @@ void search_index::put(indexed_document doc) {
   d.components.clear();
   for (const auto& c : doc.components) d.components.push_back(intern(c));
   d.components.shrink_to_fit();
+  d.component_bits = component_bits(d.components);
   d.created_ms = doc.created_ms;
   d.updated_ms = doc.updated_ms;
   d.live = true;
-  d.terms.clear();
-  d.terms.reserve(doc.analysis.terms.size());
+  auto& terms = terms_[slot];
+  terms.clear();
+  terms.reserve(doc.analysis.terms.size());
   for (const auto& t : doc.analysis.terms) {
     std::uint32_t id = vocabulary_.find(t.term);
     if (id == detail::term_table::npos) {
@@ -117,10 +120,10 @@ void search_index::put(indexed_document doc) {
       if (id >= postings_by_term_.size()) postings_by_term_.resize(id + 1);
     }
     postings_by_term_[id].insert_sorted({slot, t.tf});
-    d.terms.push_back({id, t.tf});
+    terms.push_back({id, t.tf});
   }
-  std::sort(d.terms.begin(), d.terms.end(), [](const doc_term& a, const doc_term& b) { return a.term < b.term; });
-  postings_ += d.terms.size();
+  std::sort(terms.begin(), terms.end(), [](const doc_term& a, const doc_term& b) { return a.term < b.term; });
+  postings_ += terms.size();
   lengths_[slot] = doc.analysis.lengths;
   tf_norms_[slot] = tf_norm_of(doc.analysis);
   for (std::size_t f = 0; f < field_count; ++f) total_lengths_[f] += doc.analysis.lengths[f];
@@ -141,16 +144,17 @@ bool search_index::remove(std::string_view issue_id) {
 
 void search_index::release_slot(std::uint32_t slot) {
   doc_entry& d = docs_[slot];
-  for (const auto& [term, tf] : d.terms) {
+  for (const auto& [term, tf] : terms_[slot]) {
     auto& post = postings_by_term_[term];
     post.erase_slot(slot);
     if (post.empty()) vocabulary_.erase(term);
   }
-  postings_ -= d.terms.size();
+  postings_ -= terms_[slot].size();
   for (std::size_t f = 0; f < field_count; ++f) total_lengths_[f] -= lengths_[slot][f];
   keys_.erase(d.key, slot, [this](std::uint32_t x) { return std::string_view(docs_[x].key); });
   d = doc_entry{};
   lengths_[slot] = {};
+  terms_[slot] = {};
   tf_norms_[slot] = 1.0f;
   weights_[slot] = {};
   free_slots_.push_back(slot);
@@ -192,7 +196,7 @@ indexed_document search_index::export_doc(std::uint32_t slot) const {
   out.created_ms = d.created_ms;
   out.updated_ms = d.updated_ms;
   out.analysis.lengths = lengths_[slot];
-  for (const auto& t : d.terms) out.analysis.terms.push_back({std::string(vocabulary_.text(t.term)), t.tf});
+  for (const auto& t : terms_[slot]) out.analysis.terms.push_back({std::string(vocabulary_.text(t.term)), t.tf});
   std::sort(out.analysis.terms.begin(), out.analysis.terms.end(),
             [](const term_freq& a, const term_freq& b) { return a.term < b.term; });
   return out;
@@ -245,9 +249,10 @@ std::size_t search_index::memory_bytes() const {
   for (const auto& p : postings_by_term_) bytes += p.heap_bytes();
   bytes += docs_.capacity() * sizeof(doc_entry);
   for (const auto& d : docs_)
-    bytes += str(d.issue_id) + str(d.key) + d.components.capacity() * 4 + d.terms.capacity() * sizeof(doc_term);
-  bytes += lengths_.capacity() * sizeof(field_lengths) + tf_norms_.capacity() * sizeof(float) +
-           weights_.capacity() * sizeof(slot_weights) + free_slots_.capacity() * 4;
+    bytes += str(d.issue_id) + str(d.key) + d.components.capacity() * 4;
+  for (const auto& t : terms_) bytes += t.capacity() * sizeof(doc_term);
+  bytes += lengths_.capacity() * sizeof(field_lengths) + terms_.capacity() * sizeof(std::vector<doc_term>) +
+           tf_norms_.capacity() * sizeof(float) + weights_.capacity() * sizeof(slot_weights) + free_slots_.capacity() * 4;
   bytes += ids_.memory_bytes() + keys_.memory_bytes();
   return bytes;
 }

@@ -72,6 +72,14 @@ struct index_stats {
   std::array<std::uint64_t, field_count> total_lengths{};
 };
 
+// A 32-bit summary of a set of interned component ids (bit id mod 32): two documents whose
+// summaries share no bit share no component.
+inline std::uint32_t component_bits(const std::vector<std::uint32_t>& component_ids) {
+  std::uint32_t bits = 0;
+  for (auto id : component_ids) bits |= 1u << (id & 31);
+  return bits;
+}
+
 class search_index {
  public:
   explicit search_index(model_options options = {});
@@ -113,9 +121,9 @@ class search_index {
     std::string issue_id;
     std::string key;
     std::uint32_t project = 0, issue_type = 0, status = 0;
+    std::uint32_t component_bits = 0;  // component_bits(components): a cheap "shares none" test
     std::vector<std::uint32_t> components;
     std::int64_t created_ms = 0, updated_ms = 0;
-    std::vector<doc_term> terms;  // sorted by term id (for removal, issue queries, explanations)
     bool live = false;
   };
   // Per-slot scoring weights: bm25: w_f / K_f(d); cosine: w_f, with inv_norm = 1 / ‖d‖.
@@ -153,6 +161,9 @@ class search_index {
   std::vector<detail::posting_list> postings_by_term_;  // by term id
   std::vector<doc_entry> docs_;
   std::vector<field_lengths> lengths_;  // by slot
+  // By slot, each sorted by term id (for removal, issue queries, rescoring, explanations); kept
+  // apart from doc_entry so that reaching a candidate's terms costs no cache miss on its metadata.
+  std::vector<std::vector<doc_term>> terms_;
   std::vector<float> tf_norms_;         // by slot (cosine mode)
   std::vector<slot_weights> weights_;   // by slot, read while scoring
   std::vector<std::uint32_t> free_slots_;

@@ -38,6 +38,8 @@ double sub(double x) { return x >= 1 ? 1 + std::log(x) : x; }
 struct scratch {
   std::vector<float> acc;
   std::vector<std::uint32_t> touched;
+  std::vector<std::uint32_t> slots;  // candidates collected from touched
+  std::vector<float> scores;         // their scores so far
 };
 
 scratch& local_scratch(std::size_t slots) {
@@ -86,29 +88,26 @@ class rest_table {
   std::uint32_t shift_ = 28, mask_ = 15, max_id_ = 0;
 };
 
-// The pool-th largest score among the candidates' accumulators (candidates.size() > pool): a
-// 256-bucket histogram between 0 and the maximum finds the bucket holding it, and only that
-// bucket is selected exactly.
-float pool_threshold(const std::vector<std::uint32_t>& candidates, const std::vector<float>& acc, std::size_t pool) {
-  float top = 0.0f;
-  for (auto slot : candidates) top = std::max(top, acc[slot]);
-  if (!(top > 0.0f)) return top;
-  constexpr int buckets = 256;
-  const float scale = buckets / top;
-  auto bucket_of = [&](float a) { return std::clamp(static_cast<int>(a * scale), 0, buckets - 1); };
-  std::array<std::uint32_t, buckets> count{};
-  for (auto slot : candidates) ++count[static_cast<std::size_t>(bucket_of(acc[slot]))];
-  std::size_t above = 0;
-  int b = buckets - 1;
-  for (; b > 0 && above + count[static_cast<std::size_t>(b)] < pool; --b) above += count[static_cast<std::size_t>(b)];
-  std::vector<float> in_bucket;
-  in_bucket.reserve(count[static_cast<std::size_t>(b)]);
-  for (auto slot : candidates)
-    if (bucket_of(acc[slot]) == b) in_bucket.push_back(acc[slot]);
-  const std::size_t k = pool - above - 1;  // index of the pool-th largest inside the bucket
-  std::nth_element(in_bucket.begin(), in_bucket.begin() + static_cast<std::ptrdiff_t>(k), in_bucket.end(),
+// The pool-th largest of scores (scores.size() > pool). A sample of every 4th score gives an
+// estimate that about 1.5 · pool scores reach; the exact selection then runs over those alone
+// (over all of them in the rare case that fewer than pool reach the estimate).
+float pool_threshold(std::span<const float> scores, std::size_t pool) {
+  constexpr std::size_t stride = 4;
+  std::vector<float> pick;
+  if (scores.size() >= 8 * pool) {
+    pick.reserve(scores.size() / stride + 1);
+    for (std::size_t i = 0; i < scores.size(); i += stride) pick.push_back(scores[i]);
+    const std::size_t rank = pool * 3 / (2 * stride);  // 0-based rank of the estimate in the sample
+    std::nth_element(pick.begin(), pick.begin() + static_cast<std::ptrdiff_t>(rank), pick.end(), std::greater<float>());
+    const float estimate = pick[rank];
+    pick.clear();
+    for (float a : scores)
+      if (a >= estimate) pick.push_back(a);
+  }
+  if (pick.size() < pool) pick.assign(scores.begin(), scores.end());
+  std::nth_element(pick.begin(), pick.begin() + static_cast<std::ptrdiff_t>(pool - 1), pick.end(),
                    std::greater<float>());
-  return in_bucket[k];
+  return pick[pool - 1];
 }
 
 }  // namespace
@@ -125,8 +124,8 @@ std::vector<search_hit> search_index::search_issue(std::string_view issue_id, co
   if (slot == detail::slot_map::npos) return {};
   const doc_entry& d = docs_[slot];
   resolved_query q;
-  q.terms.reserve(d.terms.size());
-  for (const auto& t : d.terms) q.terms.emplace_back(t.term, t.tf);
+  q.terms.reserve(terms_[slot].size());
+  for (const auto& t : terms_[slot]) q.terms.emplace_back(t.term, t.tf);
   q.lengths = lengths_[slot];
   q.tf_norm = tf_norms_[slot];
   q.project = d.project;
@@ -227,13 +226,11 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
   for (const auto& id : filter.exclude_issue_ids)
     if (auto slot = slot_of_id(id); slot != detail::slot_map::npos) excluded.push_back(slot);
   if (self) excluded.push_back(*self);
-  std::sort(excluded.begin(), excluded.end());
+  const bool by_fields = !projects.empty() || !types.empty() || !statuses.empty();
   auto passes = [&](std::uint32_t slot) {
     const doc_entry& d = docs_[slot];
-    if (!projects.empty() && !projects[d.project]) return false;
-    if (!types.empty() && !types[d.issue_type]) return false;
-    if (!statuses.empty() && !statuses[d.status]) return false;
-    return excluded.empty() || !std::binary_search(excluded.begin(), excluded.end(), slot);
+    return (projects.empty() || projects[d.project]) && (types.empty() || types[d.issue_type]) &&
+           (statuses.empty() || statuses[d.status]);
   };
 
   // Term-at-a-time accumulation, strongest terms first. While the postings read stay within
@@ -244,7 +241,6 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
   scratch& s = local_scratch(docs_.size());
   const float k1 = static_cast<float>(options_.k1);
 
-  std::vector<std::uint32_t> candidates;
   std::size_t read = 0;
   const std::size_t budget = options_.posting_budget;
   const std::size_t pool = std::max<std::size_t>(filter.limit, static_cast<std::size_t>(options_.candidate_pool));
@@ -270,7 +266,11 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
     }
     read += post.size();
     const float factor = static_cast<float>(qt[i].factor);
-    for (const detail::posting& p : post) {
+    const detail::posting* const post_end = post.end();
+    constexpr std::ptrdiff_t ahead = 16;  // postings are in slot order but sparse: prefetch their weights
+    for (const detail::posting* pp = post.begin(); pp != post_end; ++pp) {
+      const detail::posting& p = *pp;
+      if (post_end - pp > ahead) __builtin_prefetch(&slot_w[pp[ahead].slot]);
       const float c = factor * impact(slot_w[p.slot], p.tf);
       float& a = acc[p.slot];
       touched[touched_count] = p.slot;
@@ -278,53 +278,75 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
       a += c;
     }
   }
-  const std::span<const std::uint32_t> touched_slots(touched, touched_count);
-  for (auto slot : touched_slots)
-    if (passes(slot)) candidates.push_back(slot);
-  if (first_rest < qt.size()) {
-    if (candidates.size() > pool) {
-      // The pool: every candidate above the pool-th best score, then those tied with it in
-      // issue id order (a float-only selection first; ties are rare).
-      const float kth = pool_threshold(candidates, s.acc, pool);
-      std::vector<std::uint32_t> tied;
-      std::size_t kept = 0;
-      for (auto slot : candidates) {
-        if (s.acc[slot] > kth) candidates[kept++] = slot;
-        else if (s.acc[slot] == kth) tied.push_back(slot);
-      }
-      candidates.resize(kept);
-      std::sort(tied.begin(), tied.end(), [&](auto a, auto b) { return docs_[a].issue_id < docs_[b].issue_id; });
-      for (std::size_t i = 0; candidates.size() < pool; ++i) candidates.push_back(tied[i]);
+  // Candidates: the touched documents that pass the filters (excluded ones get score 0), moved with
+  // their scores so far into contiguous arrays (clearing the accumulators on the way), so that
+  // selecting and rescoring the pool read no scattered memory.
+  for (auto slot : excluded) acc[slot] = 0.0f;
+  if (s.slots.size() < touched_count) s.slots.resize(touched_count), s.scores.resize(touched_count);
+  std::uint32_t* const found_slot = s.slots.data();
+  float* const found_score = s.scores.data();
+  std::size_t found = 0;
+  for (std::size_t i = 0; i < touched_count; ++i) {
+    const std::uint32_t slot = touched[i];
+    const float a = acc[slot];
+    acc[slot] = 0.0f;
+    found_slot[found] = slot;
+    found_score[found] = a;
+    found += a > 0.0f && (!by_fields || passes(slot));
+  }
+  struct scored {
+    std::uint32_t slot;
+    float raw;  // raw(q, d) so far
+  };
+  std::vector<scored> candidates;
+  if (first_rest < qt.size() && found > pool) {
+    // The pool: every candidate above the pool-th best score, then those tied with it in
+    // issue id order (a float-only selection first; ties are rare).
+    const float kth = pool_threshold(std::span<const float>(found_score, found), pool);
+    std::vector<std::uint32_t> tied;
+    candidates.reserve(pool);
+    for (std::size_t i = 0; i < found; ++i) {
+      if (found_score[i] > kth) candidates.push_back({found_slot[i], found_score[i]});
+      else if (found_score[i] == kth) tied.push_back(found_slot[i]);
     }
-    std::sort(candidates.begin(), candidates.end());  // slot order: neighbouring memory, fewer cache misses
+    std::sort(tied.begin(), tied.end(), [&](auto a, auto b) { return docs_[a].issue_id < docs_[b].issue_id; });
+    for (std::size_t i = 0; candidates.size() < pool; ++i) candidates.push_back({tied[i], kth});
+  } else {
+    candidates.resize(found);
+    for (std::size_t i = 0; i < found; ++i) candidates[i] = {found_slot[i], found_score[i]};
+  }
+  if (first_rest < qt.size()) {
+    // slot order: neighbouring memory, fewer cache misses
+    std::sort(candidates.begin(), candidates.end(), [](const scored& a, const scored& b) { return a.slot < b.slot; });
     // Rescore the pool with the remaining terms: look each of a candidate's terms up in a small
     // hash table of the remaining query terms, then add the contributions in query-term order
     // (so every float sum is the same whatever the term ids are).
     const rest_table rest(qt, first_rest);
     std::vector<float> part(qt.size(), 0.0f);
-    // The candidates' term lists are scattered over the heap: fetch a few candidates ahead.
+    // The candidates' term lists are scattered over the heap: read where they are first (independent
+    // loads that overlap), then fetch each list a few candidates ahead of its use.
+    std::vector<std::span<const doc_term>> lists(candidates.size());
+    for (std::size_t c = 0; c < candidates.size(); ++c) lists[c] = terms_[candidates[c].slot];
     constexpr std::size_t ahead = 4;
-    for (std::size_t c = 0; c < candidates.size() && c < 2 * ahead; ++c) __builtin_prefetch(&docs_[candidates[c]].terms);
     for (std::size_t c = 0; c < candidates.size(); ++c) {
-      if (c + 2 * ahead < candidates.size()) __builtin_prefetch(&docs_[candidates[c + 2 * ahead]].terms);
       if (c + ahead < candidates.size()) {
-        const auto& ahead_terms = docs_[candidates[c + ahead]].terms;
-        __builtin_prefetch(ahead_terms.data());
-        __builtin_prefetch(reinterpret_cast<const char*>(ahead_terms.data()) + 64);
+        __builtin_prefetch(lists[c + ahead].data());
+        __builtin_prefetch(reinterpret_cast<const char*>(lists[c + ahead].data()) + 64);
       }
-      const std::uint32_t slot = candidates[c];
+      const std::uint32_t slot = candidates[c].slot;
       const slot_weights& sw = weights_[slot];
-      for (const auto& t : docs_[slot].terms) {  // sorted by term id: stop after the largest rest id
+      for (const auto& t : lists[c]) {  // sorted by term id: stop after the largest rest id
         if (t.term > rest.max_id()) break;
         const std::uint32_t i = rest.find(t.term);
         if (i == rest_table::npos) continue;
         part[i] = static_cast<float>(qt[i].factor) * impact(sw, t.tf);
       }
-      float& a = s.acc[slot];
+      float a = candidates[c].raw;
       for (std::size_t i = first_rest; i < qt.size(); ++i) {
         a += part[i];
         part[i] = 0.0f;
       }
+      candidates[c].raw = a;
     }
   }
 
@@ -338,32 +360,33 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
     if (candidates.size() > filter.limit) {
       std::vector<float> raw;
       raw.reserve(candidates.size());
-      for (auto slot : candidates) raw.push_back(s.acc[slot]);
+      for (const auto& c : candidates) raw.push_back(c.raw);
       std::nth_element(raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(filter.limit - 1), raw.end(),
                        std::greater<float>());
       cut = std::max(cut, static_cast<double>(raw[filter.limit - 1]) / max_prior);
     }
-    std::erase_if(candidates, [&](std::uint32_t slot) { return s.acc[slot] < cut; });
+    std::erase_if(candidates, [&](const scored& c) { return c.raw < cut; });
   }
 
   const std::uint32_t q_project = q.project;
   const std::vector<std::uint32_t>& q_components = q.components;
+  const std::uint32_t q_component_bits = component_bits(q_components);
   const double recency_scale_ms = options_.recency_scale_days * 86400000.0;
 
-  struct cand {
+  struct ranked {
     std::uint32_t slot;
     double score;
   };
-  std::vector<cand> cands;
+  std::vector<ranked> cands;
   cands.reserve(candidates.size());
-  for (std::uint32_t slot : candidates) {
-    const double raw = s.acc[slot];
-    const doc_entry& d = docs_[slot];
+  for (const scored& c : candidates) {
+    const double raw = c.raw;
+    const doc_entry& d = docs_[c.slot];
     double score = raw / self_score;
     if (options_.same_project_boost > 0 && d.project == q_project) score *= 1 + options_.same_project_boost;
-    if (options_.same_component_boost > 0) {
-      for (auto c : d.components)
-        if (std::find(q_components.begin(), q_components.end(), c) != q_components.end()) {
+    if (options_.same_component_boost > 0 && (d.component_bits & q_component_bits) != 0) {
+      for (auto comp : d.components)
+        if (std::find(q_components.begin(), q_components.end(), comp) != q_components.end()) {
           score *= 1 + options_.same_component_boost;
           break;
         }
@@ -373,37 +396,41 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
       score *= 1 + options_.recency_boost * std::exp(-dt / recency_scale_ms);
     }
     if (score < filter.threshold || score <= 0) continue;
-    cands.push_back({slot, score});
+    cands.push_back({c.slot, score});
   }
-  for (auto slot : touched_slots) s.acc[slot] = 0.0f;
-  auto better = [this](const cand& a, const cand& b) {
+  auto better = [this](const ranked& a, const ranked& b) {
     return a.score != b.score ? a.score > b.score : docs_[a.slot].issue_id < docs_[b.slot].issue_id;
   };
   const std::size_t top = std::min(filter.limit, cands.size());
   std::partial_sort(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(top), cands.end(), better);
   cands.resize(top);
 
-  // Explanations: each hit's per-term contributions (merge of sorted term id lists).
+  // Explanations: each hit's per-term contributions (a merge of the two term-id-sorted lists),
+  // the explain_terms largest kept (ties by term text).
   std::sort(qt.begin(), qt.end(), [](const qterm& a, const qterm& b) { return a.id < b.id; });  // for the merge
+  const std::size_t explain = static_cast<std::size_t>(std::max(0, options_.explain_terms));
   std::vector<search_hit> hits;
   hits.reserve(top);
+  std::vector<std::pair<double, std::uint32_t>> parts;  // (share of the score, index into qt)
   for (const auto& c : cands) {
     const doc_entry& d = docs_[c.slot];
     search_hit h{d.issue_id, d.key, c.score, {}, d.created_ms};
-    std::vector<std::pair<double, std::uint32_t>> parts;  // (share of the score, index into qt)
-    auto qi = qt.begin();
-    for (const auto& [term, tf] : d.terms) {
-      while (qi != qt.end() && qi->id < term) ++qi;
-      if (qi == qt.end()) break;
-      if (qi->id != term) continue;
-      parts.emplace_back(qi->factor * weight(tf, weights_[c.slot]) / self_score,
-                         static_cast<std::uint32_t>(qi - qt.begin()));
+    parts.clear();
+    const doc_term* dt = terms_[c.slot].data();
+    const doc_term* const dt_end = dt + terms_[c.slot].size();
+    for (std::size_t i = 0; i < qt.size() && dt != dt_end;) {
+      const std::uint32_t want = qt[i].id, have = dt->term;
+      if (want == have)
+        parts.emplace_back(qt[i].factor * weight(dt->tf, weights_[c.slot]) / self_score, static_cast<std::uint32_t>(i));
+      i += want <= have;
+      dt += have <= want;
     }
-    const std::size_t e = std::min(parts.size(), static_cast<std::size_t>(std::max(0, options_.explain_terms)));
+    const std::size_t e = std::min(parts.size(), explain);
     std::partial_sort(parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(e), parts.end(),
                       [&](const auto& a, const auto& b) {
                         return a.first != b.first ? a.first > b.first : qt[a.second].text < qt[b.second].text;
                       });
+    h.terms.reserve(e);
     for (std::size_t i = 0; i < e; ++i) h.terms.push_back({std::string(qt[parts[i].second].text), parts[i].first});
     hits.push_back(std::move(h));
   }

@@ -148,6 +148,37 @@ TEST_CASE("priors multiply the normalised score") {
   CHECK(score(b, "2") == doctest::Approx(score(a, "2")));
 }
 
+
+TEST_CASE("the component prior needs a shared component, also when component ids share a summary bit") {
+  model_options o = no_priors();
+  o.same_component_boost = 0.25;
+  search_index idx(o);
+  // 33 components interned in order: "c0" and "c32" get ids 32 apart, so their summary bits collide.
+  for (int i = 0; i <= 32; ++i) {
+    auto d = doc("x" + std::to_string(i), "P", {{"filler" + std::to_string(i), {1, 0, 0, 0}}}, {1, 0, 0, 0});
+    d.components = {"c" + std::to_string(i)};
+    idx.put(d);
+  }
+  auto shared = doc("1", "P", {{"alpha", {1, 0, 0, 0}}, {"gamma", {1, 0, 0, 0}}}, {2, 0, 0, 0});
+  shared.components = {"c32"};
+  auto colliding = doc("2", "P", {{"alpha", {1, 0, 0, 0}}, {"gamma", {1, 0, 0, 0}}}, {2, 0, 0, 0});
+  colliding.components = {"c0"};
+  idx.put(shared);
+  idx.put(colliding);
+  query q = fixture_query();
+  q.components = {"c32"};
+  auto hits = idx.search(q, {});
+  REQUIRE(hits.size() == 2);
+  const auto& h1 = hits[0].issue_id == "1" ? hits[0] : hits[1];
+  const auto& h2 = hits[0].issue_id == "2" ? hits[0] : hits[1];
+  CHECK(h1.issue_id == "1");
+  CHECK(h2.issue_id == "2");
+  CHECK(h1.score == doctest::Approx(h2.score * 1.25));  // same text; only "1" shares component c32
+  q.components = {};
+  hits = idx.search(q, {});
+  REQUIRE(hits.size() == 2);
+  CHECK(hits[0].score == doctest::Approx(hits[1].score));  // no query component: no boost for either
+}
 TEST_CASE("an identical document scores 1 and ranks first, filters, exclusions, threshold, limit") {
   tokenizer tok;
   search_index idx(no_priors());
