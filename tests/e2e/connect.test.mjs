@@ -346,6 +346,20 @@ test('comment on create: off by default; once enabled by an admin, one ADF comme
   assert.ok(listedKeys(siteA.comments.find((c) => c.key === fresh[1].key).body).includes(other.key), 'the other source is named');
   assert.equal(siteA.rejectedCalls, 0);
 
+  // Jira creates a comment but its answer is lost (502, as if the connection died): the job fails and is retried,
+  // and the retry finds the comment's marker property instead of posting the comment a second time.
+  siteA.faults.commentLostAnswers = 1;
+  const lost = near('HADOOP-990007', original);
+  assert.equal((await siteA.sendWebhook(target, siteA.webhookBody('created', lost))).status, 204);
+  await eventually(() => siteA.faults.commentLostAnswers === 0, 'the comment posted with its answer lost');
+  await eventually(quiet, 'the job retried after the lost answer');
+  const onLost = siteA.comments.filter((c) => c.key === lost.key);
+  assert.equal(onLost.length, 1, 'one comment on the issue, not one per attempt');
+  assert.deepEqual(onLost[0].properties.map((p) => p.key), [`${APP_KEY}.candidates-comment`], 'the comment carries the marker');
+  assert.ok(siteA.calls.some((c) => c.method === 'GET' && c.path.endsWith(`/issue/${lost.key}/comment`) && c.query.includes('expand=properties')),
+    'the retry looked for the marker');
+  assert.equal(sql(`SELECT count(*) FROM jobs WHERE tenant_id = ${quote(siteA.clientKey)} AND state = 'dead'`), '0', 'no dead job');
+
   // Turned off again: a new near-copy gets its badge but no comment.
   const disabled = await siteA.api(target, 'PUT', '/api/admin/config', { body: { ...config.json, commentOnCreate: false } });
   assert.equal(disabled.status, 200, disabled.text);
@@ -353,7 +367,7 @@ test('comment on create: off by default; once enabled by an admin, one ADF comme
   assert.equal((await siteA.sendWebhook(target, siteA.webhookBody('created', late))).status, 204);
   await eventually(() => siteA.properties.has(`${late.key}/${PROPERTY_KEY}`), `badge on ${late.key}`);
   await eventually(quiet, 'the last creation applied');
-  assert.equal(siteA.comments.length, fresh.length, 'no comment once the setting is off again');
+  assert.equal(siteA.comments.length, fresh.length + 1, 'no comment once the setting is off again');
 });
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -333,8 +333,20 @@ jobs::job_outcome publish_flags(pqxx::work& tx, const jobs::job& j, app_context&
   auto settings = load_settings(tx, j.tenant_id);
   if (settings.comment_on_create && pending > 0 && !refresh_only) {
     if (auto doc = candidates_comment(tx, j.tenant_id, issue_id)) {
-      auto c = (*client)->add_comment(issue_key, *doc);
-      if (!c) throw std::runtime_error("comment: " + c.error().message);
+      // The comment carries a marker property, created with it. A retry may follow an attempt whose comment
+      // Jira created although we never learnt it (its answer or our commit was lost): look for the marker
+      // before posting again, so an issue gets one comment at most.
+      const auto marker = comment_marker_property(app.cfg.app_key);
+      bool posted = false;
+      if (j.attempts > 1) {
+        auto found = (*client)->has_comment_with_property(issue_key, marker);
+        if (!found) throw std::runtime_error("comment: " + found.error().message);
+        posted = *found;
+      }
+      if (!posted) {
+        auto c = (*client)->add_comment(issue_key, *doc, marker);
+        if (!c) throw std::runtime_error("comment: " + c.error().message);
+      }
     }
   }
   return {};
@@ -386,6 +398,8 @@ void schedule_rescan(pqxx::work& tx, const std::string& tenant_id, const std::st
 std::string panel_status_property(const std::string& app_key) {
   return "com.atlassian.jira.issue:" + app_key + ":possible-duplicates:status";
 }
+
+std::string comment_marker_property(const std::string& app_key) { return app_key + ".candidates-comment"; }
 
 void register_job_processors(jobs::worker_pool& workers, app_context& app, services& svc) {
   using jobs::job_kind;

@@ -20,5 +20,7 @@ void schedule_rescan(pqxx::work& tx, const std::string& tenant_id, const std::st
 
 // Name of the issue property that drives the panel's label in Jira.
 std::string panel_status_property(const std::string& app_key);
+// The comment property that marks Doppel's candidates comment (looked for before a retry posts again).
+std::string comment_marker_property(const std::string& app_key);
 
 }  // namespace doppel::app

@@ -160,11 +160,44 @@ status jira_client::link_duplicate(std::string_view inward_key, std::string_view
   return ok();
 }
 
-status jira_client::add_comment(std::string_view issue_key, const boost::json::value& adf_document) {
-  boost::json::value body = {{"body", adf_document}};
-  auto doc = call_json("POST", "/rest/api/3/issue/" + auth::rfc3986_encode(issue_key) + "/comment", &body, false);
+status jira_client::add_comment(std::string_view issue_key, const boost::json::value& adf_document,
+                                std::string_view marker_property) {
+  boost::json::object body{{"body", adf_document}};
+  if (!marker_property.empty())
+    body["properties"] = boost::json::array{{{"key", marker_property}, {"value", {{"app", "doppel"}}}}};
+  const boost::json::value value(std::move(body));
+  auto doc = call_json("POST", "/rest/api/3/issue/" + auth::rfc3986_encode(issue_key) + "/comment", &value, false);
   if (!doc) return doc.error();
   return ok();
+}
+
+result<bool> jira_client::has_comment_with_property(std::string_view issue_key, std::string_view property_key,
+                                                    int max_pages) {
+  constexpr std::int64_t page_size = 100;
+  std::int64_t start = 0;
+  for (int page = 0; page < max_pages; ++page) {
+    auto doc = call_json("GET",
+                         "/rest/api/3/issue/" + auth::rfc3986_encode(issue_key) + "/comment?expand=properties&startAt=" +
+                             std::to_string(start) + "&maxResults=" + std::to_string(page_size),
+                         nullptr, true);
+    if (!doc) return doc.error();
+    const auto* o = doc->if_object();
+    const auto* comments = o ? o->if_contains("comments") : nullptr;
+    if (!comments || !comments->is_array())
+      return make_error(errc::upstream, "jira_bad_response", "comments answer has no comments array");
+    for (const auto& c : comments->get_array()) {
+      const auto* props = c.is_object() ? c.get_object().if_contains("properties") : nullptr;
+      if (!props || !props->is_array()) continue;
+      for (const auto& p : props->get_array())
+        if (const auto* key = p.is_object() ? p.get_object().if_contains("key") : nullptr;
+            key && key->is_string() && key->get_string() == property_key)
+          return true;
+    }
+    const auto* total = o->if_contains("total");
+    start += static_cast<std::int64_t>(comments->get_array().size());
+    if (comments->get_array().empty() || !total || !total->is_int64() || start >= total->as_int64()) return false;
+  }
+  return make_error(errc::upstream, "jira_too_many_comments", "too many comments to check for the marker");
 }
 
 status jira_client::set_issue_property(std::string_view issue_key, std::string_view property_key, const boost::json::value& value) {

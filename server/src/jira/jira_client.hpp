@@ -78,8 +78,13 @@ class jira_client {
   result<boost::json::object> get_issue(std::string_view issue_key, const std::vector<std::string>& fields = {});
   // POST /rest/api/3/issueLink {"type":{"name":"Duplicate"},"inwardIssue":{"key"},"outwardIssue":{"key"}}
   status link_duplicate(std::string_view inward_key, std::string_view outward_key);
-  // POST /rest/api/3/issue/{key}/comment {"body": <ADF document>}
-  status add_comment(std::string_view issue_key, const boost::json::value& adf_document);
+  // POST /rest/api/3/issue/{key}/comment {"body": <ADF document>}, with the comment property
+  // marker_property = {"app":"doppel"} when marker_property is not empty (created with the comment, atomically).
+  status add_comment(std::string_view issue_key, const boost::json::value& adf_document,
+                     std::string_view marker_property = {});
+  // Whether a comment of the issue carries the property: GET /rest/api/3/issue/{key}/comment?expand=properties
+  // (startAt paging, at most max_pages pages of 100).
+  result<bool> has_comment_with_property(std::string_view issue_key, std::string_view property_key, int max_pages = 20);
   // PUT /rest/api/3/issue/{key}/properties/{propertyKey} with the JSON value as body
   status set_issue_property(std::string_view issue_key, std::string_view property_key, const boost::json::value& value);
   // POST /rest/api/3/permissions/check {"accountId","globalPermissions":["ADMINISTER"]}

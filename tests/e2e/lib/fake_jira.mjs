@@ -129,6 +129,7 @@ export class FakeJira {
       delayMs: 0, // every REST answer waits this long
       dropConnections: 0, // next N REST calls get their socket destroyed
       linkStatus: 0, // non-zero: issueLink answers this status
+      commentLostAnswers: 0, // next N comment POSTs are stored, then answered 502 (the caller never learns it worked)
     };
     this.nextIssueNumber = 1;
     this.server = createServer((req, res) => this.handle(req, res));
@@ -447,8 +448,23 @@ export class FakeJira {
     if (method === 'POST' && m) {
       const key = decodeURIComponent(m[1]);
       if (!this.issues.has(key)) return [404, { errorMessages: ['Issue does not exist'] }];
-      this.comments.push({ key, body: body?.body });
+      this.comments.push({ key, body: body?.body, properties: Array.isArray(body?.properties) ? body.properties : [] });
+      if (this.faults.commentLostAnswers > 0) {
+        this.faults.commentLostAnswers--;
+        return [502, { errorMessages: ['gateway timeout after the comment was created'] }];
+      }
       return [201, { id: String(this.comments.length) }];
+    }
+    if (method === 'GET' && m) {
+      // Issue comments, oldest first, startAt/maxResults paging; properties only with expand=properties.
+      const key = decodeURIComponent(m[1]);
+      if (!this.issues.has(key)) return [404, { errorMessages: ['Issue does not exist'] }];
+      const all = this.comments.map((c, i) => ({ ...c, id: String(i + 1) })).filter((c) => c.key === key);
+      const startAt = Number(params.get('startAt') ?? 0), maxResults = Math.min(Number(params.get('maxResults') ?? 50), 100);
+      const expand = (params.get('expand') ?? '').split(',').includes('properties');
+      const comments = all.slice(startAt, startAt + maxResults)
+        .map((c) => ({ id: c.id, body: c.body, ...(expand ? { properties: c.properties } : {}) }));
+      return [200, { startAt, maxResults, total: all.length, comments }];
     }
     m = path.match(/^\/rest\/api\/3\/issue\/([^/]+)\/properties\/([^/]+)$/);
     if (method === 'PUT' && m) {

@@ -169,6 +169,35 @@ TEST_CASE("jira_client: helpers send the documented bodies") {
   CHECK(target_of(seen[5]) == "/jira/rest/api/3/issue/A-1?fields=summary");
 }
 
+TEST_CASE("jira_client: the comment marker is created with the comment and found again through comment pages") {
+  fixture f;
+  f.script.push(201, R"({"id":"7"})");
+  f.script.push(200, R"({"startAt":0,"maxResults":100,"total":101,"comments":[{"id":"1","properties":[]}]})");
+  f.script.push(200, R"({"startAt":1,"maxResults":100,"total":101,"comments":[{"id":"7","properties":[{"key":"io.doppel.mark","value":{}}]}]})");
+  f.script.push(200, R"({"startAt":0,"maxResults":100,"total":1,"comments":[{"id":"1","properties":[{"key":"other"}]}]})");
+  f.script.push(200, R"({"startAt":0,"maxResults":100,"total":1})");
+  auto client = f.connect_client();
+  boost::json::value adf = {{"type", "doc"}, {"version", 1}, {"content", boost::json::array{}}};
+  CHECK(client.add_comment("A-1", adf, "io.doppel.mark").ok());
+  auto found = client.has_comment_with_property("A-1", "io.doppel.mark");
+  REQUIRE(found.ok());
+  CHECK(*found);
+  auto absent = client.has_comment_with_property("A-1", "io.doppel.mark");
+  REQUIRE(absent.ok());
+  CHECK_FALSE(*absent);
+  auto malformed = client.has_comment_with_property("A-1", "io.doppel.mark");
+  REQUIRE_FALSE(malformed.ok());
+  CHECK(malformed.error().code == errc::upstream);
+  CHECK(f.auth_errors.empty());
+  auto seen = f.server.requests();
+  REQUIRE(seen.size() == 5);
+  CHECK(boost::json::parse(seen[0].body()) ==
+        boost::json::parse(R"({"body":{"type":"doc","version":1,"content":[]},"properties":[{"key":"io.doppel.mark","value":{"app":"doppel"}}]})"));
+  CHECK(target_of(seen[1]) == "/jira/rest/api/3/issue/A-1/comment?expand=properties&startAt=0&maxResults=100");
+  CHECK(target_of(seen[2]) == "/jira/rest/api/3/issue/A-1/comment?expand=properties&startAt=1&maxResults=100");
+  CHECK(seen[1].method_string() == "GET");
+}
+
 TEST_CASE("jira_client: Forge mode uses the system token against apiBaseUrl") {
   fixture f;
   f.script.push(200, R"({"key":"A-1"})");
