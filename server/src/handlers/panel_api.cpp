@@ -42,37 +42,46 @@ struct tenant_view {
   std::string browse_base;  // display URL (or base URL) for issue links
 };
 
+tenant_view read_tenant_view(pqxx::transaction_base& tx, const net::caller& who) {
+  tenant_view v;
+  v.settings = app::load_settings(tx, who.tenant_id);
+  auto t = store::find_tenant(tx, who.tenant_id);
+  if (t) v.browse_base = !t->display_url.empty() ? t->display_url : t->base_url;
+  if (who.forge && !who.forge_site_url.empty()) v.browse_base = who.forge_site_url;
+  return v;
+}
+
 tenant_view load_tenant_view(app::app_context& app, const net::caller& who) {
   return app.pool.with_connection([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    tenant_view v;
-    v.settings = app::load_settings(tx, who.tenant_id);
-    auto t = store::find_tenant(tx, who.tenant_id);
-    if (t) v.browse_base = !t->display_url.empty() ? t->display_url : t->base_url;
-    if (who.forge && !who.forge_site_url.empty()) v.browse_base = who.forge_site_url;
-    return v;
+    return read_tenant_view(tx, who);
   });
 }
 
-// Candidates JSON with metadata, the explaining terms and the stored review status.
+// The review status of the pair (issue_id, candidate_id) in either direction; "pending" when none is stored.
+std::string pair_status(const std::vector<store::pair_row>& pairs, const std::string& issue_id,
+                        const std::string& candidate_id) {
+  std::string status = "pending";
+  for (const auto& p : pairs)
+    if ((p.issue_id == issue_id && p.candidate_id == candidate_id) || (p.candidate_id == issue_id && p.issue_id == candidate_id))
+      status = p.status;
+  return status;
+}
+
+// Candidates JSON with metadata, the explaining terms and the stored review status (`pairs`: the issue's pairs).
 boost::json::array render_hits(app::app_context& app, const std::string& tenant_id, const std::string& issue_id,
-                               const std::vector<core::search_hit>& hits, const std::string& browse_base) {
+                               const std::vector<core::search_hit>& hits, const std::vector<store::pair_row>& pairs,
+                               const std::string& browse_base) {
   std::vector<std::string> ids;
   for (const auto& h : hits) ids.push_back(h.issue_id);
-  auto [metas, pairs] = app.pool.with_connection([&](pqxx::connection& c) {
+  auto metas = app.pool.with_connection([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    auto m = store::find_issues_by_ids(tx, tenant_id, ids);
-    auto p = issue_id.empty() ? std::vector<store::pair_row>{} : store::pairs_for(tx, tenant_id, issue_id);
-    return std::make_pair(std::move(m), std::move(p));
+    return store::find_issues_by_ids(tx, tenant_id, ids);
   });
   boost::json::array out;
   for (const auto& h : hits) {
     auto meta = std::find_if(metas.begin(), metas.end(), [&](const auto& m) { return m.issue_id == h.issue_id; });
     if (meta == metas.end()) continue;  // deleted since the search
-    std::string status = "pending";
-    for (const auto& p : pairs)
-      if ((p.issue_id == issue_id && p.candidate_id == h.issue_id) || (p.candidate_id == issue_id && p.issue_id == h.issue_id))
-        status = p.status;
     boost::json::array terms;
     for (const auto& t : h.terms) terms.emplace_back(t.term);
     out.push_back(boost::json::object{{"key", meta->key},
@@ -83,7 +92,7 @@ boost::json::array render_hits(app::app_context& app, const std::string& tenant_
                                       {"score", std::min(1.0, h.score)},
                                       {"url", browse_base.empty() ? "" : browse_base + "/browse/" + meta->key},
                                       {"terms", std::move(terms)},
-                                      {"pairStatus", status}});
+                                      {"pairStatus", pair_status(pairs, issue_id, h.issue_id)}});
   }
   return out;
 }
@@ -160,21 +169,27 @@ net::reply similar_for_issue(app::app_context& app, app::services& svc, net::req
   auto limit = parse_limit(ctx);
   if (!limit) return net::error_reply(limit.error());
   const auto& who = ctx.caller_or_throw();
-  auto view = load_tenant_view(app, who);
-  auto meta = app.pool.with_connection([&](pqxx::connection& c) {
+  // Everything read before the search, in one read transaction: settings, site URL, the issue, its pairs.
+  struct before_search {
+    tenant_view view;
+    std::optional<store::issue_meta> meta;
+    std::vector<store::pair_row> pairs;
+  };
+  auto known = app.pool.with_connection([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    return store::find_issue_by_key(tx, who.tenant_id, key);
+    before_search b{read_tenant_view(tx, who), store::find_issue_by_key(tx, who.tenant_id, key), {}};
+    if (b.meta) b.pairs = store::pairs_for(tx, who.tenant_id, b.meta->issue_id);
+    return b;
   });
+  const auto& view = known.view;
   std::vector<core::search_hit> hits;
   std::string issue_id;
-  bool indexed = meta.has_value();
-  if (meta) {
-    issue_id = meta->issue_id;
-    auto filter = app::filter_for(view.settings, meta->project, *limit);
-    filter.exclude_issue_ids = app.pool.with_connection([&](pqxx::connection& c) {
-      pqxx::read_transaction tx(c);
-      return store::dismissed_for(tx, who.tenant_id, issue_id);
-    });
+  bool indexed = known.meta.has_value();
+  if (known.meta) {
+    issue_id = known.meta->issue_id;
+    auto filter = app::filter_for(view.settings, known.meta->project, *limit);
+    for (const auto& p : known.pairs)  // dismissed candidates stay hidden, in either direction
+      if (p.status == "dismissed") filter.exclude_issue_ids.insert(p.issue_id == issue_id ? p.candidate_id : p.issue_id);
     hits = svc.index->search_issue(who.tenant_id, issue_id, filter);
   } else {
     auto doc = fetch_unindexed(app, svc, who, key);
@@ -191,7 +206,7 @@ net::reply similar_for_issue(app::app_context& app, app::services& svc, net::req
   }
   boost::json::object out{{"issue", key},
                           {"indexed", indexed},
-                          {"candidates", render_hits(app, who.tenant_id, issue_id, hits, view.browse_base)}};
+                          {"candidates", render_hits(app, who.tenant_id, issue_id, hits, known.pairs, view.browse_base)}};
   return net::json_reply(net::http::status::ok, boost::json::serialize(out));
 }
 
@@ -213,7 +228,7 @@ net::reply similar_for_draft(app::app_context& app, app::services& svc, net::req
   auto filter = app::filter_for(view.settings, project, *limit);
   core::query q{core::analyze_draft(summary, description, thread_tokenizer()), project, {}, 0};
   auto hits = svc.index->search(who.tenant_id, q, filter);
-  boost::json::object out{{"issue", nullptr}, {"candidates", render_hits(app, who.tenant_id, "", hits, view.browse_base)}};
+  boost::json::object out{{"issue", nullptr}, {"candidates", render_hits(app, who.tenant_id, "", hits, {}, view.browse_base)}};
   return net::json_reply(net::http::status::ok, boost::json::serialize(out));
 }
 
