@@ -107,6 +107,7 @@ int serve(const config& cfg_in) {
                   [&server] { return double(server.open_connections()); });
   stats.add_gauge("doppel_db_pool_idle", "Idle database connections.", [&pool] { return double(pool.idle()); });
 
+  pool.warm();
   listener.start();
   workers.start();
   app.ready.store(true);

@@ -65,6 +65,17 @@ void db_pool::discard() {
   available_.notify_all();
 }
 
+std::size_t db_pool::warm() {
+  std::vector<std::unique_ptr<pqxx::connection>> held;
+  try {
+    while (held.size() < size_) held.push_back(acquire());
+  } catch (const std::exception&) {
+    // Unreachable or exhausted: requests open connections on demand, as without warming.
+  }
+  for (auto& c : held) release(std::move(c));
+  return idle();
+}
+
 bool db_pool::healthy() {
   try {
     return with_connection([](pqxx::connection& c) {

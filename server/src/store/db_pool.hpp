@@ -47,6 +47,9 @@ class db_pool {
   bool healthy();
   std::size_t size() const { return size_; }
   std::size_t idle() const;
+  // Opens connections until the pool is full (best effort; returns how many are idle now). Called once at start-up so
+  // that the first requests after a (re)start do not each pay for a new database connection.
+  std::size_t warm();
   const std::string& conninfo() const { return conninfo_; }
 
  private:
