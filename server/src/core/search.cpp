@@ -27,6 +27,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <span>
 
 namespace doppel::core {
@@ -34,12 +35,22 @@ namespace {
 
 double sub(double x) { return x >= 1 ? 1 + std::log(x) : x; }
 
+// Positive floats order like their bit patterns: the top 13 bits (8 exponent bits and 4 mantissa
+// bits) give 4096 buckets of 1/16 of a binade each, ordered like the scores.
+constexpr std::size_t score_buckets = 4096;
+std::uint32_t score_bucket(float score) {
+  std::uint32_t bits;
+  std::memcpy(&bits, &score, sizeof bits);
+  return bits >> 19;  // < 4096 for every non-negative float
+}
+
 // Per-thread scratch accumulators (the index itself is read-only while searching).
 struct scratch {
   std::vector<float> acc;
   std::vector<std::uint32_t> touched;
   std::vector<std::uint32_t> slots;  // candidates collected from touched
   std::vector<float> scores;         // their scores so far
+  std::vector<std::uint32_t> histogram = std::vector<std::uint32_t>(score_buckets, 0);  // by score_bucket()
 };
 
 scratch& local_scratch(std::size_t slots) {
@@ -87,28 +98,6 @@ class rest_table {
   std::vector<std::uint32_t> keys_, values_;
   std::uint32_t shift_ = 28, mask_ = 15, max_id_ = 0;
 };
-
-// The pool-th largest of scores (scores.size() > pool). A sample of every 4th score gives an
-// estimate that about 1.5 · pool scores reach; the exact selection then runs over those alone
-// (over all of them in the rare case that fewer than pool reach the estimate).
-float pool_threshold(std::span<const float> scores, std::size_t pool) {
-  constexpr std::size_t stride = 4;
-  std::vector<float> pick;
-  if (scores.size() >= 8 * pool) {
-    pick.reserve(scores.size() / stride + 1);
-    for (std::size_t i = 0; i < scores.size(); i += stride) pick.push_back(scores[i]);
-    const std::size_t rank = pool * 3 / (2 * stride);  // 0-based rank of the estimate in the sample
-    std::nth_element(pick.begin(), pick.begin() + static_cast<std::ptrdiff_t>(rank), pick.end(), std::greater<float>());
-    const float estimate = pick[rank];
-    pick.clear();
-    for (float a : scores)
-      if (a >= estimate) pick.push_back(a);
-  }
-  if (pick.size() < pool) pick.assign(scores.begin(), scores.end());
-  std::nth_element(pick.begin(), pick.begin() + static_cast<std::ptrdiff_t>(pool - 1), pick.end(),
-                   std::greater<float>());
-  return pick[pool - 1];
-}
 
 }  // namespace
 
@@ -285,6 +274,8 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
   if (s.slots.size() < touched_count) s.slots.resize(touched_count), s.scores.resize(touched_count);
   std::uint32_t* const found_slot = s.slots.data();
   float* const found_score = s.scores.data();
+  std::uint32_t* const histogram = s.histogram.data();  // candidates per score bucket, for the pool below
+  std::uint32_t low_bucket = score_buckets - 1, high_bucket = 0;
   std::size_t found = 0;
   for (std::size_t i = 0; i < touched_count; ++i) {
     const std::uint32_t slot = touched[i];
@@ -292,7 +283,11 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
     acc[slot] = 0.0f;
     found_slot[found] = slot;
     found_score[found] = a;
-    found += a > 0.0f && (!by_fields || passes(slot));
+    const bool candidate = a > 0.0f && (!by_fields || passes(slot));
+    const std::uint32_t b = score_bucket(a);
+    histogram[b] += candidate;
+    if (candidate) low_bucket = std::min(low_bucket, b), high_bucket = std::max(high_bucket, b);
+    found += candidate;
   }
   struct scored {
     std::uint32_t slot;
@@ -300,14 +295,27 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
   };
   std::vector<scored> candidates;
   if (first_rest < qt.size() && found > pool) {
-    // The pool: every candidate above the pool-th best score, then those tied with it in
-    // issue id order (a float-only selection first; ties are rare).
-    const float kth = pool_threshold(std::span<const float>(found_score, found), pool);
-    std::vector<std::uint32_t> tied;
+    // The pool: every candidate above the pool-th best score, then those tied with it in issue id
+    // order. The histogram names the bucket holding the pool-th best; candidates above it are in,
+    // and only those inside it are selected exactly.
+    std::uint32_t edge = high_bucket;
+    std::size_t above = 0;
+    while (above + histogram[edge] < pool) above += histogram[edge--];
+    std::vector<scored> in_edge;
     candidates.reserve(pool);
     for (std::size_t i = 0; i < found; ++i) {
-      if (found_score[i] > kth) candidates.push_back({found_slot[i], found_score[i]});
-      else if (found_score[i] == kth) tied.push_back(found_slot[i]);
+      const std::uint32_t b = score_bucket(found_score[i]);
+      if (b > edge) candidates.push_back({found_slot[i], found_score[i]});
+      else if (b == edge) in_edge.push_back({found_slot[i], found_score[i]});
+    }
+    const std::size_t k = pool - above - 1;  // the pool-th best is the k-th best inside the edge bucket
+    auto by_score = [](const scored& x, const scored& y) { return x.raw > y.raw; };
+    std::nth_element(in_edge.begin(), in_edge.begin() + static_cast<std::ptrdiff_t>(k), in_edge.end(), by_score);
+    const float kth = in_edge[k].raw;
+    std::vector<std::uint32_t> tied;
+    for (const auto& c : in_edge) {
+      if (c.raw > kth) candidates.push_back(c);
+      else if (c.raw == kth) tied.push_back(c.slot);
     }
     std::sort(tied.begin(), tied.end(), [&](auto a, auto b) { return docs_[a].issue_id < docs_[b].issue_id; });
     for (std::size_t i = 0; candidates.size() < pool; ++i) candidates.push_back({tied[i], kth});
@@ -315,6 +323,8 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
     candidates.resize(found);
     for (std::size_t i = 0; i < found; ++i) candidates[i] = {found_slot[i], found_score[i]};
   }
+  if (low_bucket <= high_bucket)
+    std::memset(histogram + low_bucket, 0, (high_bucket - low_bucket + 1) * sizeof *histogram);
   if (first_rest < qt.size()) {
     // slot order: neighbouring memory, fewer cache misses
     std::sort(candidates.begin(), candidates.end(), [](const scored& a, const scored& b) { return a.slot < b.slot; });
