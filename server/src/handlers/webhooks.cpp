@@ -48,19 +48,24 @@ net::reply jira_webhook(app::app_context& app, app::services&, net::request_cont
 
 namespace {
 
-// Registers (or refreshes) the Forge installation and keeps the event's app system token, in one transaction.
-// On install (or the first upgrade seen) the backlog backfill starts, as for a Connect install.
-void register_forge_install(app::app_context& app, app::services& svc, const net::caller& who, bool start_backfill) {
-  bool token_stored = app.pool.with_connection([&](pqxx::connection& c) {
+// Registers (or refreshes) the Forge installation and keeps the event's app system token and, for a product event,
+// stores it in the inbox with its job: one transaction, one commit. On install (or the first upgrade seen) the
+// backlog backfill starts, as for a Connect install. Returns whether the product event was new (not a redelivery).
+bool register_forge_install(app::app_context& app, app::services& svc, const net::caller& who, bool start_backfill,
+                            const jobs::inbound_event* product_event = nullptr) {
+  auto [token_stored, fresh] = app.pool.with_connection([&](pqxx::connection& c) {
     pqxx::work tx(c);
     store::upsert_forge_install(tx, who.tenant_id, who.forge_api_base_url, who.forge_cloud_id, who.forge_site_url);
     bool stored = app::remember_system_token(tx, svc, who, true);
     if (start_backfill && store::start_backfill(tx, who.tenant_id, store::backfill_jql({}), true))
       jobs::enqueue(tx, who.tenant_id, jobs::job_kind::backfill, "backfill", "{}");
+    bool is_new = product_event && jobs::accept_event(tx, *product_event);
     tx.commit();
-    return stored;
+    return std::make_pair(stored, is_new);
   });
   if ((token_stored || start_backfill) && svc.workers) svc.workers->nudge();
+  if (product_event) app.stats.add_counter(fresh ? "doppel_events_accepted_total" : "doppel_events_duplicate_total");
+  return fresh;
 }
 
 }  // namespace
@@ -87,9 +92,9 @@ net::reply forge_event(app::app_context& app, app::services& svc, net::request_c
   ev.source = "forge";
   ev.delivery_id = jobs::body_digest(ctx.req.body());
   ev.payload = ctx.req.body();
-  // A product event may arrive before the installed event: make sure the tenant row exists.
-  register_forge_install(app, svc, who, false);
-  return persist(app, std::move(ev));
+  // A product event may arrive before the installed event: the tenant row is made sure of in the same transaction.
+  register_forge_install(app, svc, who, false, &ev);
+  return net::no_content();
 }
 
 }  // namespace doppel::handlers
