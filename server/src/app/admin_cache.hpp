@@ -1,13 +1,11 @@
 // Remembers Jira admin checks per (tenant, account) for a short time: positive and negative answers alike.
 #pragma once
 
-#include "util/clock.hpp"
+#include "app/ttl_cache.hpp"
 
 #include <chrono>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 
 namespace doppel::app {
 
@@ -21,20 +19,12 @@ class admin_cache {
   void put(const std::string& tenant_id, const std::string& account_id, bool is_admin);
   // Forgets every answer of the tenant (uninstall, data deletion).
   void forget_tenant(const std::string& tenant_id);
-  std::size_t size() const;
+  std::size_t size() const { return answers_.size(); }
 
  private:
-  struct entry {
-    bool is_admin = false;
-    std::chrono::system_clock::time_point expires;
-  };
   static std::string key_of(const std::string& tenant_id, const std::string& account_id);
 
-  std::chrono::seconds ttl_;
-  std::size_t max_entries_;
-  clock_fn clock_;
-  mutable std::mutex mutex_;
-  std::unordered_map<std::string, entry> entries_;
+  ttl_cache<bool> answers_;
 };
 
 }  // namespace doppel::app

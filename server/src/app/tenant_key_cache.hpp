@@ -9,15 +9,14 @@
 // happened since the caller took epoch() before its read.
 #pragma once
 
+#include "app/ttl_cache.hpp"
 #include "auth/policy.hpp"
-#include "util/clock.hpp"
 
 #include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 
 namespace doppel::app {
 
@@ -26,25 +25,18 @@ class tenant_key_cache {
   explicit tenant_key_cache(std::chrono::seconds ttl = std::chrono::seconds(30), std::size_t max_entries = 10000,
                             clock_fn clock = system_clock_fn());
 
-  std::optional<auth::tenant_key> get(const std::string& client_key) const;
+  std::optional<auth::tenant_key> get(const std::string& client_key) const { return keys_.get(client_key); }
   // Take before reading the tenant row; pass to put().
   std::uint64_t epoch() const;
   void put(const std::string& client_key, auth::tenant_key key, std::uint64_t epoch_before_read);
   void forget(const std::string& client_key);
   void clear();
-  std::size_t size() const;
+  std::size_t size() const { return keys_.size(); }
 
  private:
-  struct entry {
-    auth::tenant_key key;
-    std::chrono::system_clock::time_point expires;
-  };
-  std::chrono::seconds ttl_;
-  std::size_t max_entries_;
-  clock_fn clock_;
-  mutable std::mutex mutex_;
-  std::uint64_t epoch_ = 0;
-  std::unordered_map<std::string, entry> entries_;
+  ttl_cache<auth::tenant_key> keys_;
+  mutable std::mutex epoch_mutex_;  // orders forgets against puts (taken before keys_' own lock)
+  std::uint64_t epoch_ = 0;         // forgets so far
 };
 
 }  // namespace doppel::app

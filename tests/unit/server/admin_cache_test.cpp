@@ -1,6 +1,8 @@
 // admin_cache: answers remembered for the ttl (positive and negative), per tenant and account, bounded size.
 #include "app/admin_cache.hpp"
 
+#include "fake_clock.hpp"
+
 #include <doctest/doctest.h>
 
 #include <thread>
@@ -9,16 +11,7 @@
 using namespace doppel;
 using namespace std::chrono_literals;
 
-namespace {
-
-struct fake_clock {
-  std::chrono::system_clock::time_point now{std::chrono::seconds(1'800'000'000)};
-  clock_fn fn() {
-    return [this] { return now; };
-  }
-};
-
-}  // namespace
+using test::fake_clock;
 
 TEST_CASE("admin cache: remembers yes and no for 60 s, then forgets") {
   fake_clock t;

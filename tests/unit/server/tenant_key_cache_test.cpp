@@ -2,6 +2,8 @@
 // that raced with a forget.
 #include "app/tenant_key_cache.hpp"
 
+#include "fake_clock.hpp"
+
 #include <doctest/doctest.h>
 
 using namespace doppel;
@@ -9,12 +11,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct fake_clock {
-  std::chrono::system_clock::time_point now{std::chrono::seconds(1'800'000'000)};
-  clock_fn fn() {
-    return [this] { return now; };
-  }
-};
+using test::fake_clock;
 
 auth::tenant_key key(const std::string& secret, auth::tenant_state state = auth::tenant_state::active) {
   return {secret, state};
