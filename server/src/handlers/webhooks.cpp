@@ -18,13 +18,17 @@ bool valid_delivery_id(std::string_view id) {
   return true;
 }
 
+void count_delivery(app::app_context& app, bool fresh) {
+  app.stats.add_counter(fresh ? "doppel_events_accepted_total" : "doppel_events_duplicate_total");
+}
+
 net::reply persist(app::app_context& app, jobs::inbound_event ev) {
   // One statement in autocommit: its synchronous commit makes the event durable before the 204.
   bool fresh = app.pool.with_connection([&](pqxx::connection& c) {
     pqxx::nontransaction tx(c);
     return jobs::accept_event(tx, ev);
   });
-  app.stats.add_counter(fresh ? "doppel_events_accepted_total" : "doppel_events_duplicate_total");
+  count_delivery(app, fresh);
   return net::no_content();
 }
 
@@ -64,7 +68,7 @@ bool register_forge_install(app::app_context& app, app::services& svc, const net
     return std::make_pair(stored, is_new);
   });
   if ((token_stored || start_backfill) && svc.workers) svc.workers->nudge();
-  if (product_event) app.stats.add_counter(fresh ? "doppel_events_accepted_total" : "doppel_events_duplicate_total");
+  if (product_event) count_delivery(app, fresh);
   return fresh;
 }
 

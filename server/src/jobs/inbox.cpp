@@ -94,17 +94,14 @@ bool accept_event(pqxx::transaction_base& tx, const inbound_event& ev) {
   const auto kind = project_event ? job_kind::apply_project_delete : job_kind::apply_issue;
   const auto key = project_event ? "project:" + ev.project_key : "issue:" + ev.issue_id;
   const auto job_payload = project_event ? std::string("{}") : "{\"issueId\":\"" + ev.issue_id + "\"}";
-  // The job part is enqueue()'s statement (same coalescing: a queued twin is locked until this commits), run only
-  // when the inbox row is new.
+  // The job part is enqueue()'s insert with the same coalescing rule, run only when the inbox row is new.
   auto r = tx.exec_params(
-      "WITH ev AS (INSERT INTO inbox (tenant_id, delivery_id, source, event, issue_id, project_key, payload)"
-      "   VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id, delivery_id) DO NOTHING"
-      "   RETURNING tenant_id),"
-      " job AS (INSERT INTO jobs (tenant_id, kind, unique_key, payload, run_at)"
-      "   SELECT tenant_id, $8, $9, $10::jsonb, now() FROM ev"
-      "   ON CONFLICT (tenant_id, unique_key) WHERE state = 'queued' DO UPDATE SET updated_at = jobs.updated_at"
-      "   RETURNING 1)"
-      " SELECT (SELECT count(*) FROM ev), (SELECT count(*) FROM job)",
+      std::string("WITH ev AS (INSERT INTO inbox (tenant_id, delivery_id, source, event, issue_id, project_key, payload)"
+                  "   VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id, delivery_id) DO NOTHING"
+                  "   RETURNING tenant_id),"
+                  " job AS (INSERT INTO jobs (tenant_id, kind, unique_key, payload, run_at)"
+                  "   SELECT tenant_id, $8, $9, $10::jsonb, now() FROM ev") +
+          coalesce_into_queued_twin + " RETURNING 1) SELECT (SELECT count(*) FROM ev), (SELECT count(*) FROM job)",
       ev.tenant_id, ev.delivery_id, ev.source, std::string(to_string(ev.type)), issue_id, project, ev.payload,
       std::string(to_string(kind)), key, job_payload);
   return r[0][0].as<long>() > 0;

@@ -38,10 +38,9 @@ bool enqueue(pqxx::work& tx, const std::string& tenant_id, job_kind kind, const 
   // visible, and they would be left with no job. Locked, the twin is skipped by claim() until we commit; a twin
   // claimed meanwhile is no longer queued, so a new job is inserted instead.
   auto r = tx.exec_params(
-      "INSERT INTO jobs (tenant_id, kind, unique_key, payload, run_at)"
-      " VALUES ($1, $2, $3, $4::jsonb, now() + make_interval(secs => $5))"
-      " ON CONFLICT (tenant_id, unique_key) WHERE state = 'queued' DO UPDATE SET updated_at = jobs.updated_at"
-      " RETURNING (xmax = 0) AS inserted",
+      std::string("INSERT INTO jobs (tenant_id, kind, unique_key, payload, run_at)"
+                  " VALUES ($1, $2, $3, $4::jsonb, now() + make_interval(secs => $5))") +
+          coalesce_into_queued_twin + " RETURNING (xmax = 0) AS inserted",
       tenant_id, std::string(to_string(kind)), unique_key, payload_json, double(delay_seconds));
   return !r.empty() && r[0][0].as<bool>();
 }

@@ -23,6 +23,11 @@ struct job {
   int attempts = 0;     // including this one
 };
 
+// The coalescing rule of every job insert: a queued twin with the same (tenant, unique_key) absorbs the new job and
+// stays row-locked until the inserting transaction commits (see enqueue()). Appended to "INSERT INTO jobs ...".
+inline constexpr const char* coalesce_into_queued_twin =
+    " ON CONFLICT (tenant_id, unique_key) WHERE state = 'queued' DO UPDATE SET updated_at = jobs.updated_at";
+
 // Queues a job unless one with the same (tenant, unique_key) is already queued (coalescing).
 // Returns true when a new row was written.
 bool enqueue(pqxx::work& tx, const std::string& tenant_id, job_kind kind, const std::string& unique_key,
