@@ -8,7 +8,7 @@
 namespace doppel::app {
 
 // `doppel bench [--dataset FILE] [--sizes N,N,...] [--queries N] [--updates N] [--no-scan]
-// [--options JSON|@FILE]` (args exclude "bench"). Prints one "bench <section>: key=value ..." line
+// [--scan-repeats N] [--options JSON|@FILE]` (args exclude "bench"). Prints one "bench <section>: key=value ..." line
 // per measurement. Bad arguments: one line on stderr, returns 2.
 int run_bench_command(const std::vector<std::string>& args);
 
