@@ -64,12 +64,11 @@ void search_index::refresh_averages() {
   if (q == avg_lengths_) return;
   avg_lengths_ = q;
   for (std::size_t slot = 0; slot < docs_.size(); ++slot)
-    if (docs_[slot].live) weights_[slot] = weights_for(lengths_[slot], tf_norms_[slot]);
+    if (docs_[slot].live) weights_[slot] = weights_for(lengths_[slot]);
 }
 
-search_index::slot_weights search_index::weights_for(const field_lengths& len, float tf_norm) const {
+search_index::slot_weights search_index::weights_for(const field_lengths& len) const {
   slot_weights sw;
-  sw.inv_norm = 1.0f / tf_norm;
   for (std::size_t f = 0; f < field_count; ++f) {
     const double w = options_.field_weights[f];
     if (!options_.bm25) {
@@ -129,7 +128,7 @@ void search_index::put(indexed_document doc) {
   for (std::size_t f = 0; f < field_count; ++f) total_lengths_[f] += doc.analysis.lengths[f];
   ids_.assign(d.issue_id, slot, [this](std::uint32_t x) { return std::string_view(docs_[x].issue_id); });
   keys_.assign(d.key, slot, [this](std::uint32_t x) { return std::string_view(docs_[x].key); });
-  weights_[slot] = weights_for(lengths_[slot], tf_norms_[slot]);
+  weights_[slot] = weights_for(lengths_[slot]);
   refresh_averages();
 }
 
@@ -168,6 +167,31 @@ std::size_t search_index::remove_project(std::string_view project) {
     if (d.live && d.project == p->second) ids.push_back(d.issue_id);
   for (const auto& id : ids) remove(id);
   return ids.size();
+}
+
+void search_index::renumber_terms() {
+  std::vector<std::uint32_t> order;
+  order.reserve(vocabulary_.size());
+  for (std::uint32_t id = 0; id < vocabulary_.id_limit(); ++id)
+    if (vocabulary_.live(id)) order.push_back(id);
+  std::sort(order.begin(), order.end(), [this](std::uint32_t a, std::uint32_t b) {
+    const std::size_t da = postings_by_term_[a].size(), db = postings_by_term_[b].size();
+    return da != db ? da > db : vocabulary_.text(a) < vocabulary_.text(b);
+  });
+  detail::term_table vocabulary;
+  std::vector<detail::posting_list> postings(order.size());
+  std::vector<std::uint32_t> new_id(vocabulary_.id_limit(), detail::term_table::npos);
+  for (std::uint32_t old : order) {
+    const std::uint32_t id = vocabulary.insert(vocabulary_.text(old));  // 0, 1, 2, ... in this order
+    new_id[old] = id;
+    postings[id] = std::move(postings_by_term_[old]);
+  }
+  vocabulary_ = std::move(vocabulary);
+  postings_by_term_ = std::move(postings);
+  for (auto& terms : terms_) {
+    for (auto& t : terms) t.term = new_id[t.term];
+    std::sort(terms.begin(), terms.end(), [](const doc_term& a, const doc_term& b) { return a.term < b.term; });
+  }
 }
 
 index_stats search_index::stats() const {

@@ -105,6 +105,11 @@ class search_index {
   // Top-k for a query (draft text or an issue not yet indexed).
   std::vector<search_hit> search(const query& q, const search_filter& filter) const;
 
+  // Renumbers the terms by decreasing document frequency (ties by text). Results never depend on
+  // term ids; this only makes common terms, the ones rescoring looks up in each candidate's
+  // id-sorted term list, come first in those lists. Done after loading; O(postings).
+  void renumber_terms();
+
   // Canonical text of the whole index state (statistics, document frequencies, documents);
   // equal dumps mean equal indexes regardless of insertion order. For tests.
   std::string canonical_dump() const;
@@ -126,10 +131,10 @@ class search_index {
     std::int64_t created_ms = 0, updated_ms = 0;
     bool live = false;
   };
-  // Per-slot scoring weights: bm25: w_f / K_f(d); cosine: w_f, with inv_norm = 1 / ‖d‖.
+  // Per-slot scoring weights: bm25: w_f / K_f(d); cosine: w_f (with 1 / ‖d‖ from tf_norms_).
+  // 16 bytes, aligned: one cache line read per posting scored.
   struct slot_weights {
-    std::array<float, field_count> w{};
-    float inv_norm = 1.0f;
+    alignas(16) std::array<float, field_count> w{};
   };
 
   std::uint32_t intern(const std::string& s);
@@ -138,8 +143,8 @@ class search_index {
   void release_slot(std::uint32_t slot);
   indexed_document export_doc(std::uint32_t slot) const;
   float tf_norm_of(const analyzed_document& a) const;
-  slot_weights weights_for(const field_lengths& len, float tf_norm) const;
-  double weight(const field_tf& tf, const slot_weights& sw) const;
+  slot_weights weights_for(const field_lengths& len) const;
+  double weight(const field_tf& tf, const slot_weights& sw, float tf_norm) const;
   void refresh_averages();  // after every change: quantised averages, per-slot weights
   // A query with its terms resolved to ids (terms absent from the index dropped).
   struct resolved_query {

@@ -30,18 +30,44 @@
 #include <cstring>
 #include <span>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace doppel::core {
 namespace {
 
 double sub(double x) { return x >= 1 ? 1 + std::log(x) : x; }
 
+std::uint32_t bits_of(float x) {
+  std::uint32_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  return bits;
+}
+
+// Σ_f w_f · tf_f in float, summed as (w0·t0 + w2·t2) + (w1·t1 + w3·t3): the order SSE2 adds the
+// four products in, written out for other targets so that every build gives the same bits.
+float dot4(const std::array<float, field_count>& w, const field_tf& tf) {
+  static_assert(field_count == 4);
+#if defined(__SSE2__)
+  std::int32_t packed;
+  std::memcpy(&packed, tf.data(), sizeof packed);
+  const __m128i zero = _mm_setzero_si128();
+  const __m128i ints = _mm_unpacklo_epi16(_mm_unpacklo_epi8(_mm_cvtsi32_si128(packed), zero), zero);
+  const __m128 products = _mm_mul_ps(_mm_cvtepi32_ps(ints), _mm_loadu_ps(w.data()));
+  const __m128 pairs = _mm_add_ps(products, _mm_movehl_ps(products, products));  // p0 + p2, p1 + p3
+  return _mm_cvtss_f32(_mm_add_ss(pairs, _mm_shuffle_ps(pairs, pairs, 1)));
+#else
+  return (w[0] * static_cast<float>(tf[0]) + w[2] * static_cast<float>(tf[2])) +
+         (w[1] * static_cast<float>(tf[1]) + w[3] * static_cast<float>(tf[3]));
+#endif
+}
+
 // Positive floats order like their bit patterns: the top 13 bits (8 exponent bits and 4 mantissa
 // bits) give 4096 buckets of 1/16 of a binade each, ordered like the scores.
 constexpr std::size_t score_buckets = 4096;
 std::uint32_t score_bucket(float score) {
-  std::uint32_t bits;
-  std::memcpy(&bits, &score, sizeof bits);
-  return bits >> 19;  // < 4096 for every non-negative float
+  return bits_of(score) >> 19;  // < 4096 for every non-negative float
 }
 
 // Per-thread scratch accumulators (the index itself is read-only while searching).
@@ -101,11 +127,11 @@ class rest_table {
 
 }  // namespace
 
-double search_index::weight(const field_tf& tf, const slot_weights& sw) const {
+double search_index::weight(const field_tf& tf, const slot_weights& sw, float tf_norm) const {
   double x = 0;
   for (std::size_t f = 0; f < field_count; ++f) x += static_cast<double>(sw.w[f]) * tf[f];
   if (options_.bm25) return x * (options_.k1 + 1) / (x + options_.k1);
-  return sub(x) * sw.inv_norm;
+  return sub(x) * (1.0f / tf_norm);
 }
 
 std::vector<search_hit> search_index::search_issue(std::string_view issue_id, const search_filter& filter) const {
@@ -146,7 +172,6 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
   // Query terms present in the index, with their pruning strength and scoring factor.
   struct qterm {
     std::uint32_t id;
-    std::string_view text;
     double strength, factor;
     field_tf tf;
     double multiplier = 1.0;  // bigram weight or 1
@@ -154,26 +179,27 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
   };
   const std::size_t max_df = options_.max_df_fraction >= 1.0 ? SIZE_MAX
                                                               : static_cast<std::size_t>(options_.max_df_fraction * n);
+  // Term texts are only read to break ties and to name the explaining terms.
+  auto text = [this](const qterm& t) { return vocabulary_.text(t.id); };
   std::vector<qterm> qt;
   qt.reserve(q.terms.size());
   for (const auto& [id, tf] : q.terms) {
-    const std::string_view text = vocabulary_.text(id);
     const std::size_t df = postings_by_term_[id].size();
     if (df > max_df && df > 1) continue;
-    const double m = is_bigram(text) ? options_.bigram_weight : 1.0;
+    const double m = vocabulary_.bigram(id) ? options_.bigram_weight : 1.0;
     if (m <= 0) continue;
     double x = 0;
     for (std::size_t f = 0; f < field_count; ++f) x += options_.field_weights[f] * tf[f];
     const double qw = sub(x) * m;
     if (qw <= 0) continue;
     const double idf = std::log((1 + n) / (1 + static_cast<double>(df))) + 1;
-    qt.push_back({id, text, qw * idf, qw * (options_.idf_power == 2.0 ? idf * idf : std::pow(idf, options_.idf_power)), tf, m, 0.0});
+    qt.push_back({id, qw * idf, qw * (options_.idf_power == 2.0 ? idf * idf : std::pow(idf, options_.idf_power)), tf, m, 0.0});
   }
   const std::size_t max_terms = static_cast<std::size_t>(std::max(1, options_.max_query_terms));
   if (qt.size() > max_terms) {
     std::partial_sort(qt.begin(), qt.begin() + static_cast<std::ptrdiff_t>(max_terms), qt.end(),
-                      [](const qterm& a, const qterm& b) {
-                        return a.strength != b.strength ? a.strength > b.strength : a.text < b.text;
+                      [&](const qterm& a, const qterm& b) {
+                        return a.strength != b.strength ? a.strength > b.strength : text(a) < text(b);
                       });
     qt.resize(max_terms);
   }
@@ -181,13 +207,13 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
   // it every float sum, is the same for incremental and rebuilt indexes).
   const bool bm25 = options_.bm25;
   for (auto& t : qt) t.bound = t.factor * (bm25 ? options_.k1 + 1 : 1.0 / std::min(1.0, t.multiplier));
-  std::sort(qt.begin(), qt.end(), [](const qterm& a, const qterm& b) {
-    return a.bound != b.bound ? a.bound > b.bound : a.text < b.text;
+  std::sort(qt.begin(), qt.end(), [&](const qterm& a, const qterm& b) {
+    return a.bound != b.bound ? a.bound > b.bound : text(a) < text(b);
   });
 
-  const slot_weights q_weights = weights_for(q.lengths, q.tf_norm);
+  const slot_weights q_weights = weights_for(q.lengths);
   double self_score = 0;
-  for (const auto& t : qt) self_score += t.factor * weight(t.tf, q_weights);
+  for (const auto& t : qt) self_score += t.factor * weight(t.tf, q_weights, q.tf_norm);
   // Terms new to the index count in raw(q, q) with df = 1 among N + 1 documents, as after the issue is indexed:
   // otherwise an issue made mostly of new words would be normalised by the few terms it shares (say, its project
   // key) and score far above 1 against every issue sharing them.
@@ -197,7 +223,7 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
     const double qw = sub(x) * (is_bigram(text) ? options_.bigram_weight : 1.0);
     if (qw <= 0) continue;
     const double idf = std::log((2 + n) / 2) + 1;
-    self_score += qw * (options_.idf_power == 2.0 ? idf * idf : std::pow(idf, options_.idf_power)) * weight(tf, q_weights);
+    self_score += qw * (options_.idf_power == 2.0 ? idf * idf : std::pow(idf, options_.idf_power)) * weight(tf, q_weights, q.tf_norm);
   }
   if (self_score <= 0) return {};
 
@@ -234,18 +260,19 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
   const std::size_t budget = options_.posting_budget;
   const std::size_t pool = std::max<std::size_t>(filter.limit, static_cast<std::size_t>(options_.candidate_pool));
   std::size_t first_rest = qt.size();  // first query term handled by rescoring the pool
-  // The hot loop works on raw pointers (nothing in it can move the vectors) and appends newly
-  // touched slots without a branch.
-  if (s.touched.size() < docs_.size() + 1) s.touched.resize(docs_.size() + 1);
+  // The hot loop works on raw pointers (nothing in it can move the vectors) and appends a slot to
+  // touched without a branch when its accumulator is still 0. A zero contribution (a field weighted
+  // 0) leaves it at 0, so a slot can be appended again later: touched holds at most one entry per
+  // posting read, and the collection below takes each slot's score once.
   float* const acc = s.acc.data();
-  std::uint32_t* const touched = s.touched.data();
   const slot_weights* const slot_w = weights_.data();
   std::size_t touched_count = 0;
   const float k1p1 = k1 + 1;
   // dw(t, d) of the formula above, from the document's per-slot weights and its field frequencies of t.
-  auto impact = [bm25, k1, k1p1](const slot_weights& sw, const field_tf& tf) {
-    const float x = sw.w[0] * tf[0] + sw.w[1] * tf[1] + sw.w[2] * tf[2] + sw.w[3] * tf[3];
-    return bm25 ? x * k1p1 / (x + k1) : static_cast<float>(sub(x)) * sw.inv_norm;
+  const float* const tf_norms = tf_norms_.data();
+  auto impact = [bm25, k1, k1p1, slot_w, tf_norms](std::uint32_t slot, const field_tf& tf) {
+    const float x = dot4(slot_w[slot].w, tf);
+    return bm25 ? x * k1p1 / (x + k1) : static_cast<float>(sub(x)) * (1.0f / tf_norms[slot]);
   };
   for (std::size_t i = 0; i < qt.size(); ++i) {
     const auto& post = postings_by_term_[qt[i].id];
@@ -254,40 +281,36 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
       break;
     }
     read += post.size();
+    if (s.touched.size() < touched_count + post.size()) s.touched.resize(2 * (touched_count + post.size()));
+    std::uint32_t* const touched = s.touched.data();
     const float factor = static_cast<float>(qt[i].factor);
-    const detail::posting* const post_end = post.end();
-    constexpr std::ptrdiff_t ahead = 16;  // postings are in slot order but sparse: prefetch their weights
-    for (const detail::posting* pp = post.begin(); pp != post_end; ++pp) {
-      const detail::posting& p = *pp;
-      if (post_end - pp > ahead) __builtin_prefetch(&slot_w[pp[ahead].slot]);
-      const float c = factor * impact(slot_w[p.slot], p.tf);
-      float& a = acc[p.slot];
-      touched[touched_count] = p.slot;
-      touched_count += (a == 0.0f) & (c > 0.0f);  // first positive contribution: newly touched
+    // Postings are in slot order but sparse: fetch the weights a few postings ahead.
+    constexpr std::ptrdiff_t ahead = 16;
+    const detail::posting* const last = post.end() - 1;
+    for (const detail::posting* pp = post.begin(); pp <= last; ++pp) {
+      __builtin_prefetch(&slot_w[(last - pp > ahead ? pp + ahead : last)->slot]);
+      const float c = factor * impact(pp->slot, pp->tf);
+      float& a = acc[pp->slot];
+      touched[touched_count] = pp->slot;
+      touched_count += bits_of(a) == 0;
       a += c;
     }
   }
-  // Candidates: the touched documents that pass the filters (excluded ones get score 0), moved with
-  // their scores so far into contiguous arrays (clearing the accumulators on the way), so that
-  // selecting and rescoring the pool read no scattered memory.
+  // Candidates: the touched documents with a positive score that pass the filters (excluded ones
+  // get score 0), moved with their scores so far into contiguous arrays (clearing the accumulators
+  // on the way), so that selecting and rescoring the pool read no scattered memory.
   for (auto slot : excluded) acc[slot] = 0.0f;
   if (s.slots.size() < touched_count) s.slots.resize(touched_count), s.scores.resize(touched_count);
   std::uint32_t* const found_slot = s.slots.data();
   float* const found_score = s.scores.data();
-  std::uint32_t* const histogram = s.histogram.data();  // candidates per score bucket, for the pool below
-  std::uint32_t low_bucket = score_buckets - 1, high_bucket = 0;
   std::size_t found = 0;
   for (std::size_t i = 0; i < touched_count; ++i) {
-    const std::uint32_t slot = touched[i];
+    const std::uint32_t slot = s.touched[i];
     const float a = acc[slot];
     acc[slot] = 0.0f;
     found_slot[found] = slot;
     found_score[found] = a;
-    const bool candidate = a > 0.0f && (!by_fields || passes(slot));
-    const std::uint32_t b = score_bucket(a);
-    histogram[b] += candidate;
-    if (candidate) low_bucket = std::min(low_bucket, b), high_bucket = std::max(high_bucket, b);
-    found += candidate;
+    found += bits_of(a) != 0 && (!by_fields || passes(slot));
   }
   struct scored {
     std::uint32_t slot;
@@ -296,11 +319,20 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
   std::vector<scored> candidates;
   if (first_rest < qt.size() && found > pool) {
     // The pool: every candidate above the pool-th best score, then those tied with it in issue id
-    // order. The histogram names the bucket holding the pool-th best; candidates above it are in,
-    // and only those inside it are selected exactly.
+    // order. A histogram of the scores' top bits names the bucket holding the pool-th best;
+    // candidates above it are in, and only those inside it are selected exactly.
+    std::uint32_t* const histogram = s.histogram.data();
+    std::uint32_t low_bucket = score_buckets - 1, high_bucket = 0;
+    for (std::size_t i = 0; i < found; ++i) {
+      const std::uint32_t b = score_bucket(found_score[i]);
+      ++histogram[b];
+      low_bucket = std::min(low_bucket, b);
+      high_bucket = std::max(high_bucket, b);
+    }
     std::uint32_t edge = high_bucket;
     std::size_t above = 0;
     while (above + histogram[edge] < pool) above += histogram[edge--];
+    std::memset(histogram + low_bucket, 0, (high_bucket - low_bucket + 1) * sizeof *histogram);
     std::vector<scored> in_edge;
     candidates.reserve(pool);
     for (std::size_t i = 0; i < found; ++i) {
@@ -323,8 +355,6 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
     candidates.resize(found);
     for (std::size_t i = 0; i < found; ++i) candidates[i] = {found_slot[i], found_score[i]};
   }
-  if (low_bucket <= high_bucket)
-    std::memset(histogram + low_bucket, 0, (high_bucket - low_bucket + 1) * sizeof *histogram);
   if (first_rest < qt.size()) {
     // slot order: neighbouring memory, fewer cache misses
     std::sort(candidates.begin(), candidates.end(), [](const scored& a, const scored& b) { return a.slot < b.slot; });
@@ -344,12 +374,11 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
         __builtin_prefetch(reinterpret_cast<const char*>(lists[c + ahead].data()) + 64);
       }
       const std::uint32_t slot = candidates[c].slot;
-      const slot_weights& sw = weights_[slot];
       for (const auto& t : lists[c]) {  // sorted by term id: stop after the largest rest id
         if (t.term > rest.max_id()) break;
         const std::uint32_t i = rest.find(t.term);
         if (i == rest_table::npos) continue;
-        part[i] = static_cast<float>(qt[i].factor) * impact(sw, t.tf);
+        part[i] = static_cast<float>(qt[i].factor) * impact(slot, t.tf);
       }
       float a = candidates[c].raw;
       for (std::size_t i = first_rest; i < qt.size(); ++i) {
@@ -415,33 +444,32 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
   std::partial_sort(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(top), cands.end(), better);
   cands.resize(top);
 
-  // Explanations: each hit's per-term contributions (a merge of the two term-id-sorted lists),
-  // the explain_terms largest kept (ties by term text).
-  std::sort(qt.begin(), qt.end(), [](const qterm& a, const qterm& b) { return a.id < b.id; });  // for the merge
+  // Explanations: each hit's per-term contributions (its terms looked up in a table of the query
+  // terms), the explain_terms largest kept (ties by term text).
+  const rest_table query_terms(qt, 0);
   const std::size_t explain = static_cast<std::size_t>(std::max(0, options_.explain_terms));
+  auto stronger = [&](const std::pair<double, std::uint32_t>& a, const std::pair<double, std::uint32_t>& b) {
+    return a.first != b.first ? a.first > b.first : text(qt[a.second]) < text(qt[b.second]);
+  };
   std::vector<search_hit> hits;
   hits.reserve(top);
-  std::vector<std::pair<double, std::uint32_t>> parts;  // (share of the score, index into qt)
+  std::vector<std::pair<double, std::uint32_t>> parts;  // (share of the score, index into qt), strongest first
+  parts.reserve(explain + 1);
   for (const auto& c : cands) {
     const doc_entry& d = docs_[c.slot];
     search_hit h{d.issue_id, d.key, c.score, {}, d.created_ms};
     parts.clear();
-    const doc_term* dt = terms_[c.slot].data();
-    const doc_term* const dt_end = dt + terms_[c.slot].size();
-    for (std::size_t i = 0; i < qt.size() && dt != dt_end;) {
-      const std::uint32_t want = qt[i].id, have = dt->term;
-      if (want == have)
-        parts.emplace_back(qt[i].factor * weight(dt->tf, weights_[c.slot]) / self_score, static_cast<std::uint32_t>(i));
-      i += want <= have;
-      dt += have <= want;
+    for (const auto& t : terms_[c.slot]) {  // sorted by term id
+      if (t.term > query_terms.max_id()) break;
+      const std::uint32_t i = query_terms.find(t.term);
+      if (i == rest_table::npos) continue;
+      const std::pair<double, std::uint32_t> part{qt[i].factor * weight(t.tf, weights_[c.slot], tf_norms_[c.slot]) / self_score, i};
+      if (parts.size() == explain && (explain == 0 || !stronger(part, parts.back()))) continue;
+      parts.insert(std::upper_bound(parts.begin(), parts.end(), part, stronger), part);
+      if (parts.size() > explain) parts.pop_back();
     }
-    const std::size_t e = std::min(parts.size(), explain);
-    std::partial_sort(parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(e), parts.end(),
-                      [&](const auto& a, const auto& b) {
-                        return a.first != b.first ? a.first > b.first : qt[a.second].text < qt[b.second].text;
-                      });
-    h.terms.reserve(e);
-    for (std::size_t i = 0; i < e; ++i) h.terms.push_back({std::string(qt[parts[i].second].text), parts[i].first});
+    h.terms.reserve(parts.size());
+    for (const auto& [share, i] : parts) h.terms.push_back({std::string(text(qt[i])), share});
     hits.push_back(std::move(h));
   }
   return hits;

@@ -94,6 +94,9 @@ std::uint32_t term_table::insert(std::string_view t) {
   }
   refs_[id] = {static_cast<std::uint32_t>(arena_.size()), static_cast<std::uint32_t>(t.size())};
   arena_.append(t);
+  if (bigram_bits_.size() <= id >> 6) bigram_bits_.resize((id >> 6) + 1, 0);
+  const std::uint64_t bit = std::uint64_t{1} << (id & 63);
+  bigram_bits_[id >> 6] = is_bigram(t) ? bigram_bits_[id >> 6] | bit : bigram_bits_[id >> 6] & ~bit;
   std::size_t b = bucket_of(t);
   while (buckets_[b] != npos) b = (b + 1) & (buckets_.size() - 1);
   buckets_[b] = id;
@@ -136,7 +139,8 @@ void term_table::compact() {
 }
 
 std::size_t term_table::memory_bytes() const {
-  return arena_.capacity() + refs_.capacity() * sizeof(ref) + free_ids_.capacity() * 4 + buckets_.capacity() * 4;
+  return arena_.capacity() + refs_.capacity() * sizeof(ref) + free_ids_.capacity() * 4 + buckets_.capacity() * 4 +
+         bigram_bits_.capacity() * 8;
 }
 
 }  // namespace doppel::core::detail

@@ -62,6 +62,8 @@ class term_table {
   std::uint32_t insert(std::string_view text);      // text must be absent
   void erase(std::uint32_t id);                     // id must be live
   std::string_view text(std::uint32_t id) const { return {arena_.data() + refs_[id].offset, refs_[id].length}; }
+  // is_bigram(text(id)), from a bit per id: queries read it for every term without touching the texts.
+  bool bigram(std::uint32_t id) const { return bigram_bits_[id >> 6] >> (id & 63) & 1; }
   std::size_t size() const { return live_; }
   std::size_t id_limit() const { return refs_.size(); }
   bool live(std::uint32_t id) const { return refs_[id].length != dead; }
@@ -84,6 +86,7 @@ class term_table {
   std::vector<ref> refs_;
   std::vector<std::uint32_t> free_ids_;
   std::vector<std::uint32_t> buckets_;  // term ids, npos = empty; linear probing
+  std::vector<std::uint64_t> bigram_bits_;  // by id
   std::size_t live_ = 0;
 };
 

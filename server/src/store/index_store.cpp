@@ -300,6 +300,7 @@ core::search_index load_index(pqxx::transaction_base& tx, const std::string& ten
     }
     if (rows.size() < static_cast<std::size_t>(page_size)) break;
   }
+  idx.renumber_terms();  // common terms first in every term list (see search_index::renumber_terms)
   return idx;
 }
 

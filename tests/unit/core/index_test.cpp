@@ -238,7 +238,7 @@ TEST_CASE("an identical document scores 1 and ranks first, filters, exclusions, 
   CHECK(idx.search_issue("missing", {}).empty());
 }
 
-TEST_CASE("incremental index equals an index rebuilt from the surviving documents") {
+TEST_CASE("incremental index equals an index rebuilt from the surviving documents, also after renumbering terms") {
   std::mt19937 rng(12345);
   const std::vector<std::string> words = {"alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta",
                                           "iota", "kappa", "lambda", "mu", "nu", "xi", "omicron", "pi"};
@@ -266,6 +266,7 @@ TEST_CASE("incremental index equals an index rebuilt from the surviving document
     search_index inc(round % 2 ? budgeted : model_options{});
     std::map<int, indexed_document> live;
     for (int step = 0; step < 400; ++step) {
+      if (round >= 2 && step == 200) inc.renumber_terms();  // later changes then work on the renumbered index
       int id = static_cast<int>(rng() % 60);
       int op = static_cast<int>(rng() % 10);
       if (op < 6) {
@@ -288,6 +289,7 @@ TEST_CASE("incremental index equals an index rebuilt from the surviving document
         CHECK(inc.remove_project(p) == n);
       }
     }
+    if (round >= 4) inc.renumber_terms();  // compared right after renumbering, too
     std::vector<indexed_document> docs;
     for (auto& [id, d] : live) docs.push_back(d);
     std::shuffle(docs.begin(), docs.end(), rng);
@@ -302,6 +304,11 @@ TEST_CASE("incremental index equals an index rebuilt from the surviving document
       for (std::size_t i = 0; i < a.size(); ++i) {
         CHECK(a[i].issue_id == b[i].issue_id);
         CHECK(a[i].score == b[i].score);
+        REQUIRE(a[i].terms.size() == b[i].terms.size());
+        for (std::size_t t = 0; t < a[i].terms.size(); ++t) {
+          CHECK(a[i].terms[t].term == b[i].terms[t].term);
+          CHECK(a[i].terms[t].weight == b[i].terms[t].weight);
+        }
       }
       CHECK(inc.document_by_id(d.issue_id) == d);
     }
@@ -399,4 +406,24 @@ TEST_CASE("candidate pool: documents tied at the pool boundary enter it in issue
   ids.clear();
   for (const auto& h : exact.search(q, top4)) ids.push_back(h.issue_id);
   CHECK(ids == std::vector<std::string>{"9", "8", "7", "6"});
+}
+
+TEST_CASE("explanations: the explain_terms strongest matching terms, strongest first, ties by term text") {
+  search_index idx(no_priors());
+  std::vector<term_freq> shared;
+  for (const char* t : {"fox", "bravo", "echo", "alpha", "delta", "charlie", "zulu"}) shared.push_back({t, {1, 0, 0, 0}});
+  idx.put(doc("1", "P", shared, {7, 0, 0, 0}));
+  idx.put(doc("2", "P", {{"other", {1, 0, 0, 0}}}, {1, 0, 0, 0}));
+  query q;
+  q.analysis.terms = shared;
+  for (auto& t : q.analysis.terms)
+    if (t.term == "zulu") t.tf = {3, 0, 0, 0};  // larger query weight: the strongest term
+  q.analysis.lengths = {9, 0, 0, 0};
+  auto hits = idx.search(q, {});
+  REQUIRE(hits.size() == 1);
+  REQUIRE(hits[0].terms.size() == 5);
+  const std::vector<std::string> expected = {"zulu", "alpha", "bravo", "charlie", "delta"};
+  for (std::size_t i = 0; i < expected.size(); ++i) CHECK(hits[0].terms[i].term == expected[i]);
+  CHECK(hits[0].terms[0].weight > hits[0].terms[1].weight);
+  for (std::size_t i = 2; i < expected.size(); ++i) CHECK(hits[0].terms[i].weight == hits[0].terms[1].weight);
 }
