@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Engine benchmarks next to their anchors, all measured in this run: quality and wall time of
 # `doppel eval` vs the textbook anchor (baseline-tfidf.py), the full-backlog scan vs the anchor and
-# the scikit-learn style batch (bench/sklearn_batch.py), then `doppel bench` scale figures.
+# the scikit-learn batch (bench/sklearn_batch.py; real scikit-learn when importable, see
+# bench/fetch-sklearn.sh), then `doppel bench` scale figures.
 # usage: bench/compare.sh [DATASET]   env: DOPPEL_BIN (default build/doppel), SKIP_ANCHOR=1 to skip
 # the slow pure-Python anchor, BENCH_SIZES (default 20000,100000,500000).
 set -euo pipefail
@@ -20,7 +21,9 @@ if [ "${SKIP_ANCHOR:-0}" != 1 ]; then
   echo "anchor baseline-tfidf: wall_s=$anchor_s $(python3 "$shared/tools/dupe-eval.py" "$dataset" "$out/base.jsonl")"
   /usr/bin/python3 -c "print(f'ratio: anchor wall / doppel eval wall = {float($anchor_s)/float($eval_s):.1f}x')"
 fi
-/usr/bin/python3 "$here/sklearn_batch.py" "$dataset" 2> "$out/sk.txt" >/dev/null
+# One core, as for Doppel (BLAS threads off). scikit-learn itself is used when importable, e.g. after
+# bench/fetch-sklearn.sh and PYTHONPATH=/tmp/doppel-sklearn/usr/lib/python3/dist-packages.
+OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$here/sklearn_batch.py" "$dataset" 2> "$out/sk.txt" >/dev/null
 cat "$out/sk.txt"
 "$bin" bench --dataset "$dataset" --sizes "${BENCH_SIZES:-20000,100000,500000}" | tee "$out/bench.txt"
 /usr/bin/python3 - "$out/sk.txt" "$out/bench.txt" <<'PY'
