@@ -363,16 +363,20 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
     // (so every float sum is the same whatever the term ids are).
     const rest_table rest(qt, first_rest);
     std::vector<float> part(qt.size(), 0.0f);
-    // The candidates' term lists are scattered over the heap: read where they are first (independent
-    // loads that overlap), then fetch each list a few candidates ahead of its use.
+    // The candidates' term lists and metadata are scattered over the heap: read where the lists are
+    // first (independent loads that overlap), then request the first lines of every list (the common
+    // terms rescoring reads; renumber_terms() puts them first) and every candidate's metadata (for
+    // the priors) before using any, so that the cache misses overlap instead of queueing behind
+    // each candidate's branches (about 10 % of the scan in interleaved runs).
     std::vector<std::span<const doc_term>> lists(candidates.size());
     for (std::size_t c = 0; c < candidates.size(); ++c) lists[c] = terms_[candidates[c].slot];
-    constexpr std::size_t ahead = 4;
+    for (const auto& list : lists) {
+      const char* const begin = reinterpret_cast<const char*>(list.data());
+      const char* const end = begin + std::min<std::size_t>(list.size_bytes(), 5 * 64);
+      for (const char* p = begin; p < end; p += 64) __builtin_prefetch(p);
+    }
+    for (const auto& c : candidates) __builtin_prefetch(&docs_[c.slot]);
     for (std::size_t c = 0; c < candidates.size(); ++c) {
-      if (c + ahead < candidates.size()) {
-        __builtin_prefetch(lists[c + ahead].data());
-        __builtin_prefetch(reinterpret_cast<const char*>(lists[c + ahead].data()) + 64);
-      }
       const std::uint32_t slot = candidates[c].slot;
       for (const auto& t : lists[c]) {  // sorted by term id: stop after the largest rest id
         if (t.term > rest.max_id()) break;
