@@ -85,13 +85,14 @@ scratch& local_scratch(std::size_t slots) {
   return s;
 }
 
-// The query terms left for rescoring, by term id: open addressing at most half full behind a
-// 4096-bit filter, so the common case, a document term that is not a query term, costs one bit test.
-class rest_table {
+// Query terms from index `first` on (the terms left for rescoring, or all of them for the
+// explanations), by term id: open addressing at most half full behind a 4096-bit filter, so the
+// common case, a document term that is not one of them, costs one bit test.
+class query_term_table {
  public:
   static constexpr std::uint32_t npos = UINT32_MAX;
   template <class Terms>
-  rest_table(const Terms& qt, std::size_t first) {
+  query_term_table(const Terms& qt, std::size_t first) {
     std::uint32_t bits = 4;
     while ((std::size_t{1} << bits) < 2 * (qt.size() - first)) ++bits;
     shift_ = 32 - bits;
@@ -286,7 +287,7 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
     const float factor = static_cast<float>(qt[i].factor);
     // Postings are in slot order but sparse: fetch the weights a few postings ahead.
     constexpr std::ptrdiff_t ahead = 16;
-    const detail::posting* const last = post.end() - 1;
+    const detail::posting* const last = post.end() - 1;  // never empty: query terms are live terms
     for (const detail::posting* pp = post.begin(); pp <= last; ++pp) {
       __builtin_prefetch(&slot_w[(last - pp > ahead ? pp + ahead : last)->slot]);
       const float c = factor * impact(pp->slot, pp->tf);
@@ -361,7 +362,7 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
     // Rescore the pool with the remaining terms: look each of a candidate's terms up in a small
     // hash table of the remaining query terms, then add the contributions in query-term order
     // (so every float sum is the same whatever the term ids are).
-    const rest_table rest(qt, first_rest);
+    const query_term_table rest(qt, first_rest);
     std::vector<float> part(qt.size(), 0.0f);
     // The candidates' term lists and metadata are scattered over the heap: read where the lists are
     // first (independent loads that overlap), then request the first lines of every list (the common
@@ -381,7 +382,7 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
       for (const auto& t : lists[c]) {  // sorted by term id: stop after the largest rest id
         if (t.term > rest.max_id()) break;
         const std::uint32_t i = rest.find(t.term);
-        if (i == rest_table::npos) continue;
+        if (i == query_term_table::npos) continue;
         part[i] = static_cast<float>(qt[i].factor) * impact(slot, t.tf);
       }
       float a = candidates[c].raw;
@@ -450,7 +451,7 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
 
   // Explanations: each hit's per-term contributions (its terms looked up in a table of the query
   // terms), the explain_terms largest kept (ties by term text).
-  const rest_table query_terms(qt, 0);
+  const query_term_table query_terms(qt, 0);
   const std::size_t explain = static_cast<std::size_t>(std::max(0, options_.explain_terms));
   auto stronger = [&](const std::pair<double, std::uint32_t>& a, const std::pair<double, std::uint32_t>& b) {
     return a.first != b.first ? a.first > b.first : text(qt[a.second]) < text(qt[b.second]);
@@ -466,7 +467,7 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
     for (const auto& t : terms_[c.slot]) {  // sorted by term id
       if (t.term > query_terms.max_id()) break;
       const std::uint32_t i = query_terms.find(t.term);
-      if (i == rest_table::npos) continue;
+      if (i == query_term_table::npos) continue;
       const std::pair<double, std::uint32_t> part{qt[i].factor * weight(t.tf, weights_[c.slot], tf_norms_[c.slot]) / self_score, i};
       if (parts.size() == explain && (explain == 0 || !stronger(part, parts.back()))) continue;
       parts.insert(std::upper_bound(parts.begin(), parts.end(), part, stronger), part);
