@@ -188,8 +188,7 @@ net::reply similar_for_issue(app::app_context& app, app::services& svc, net::req
   if (known.meta) {
     issue_id = known.meta->issue_id;
     auto filter = app::filter_for(view.settings, known.meta->project, *limit);
-    for (const auto& p : known.pairs)  // dismissed candidates stay hidden, in either direction
-      if (p.status == "dismissed") filter.exclude_issue_ids.insert(p.issue_id == issue_id ? p.candidate_id : p.issue_id);
+    filter.exclude_issue_ids = store::dismissed_among(known.pairs, issue_id);
     hits = svc.index->search_issue(who.tenant_id, issue_id, filter);
   } else {
     auto doc = fetch_unindexed(app, svc, who, key);

@@ -32,12 +32,13 @@ void set_pair_status(pqxx::work& tx, const std::string& tenant_id, const std::st
 
 std::unordered_set<std::string> dismissed_for(pqxx::transaction_base& tx, const std::string& tenant_id,
                                               const std::string& issue_id) {
+  return dismissed_among(pairs_for(tx, tenant_id, issue_id), issue_id);
+}
+
+std::unordered_set<std::string> dismissed_among(const std::vector<pair_row>& pairs, const std::string& issue_id) {
   std::unordered_set<std::string> out;
-  auto rows = tx.exec_params(
-      "SELECT CASE WHEN issue_id = $2 THEN candidate_id ELSE issue_id END FROM pairs"
-      " WHERE tenant_id = $1 AND status = 'dismissed' AND (issue_id = $2 OR candidate_id = $2)",
-      tenant_id, issue_id);
-  for (const auto& r : rows) out.insert(r[0].as<std::string>());
+  for (const auto& p : pairs)
+    if (p.status == "dismissed") out.insert(p.issue_id == issue_id ? p.candidate_id : p.issue_id);
   return out;
 }
 

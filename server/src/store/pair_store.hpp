@@ -30,8 +30,10 @@ void set_pair_status(pqxx::work& tx, const std::string& tenant_id, const std::st
 // Candidates the reviewers dismissed for this issue, in either direction (never suggested again).
 std::unordered_set<std::string> dismissed_for(pqxx::transaction_base& tx, const std::string& tenant_id,
                                               const std::string& issue_id);
+// The same, from pairs already read with pairs_for(issue_id).
+std::unordered_set<std::string> dismissed_among(const std::vector<pair_row>& pairs, const std::string& issue_id);
 
-// Status of the pairs of issue_id with the given candidates (missing = not stored).
+// The stored pairs of issue_id, in either direction (missing = not stored).
 std::vector<pair_row> pairs_for(pqxx::transaction_base& tx, const std::string& tenant_id, const std::string& issue_id);
 
 // Removes every pair touching one of these issues (deleted issues).
