@@ -414,6 +414,16 @@ test('product events with retries and reordering are all accepted', async () => 
 });
 
 test('panel API as a user: duplicates ranked, newest text, deletes stick', async () => {
+  if (databaseName) {
+    // Every accepted event applied first (E's delete and its late update included), so that what follows checks the
+    // final state rather than a moment between two of E's jobs.
+    const installation = INSTALLATION_ID.replaceAll("'", "''");
+    await eventually(() => {
+      const waiting = Number(psqlOut(`SELECT (SELECT count(*) FROM inbox WHERE tenant_id = '${installation}' AND processed_at IS NULL)
+        + (SELECT count(*) FROM jobs WHERE tenant_id = '${installation}' AND kind = 'apply_issue')`));
+      return { done: waiting === 0, value: `${waiting} events or apply jobs waiting` };
+    }, 'every product event applied');
+  }
   const body = await eventually(async () => {
     const response = await similar(A.key);
     const keys = response.json?.candidates?.map((candidate) => candidate.key) ?? [];
