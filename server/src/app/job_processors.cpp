@@ -261,6 +261,7 @@ jobs::job_outcome rescan(pqxx::work& tx, const jobs::job& j, services& svc) {
     last = id;
     auto filter = filter_for(settings, project, flag_limit);
     filter.exclude_issue_ids = store::dismissed_for(tx, j.tenant_id, id);
+    filter.full_scan = true;  // the whole backlog is searched: the rescan's pool (model_options::scan_candidate_pool)
     auto hits = svc.index->search_issue(j.tenant_id, id, filter);
     // Pairs point from the newer issue to the older candidate: keep only earlier candidates here.
     std::vector<core::search_hit> older;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -49,6 +50,7 @@ struct search_filter {
   std::unordered_set<std::string> exclude_issue_ids;  // e.g. dismissed pairs
   double threshold = 0.0;  // minimum normalised score
   std::size_t limit = 20;
+  bool full_scan = false;  // part of a rescan of the whole backlog: pool of model_options::scan_candidate_pool
 };
 
 struct matched_term {
@@ -148,7 +150,8 @@ class search_index {
   void refresh_averages();  // after every change: quantised averages, per-slot weights
   // A query with its terms resolved to ids (terms absent from the index dropped).
   struct resolved_query {
-    std::vector<std::pair<std::uint32_t, field_tf>> terms;
+    std::span<const doc_term> terms;  // the indexed document's own term list, or `resolved`
+    std::vector<doc_term> resolved;
     // Query terms no indexed document has (search() of a not-yet-indexed issue or a draft): they match nothing
     // but belong to raw(q, q), as they would once the issue is indexed.
     std::vector<std::pair<std::string_view, field_tf>> unknown;

@@ -61,6 +61,7 @@ boost::json::value to_json(const model_options& o) {
       {"max_df_fraction", o.max_df_fraction},
       {"posting_budget", o.posting_budget},
       {"candidate_pool", o.candidate_pool},
+      {"scan_candidate_pool", o.scan_candidate_pool},
       {"same_project_boost", o.same_project_boost},
       {"same_component_boost", o.same_component_boost},
       {"recency_boost", o.recency_boost},
@@ -98,6 +99,9 @@ result<model_options> model_options_from_json(const boost::json::value& v) {
     } else if (key == "candidate_pool") {
       if (!read_num(x, 1e7, d) || d < 1 || d != std::floor(d)) return bad("candidate_pool");
       o.candidate_pool = static_cast<int>(d);
+    } else if (key == "scan_candidate_pool") {
+      if (!read_num(x, 1e7, d) || d < 1 || d != std::floor(d)) return bad("scan_candidate_pool");
+      o.scan_candidate_pool = static_cast<int>(d);
     } else if (key == "same_project_boost") {
       if (!read_num(x, 10, o.same_project_boost)) return bad("same_project_boost");
     } else if (key == "same_component_boost") {

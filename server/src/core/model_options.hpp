@@ -35,6 +35,11 @@ struct model_options {
   // (most common) terms only rescore the candidate_pool best candidates so far.
   int posting_budget = 5000;
   int candidate_pool = 100;
+  // The pool of a background rescan of the whole backlog (search_filter::full_scan): every issue is
+  // searched, so the batch trades some ranking depth below the top few for throughput (measured in
+  // docs/engine.md); searches a person waits for (the issue panel, new and edited issues, drafts)
+  // use candidate_pool.
+  int scan_candidate_pool = 20;
   // Priors (multiplicative, 0 = off): same project as the query issue; a shared component;
   // recency: 1 + recency_boost · exp(-|Δt| / recency_scale_days).
   double same_project_boost = 0.1;

@@ -140,8 +140,7 @@ std::vector<search_hit> search_index::search_issue(std::string_view issue_id, co
   if (slot == detail::slot_map::npos) return {};
   const doc_entry& d = docs_[slot];
   resolved_query q;
-  q.terms.reserve(terms_[slot].size());
-  for (const auto& t : terms_[slot]) q.terms.emplace_back(t.term, t.tf);
+  q.terms = terms_[slot];
   q.lengths = lengths_[slot];
   q.tf_norm = tf_norms_[slot];
   q.project = d.project;
@@ -152,10 +151,11 @@ std::vector<search_hit> search_index::search_issue(std::string_view issue_id, co
 
 std::vector<search_hit> search_index::search(const query& q, const search_filter& filter) const {
   resolved_query r;
-  r.terms.reserve(q.analysis.terms.size());
+  r.resolved.reserve(q.analysis.terms.size());
   for (const auto& t : q.analysis.terms)
-    if (auto id = vocabulary_.find(t.term); id != detail::term_table::npos) r.terms.emplace_back(id, t.tf);
+    if (auto id = vocabulary_.find(t.term); id != detail::term_table::npos) r.resolved.push_back({id, t.tf});
     else r.unknown.emplace_back(t.term, t.tf);
+  r.terms = r.resolved;
   r.lengths = q.analysis.lengths;
   r.tf_norm = tf_norm_of(q.analysis);
   if (auto it = name_ids_.find(q.project); !q.project.empty() && it != name_ids_.end()) r.project = it->second;
@@ -184,6 +184,8 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
   auto text = [this](const qterm& t) { return vocabulary_.text(t.id); };
   std::vector<qterm> qt;
   qt.reserve(q.terms.size());
+  // The document frequencies are in posting list headers scattered over a large array: request them all first.
+  for (const auto& t : q.terms) __builtin_prefetch(&postings_by_term_[t.term]);
   for (const auto& [id, tf] : q.terms) {
     const std::size_t df = postings_by_term_[id].size();
     if (df > max_df && df > 1) continue;
@@ -198,10 +200,11 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
   }
   const std::size_t max_terms = static_cast<std::size_t>(std::max(1, options_.max_query_terms));
   if (qt.size() > max_terms) {
-    std::partial_sort(qt.begin(), qt.begin() + static_cast<std::ptrdiff_t>(max_terms), qt.end(),
-                      [&](const qterm& a, const qterm& b) {
-                        return a.strength != b.strength ? a.strength > b.strength : text(a) < text(b);
-                      });
+    // The max_terms strongest (a total order: ties by text), in any order: they are sorted below.
+    std::nth_element(qt.begin(), qt.begin() + static_cast<std::ptrdiff_t>(max_terms - 1), qt.end(),
+                     [&](const qterm& a, const qterm& b) {
+                       return a.strength != b.strength ? a.strength > b.strength : text(a) < text(b);
+                     });
     qt.resize(max_terms);
   }
   // Processing order: largest possible contribution first (ties by text, so the order, and with
@@ -259,7 +262,8 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
 
   std::size_t read = 0;
   const std::size_t budget = options_.posting_budget;
-  const std::size_t pool = std::max<std::size_t>(filter.limit, static_cast<std::size_t>(options_.candidate_pool));
+  const int pool_option = filter.full_scan ? options_.scan_candidate_pool : options_.candidate_pool;
+  const std::size_t pool = std::max<std::size_t>(filter.limit, static_cast<std::size_t>(pool_option));
   std::size_t first_rest = qt.size();  // first query term handled by rescoring the pool
   // The hot loop works on raw pointers (nothing in it can move the vectors) and appends a slot to
   // touched without a branch when its accumulator is still 0. A zero contribution (a field weighted
@@ -275,6 +279,16 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
     const float x = dot4(slot_w[slot].w, tf);
     return bm25 ? x * k1p1 / (x + k1) : static_cast<float>(sub(x)) * (1.0f / tf_norms[slot]);
   };
+  // The posting lists read below lie scattered over the heap and most are short (the rarest terms
+  // come first): request the first lines of all of them before reading any, so the misses overlap.
+  for (std::size_t i = 0, planned = 0; i < qt.size(); ++i) {
+    const auto& post = postings_by_term_[qt[i].id];
+    if (i > 0 && planned + post.size() > budget) break;
+    planned += post.size();
+    const char* const first = reinterpret_cast<const char*>(post.begin());
+    __builtin_prefetch(first);
+    if (post.size() > 4) __builtin_prefetch(first + 64);
+  }
   for (std::size_t i = 0; i < qt.size(); ++i) {
     const auto& post = postings_by_term_[qt[i].id];
     if (i > 0 && read + post.size() > budget) {

@@ -408,6 +408,31 @@ TEST_CASE("candidate pool: documents tied at the pool boundary enter it in issue
   CHECK(ids == std::vector<std::string>{"9", "8", "7", "6"});
 }
 
+TEST_CASE("a full scan rescores a pool of scan_candidate_pool, other searches one of candidate_pool") {
+  model_options o = no_priors();
+  o.posting_budget = 1;  // as in the tie test above: "x" accumulated, "c" rescores the pool
+  o.candidate_pool = 10;
+  o.scan_candidate_pool = 4;
+  search_index idx(o);
+  for (int id = 0; id < 10; ++id)
+    idx.put(doc(std::to_string(id), "P", {{"x", {1, 0, 0, 0}}, {"c", {0, static_cast<std::uint8_t>(1 + id), 0, 0}}}, {1, 10, 0, 0}));
+  for (int i = 0; i < 20; ++i)
+    idx.put(doc("f" + std::to_string(i), "P", {{"c", {0, 1, 0, 0}}, {"y", {1, 0, 0, 0}}}, {1, 10, 0, 0}));
+  query q;
+  q.analysis.terms = {{"c", {0, 1, 0, 0}}, {"x", {1, 0, 0, 0}}};
+  q.analysis.lengths = {1, 1, 0, 0};
+  search_filter top4;
+  top4.limit = 4;
+  auto ids_of = [&](const search_filter& f) {
+    std::vector<std::string> ids;
+    for (const auto& h : idx.search(q, f)) ids.push_back(h.issue_id);
+    return ids;
+  };
+  CHECK(ids_of(top4) == std::vector<std::string>{"9", "8", "7", "6"});  // the pool holds the whole tie
+  top4.full_scan = true;
+  CHECK(ids_of(top4) == std::vector<std::string>{"3", "2", "1", "0"});  // four of the tie, in issue id order
+}
+
 TEST_CASE("explanations: the explain_terms strongest matching terms, strongest first, ties by term text") {
   search_index idx(no_priors());
   std::vector<term_freq> shared;

@@ -13,6 +13,7 @@ TEST_CASE("model options round-trip through JSON") {
   o.field_weights[field_environment] = 0.25;
   o.recency_boost = 0;
   o.max_query_terms = 12;
+  o.scan_candidate_pool = 7;
   auto back = model_options_from_json(to_json(o));
   REQUIRE(back.ok());
   CHECK(*back == o);
@@ -26,7 +27,8 @@ TEST_CASE("model options: partial objects keep defaults, bad values are rejected
   CHECK(o->field_weights[field_description] == model_options{}.field_weights[field_description]);
   CHECK(o->k1 == 2);
   for (const char* bad : {R"({"k1":-1})", R"({"nope":1})", R"({"field_weights":{"title":1}})", R"({"field_b":{"summary":2}})",
-                          R"({"length_norm":"tfidf"})", R"({"max_query_terms":0.5})", R"([])"}) {
+                          R"({"length_norm":"tfidf"})", R"({"max_query_terms":0.5})",
+                          R"({"scan_candidate_pool":0})", R"({"scan_candidate_pool":2.5})", R"([])"}) {
     CAPTURE(bad);
     CHECK_FALSE(model_options_from_json(boost::json::parse(bad)).ok());
   }
