@@ -260,7 +260,6 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
   scratch& s = local_scratch(docs_.size());
   const float k1 = static_cast<float>(options_.k1);
 
-  std::size_t read = 0;
   const std::size_t budget = options_.posting_budget;
   const int pool_option = filter.full_scan ? options_.scan_candidate_pool : options_.candidate_pool;
   const std::size_t pool = std::max<std::size_t>(filter.limit, static_cast<std::size_t>(pool_option));
@@ -279,16 +278,10 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
     const float x = dot4(slot_w[slot].w, tf);
     return bm25 ? x * k1p1 / (x + k1) : static_cast<float>(sub(x)) * (1.0f / tf_norms[slot]);
   };
-  // The posting lists read below lie scattered over the heap and most are short (the rarest terms
+  // The terms accumulated: the first one, then each next one while the postings read stay within
+  // the budget. Their posting lists lie scattered over the heap and most are short (the rarest terms
   // come first): request the first lines of all of them before reading any, so the misses overlap.
-  for (std::size_t i = 0, planned = 0; i < qt.size(); ++i) {
-    const auto& post = postings_by_term_[qt[i].id];
-    if (i > 0 && planned + post.size() > budget) break;
-    planned += post.size();
-    const char* const first = reinterpret_cast<const char*>(post.begin());
-    __builtin_prefetch(first);
-    if (post.size() > 4) __builtin_prefetch(first + 64);
-  }
+  std::size_t read = 0;  // postings the accumulation reads
   for (std::size_t i = 0; i < qt.size(); ++i) {
     const auto& post = postings_by_term_[qt[i].id];
     if (i > 0 && read + post.size() > budget) {
@@ -296,8 +289,14 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
       break;
     }
     read += post.size();
-    if (s.touched.size() < touched_count + post.size()) s.touched.resize(2 * (touched_count + post.size()));
-    std::uint32_t* const touched = s.touched.data();
+    const char* const first = reinterpret_cast<const char*>(post.begin());
+    __builtin_prefetch(first);
+    if (post.size() > 4) __builtin_prefetch(first + 64);
+  }
+  if (s.touched.size() < read) s.touched.resize(read);
+  std::uint32_t* const touched = s.touched.data();
+  for (std::size_t i = 0; i < first_rest; ++i) {
+    const auto& post = postings_by_term_[qt[i].id];
     const float factor = static_cast<float>(qt[i].factor);
     // Postings are in slot order but sparse: fetch the weights a few postings ahead.
     constexpr std::ptrdiff_t ahead = 16;
@@ -320,7 +319,7 @@ std::vector<search_hit> search_index::run(const resolved_query& q, const search_
   float* const found_score = s.scores.data();
   std::size_t found = 0;
   for (std::size_t i = 0; i < touched_count; ++i) {
-    const std::uint32_t slot = s.touched[i];
+    const std::uint32_t slot = touched[i];
     const float a = acc[slot];
     acc[slot] = 0.0f;
     found_slot[found] = slot;
