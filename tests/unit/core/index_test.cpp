@@ -47,6 +47,32 @@ query fixture_query() {
   return q;
 }
 
+// Ten documents tied on "x" (same summary), inserted out of id order (slot order is not id order);
+// "c" (in the description, same length) is stronger the higher the id, so exact scoring ranks 9, 8,
+// 7, 6 first. Twenty more documents make "c" common, so with a posting budget of 1 only "x" is
+// accumulated and "c" rescores the pool.
+void fill_tie_fixture(search_index& idx) {
+  for (int id : {7, 3, 9, 1, 5, 0, 8, 2, 6, 4}) {
+    auto c_tf = static_cast<std::uint8_t>(1 + id);
+    idx.put(doc(std::to_string(id), "P", {{"x", {1, 0, 0, 0}}, {"c", {0, c_tf, 0, 0}}}, {1, 10, 0, 0}));
+  }
+  for (int i = 0; i < 20; ++i)
+    idx.put(doc("f" + std::to_string(i), "P", {{"c", {0, 1, 0, 0}}, {"y", {1, 0, 0, 0}}}, {1, 10, 0, 0}));
+}
+
+query tie_query() {
+  query q;
+  q.analysis.terms = {{"c", {0, 1, 0, 0}}, {"x", {1, 0, 0, 0}}};
+  q.analysis.lengths = {1, 1, 0, 0};
+  return q;
+}
+
+std::vector<std::string> ids_of(const std::vector<search_hit>& hits) {
+  std::vector<std::string> ids;
+  for (const auto& h : hits) ids.push_back(h.issue_id);
+  return ids;
+}
+
 }  // namespace
 
 TEST_CASE("bm25 score equals the documented formula") {
@@ -381,56 +407,29 @@ TEST_CASE("candidate pool: documents tied at the pool boundary enter it in issue
   o.posting_budget = 1;  // only the strongest term ("x") is accumulated; "c" rescores the pool
   o.candidate_pool = 4;
   search_index idx(o);
-  // Ten documents tied on "x" (same summary), inserted out of id order (slot order is not id order);
-  // "c" (in the description, same length) is stronger the higher the id, so exact scoring would rank 9, 8, 7, 6 first.
-  for (int id : {7, 3, 9, 1, 5, 0, 8, 2, 6, 4}) {
-    auto c_tf = static_cast<std::uint8_t>(1 + id);
-    idx.put(doc(std::to_string(id), "P", {{"x", {1, 0, 0, 0}}, {"c", {0, c_tf, 0, 0}}}, {1, 10, 0, 0}));
-  }
-  for (int i = 0; i < 20; ++i)  // "c" is common, so it is the weaker term and beyond the budget
-    idx.put(doc("f" + std::to_string(i), "P", {{"c", {0, 1, 0, 0}}, {"y", {1, 0, 0, 0}}}, {1, 10, 0, 0}));
-  query q;
-  q.analysis.terms = {{"c", {0, 1, 0, 0}}, {"x", {1, 0, 0, 0}}};
-  q.analysis.lengths = {1, 1, 0, 0};
+  fill_tie_fixture(idx);
   search_filter top4;
   top4.limit = 4;
-  auto hits = idx.search(q, top4);
-  std::vector<std::string> ids;
-  for (const auto& h : hits) ids.push_back(h.issue_id);
   // The pool holds the four lowest ids of the tie; rescoring with "c" then orders them.
-  CHECK(ids == std::vector<std::string>{"3", "2", "1", "0"});
+  CHECK(ids_of(idx.search(tie_query(), top4)) == std::vector<std::string>{"3", "2", "1", "0"});
   o.posting_budget = 1000;  // everything accumulated: exact scoring
   search_index exact(o);
-  for (int id = 0; id < 10; ++id)
-    exact.put(doc(std::to_string(id), "P", {{"x", {1, 0, 0, 0}}, {"c", {0, static_cast<std::uint8_t>(1 + id), 0, 0}}}, {1, 10, 0, 0}));
-  ids.clear();
-  for (const auto& h : exact.search(q, top4)) ids.push_back(h.issue_id);
-  CHECK(ids == std::vector<std::string>{"9", "8", "7", "6"});
+  fill_tie_fixture(exact);
+  CHECK(ids_of(exact.search(tie_query(), top4)) == std::vector<std::string>{"9", "8", "7", "6"});
 }
 
 TEST_CASE("a full scan rescores a pool of scan_candidate_pool, other searches one of candidate_pool") {
   model_options o = no_priors();
-  o.posting_budget = 1;  // as in the tie test above: "x" accumulated, "c" rescores the pool
+  o.posting_budget = 1;
   o.candidate_pool = 10;
   o.scan_candidate_pool = 4;
   search_index idx(o);
-  for (int id = 0; id < 10; ++id)
-    idx.put(doc(std::to_string(id), "P", {{"x", {1, 0, 0, 0}}, {"c", {0, static_cast<std::uint8_t>(1 + id), 0, 0}}}, {1, 10, 0, 0}));
-  for (int i = 0; i < 20; ++i)
-    idx.put(doc("f" + std::to_string(i), "P", {{"c", {0, 1, 0, 0}}, {"y", {1, 0, 0, 0}}}, {1, 10, 0, 0}));
-  query q;
-  q.analysis.terms = {{"c", {0, 1, 0, 0}}, {"x", {1, 0, 0, 0}}};
-  q.analysis.lengths = {1, 1, 0, 0};
+  fill_tie_fixture(idx);
   search_filter top4;
   top4.limit = 4;
-  auto ids_of = [&](const search_filter& f) {
-    std::vector<std::string> ids;
-    for (const auto& h : idx.search(q, f)) ids.push_back(h.issue_id);
-    return ids;
-  };
-  CHECK(ids_of(top4) == std::vector<std::string>{"9", "8", "7", "6"});  // the pool holds the whole tie
+  CHECK(ids_of(idx.search(tie_query(), top4)) == std::vector<std::string>{"9", "8", "7", "6"});  // the pool holds the whole tie
   top4.full_scan = true;
-  CHECK(ids_of(top4) == std::vector<std::string>{"3", "2", "1", "0"});  // four of the tie, in issue id order
+  CHECK(ids_of(idx.search(tie_query(), top4)) == std::vector<std::string>{"3", "2", "1", "0"});  // four of the tie, in issue id order
 }
 
 TEST_CASE("explanations: the explain_terms strongest matching terms, strongest first, ties by term text") {
