@@ -13,7 +13,7 @@ const { values } = parseArgs({
   options: {
     backfill: { type: 'string', default: '2000' },
     replay: { type: 'string', default: '150' },
-    rate: { type: 'string', default: '0.5' },
+    rate: { type: 'string', default: '1' },
     port: { type: 'string', default: process.env.DOPPEL_PORT ?? '8080' },
     'site-port': { type: 'string', default: process.env.DEMO_SITE_PORT ?? '8081' },
   },
@@ -53,7 +53,9 @@ let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
-  setTimeout(() => doppel.child.kill('SIGKILL'), 10_000).unref();
+  setTimeout(() => doppel.child.kill('SIGKILL'), 15_000).unref();
+  // Removing the app from the site, as an admin would: Doppel keeps the data for its retention period, then purges.
+  if (site.app) await site.uninstall(target).catch(() => {});
   await doppel.stop('SIGTERM');
   await site.close();
   await keyServer.close();

@@ -44,41 +44,48 @@
     },
   });
 
+  // A Jira flag in the page's corner; returns a function that removes it.
+  function showFlag(options) {
+    const element = document.createElement('div');
+    const type = ['success', 'info', 'warning', 'error'].includes(options?.type) ? options.type : 'info';
+    element.className = `flag flag--${type}`;
+    element.setAttribute('role', 'status');
+    element.dataset.type = type;
+    const title = document.createElement('strong');
+    title.textContent = String(options?.title ?? '');
+    const body = document.createElement('div');
+    body.textContent = String(options?.body ?? '');
+    const close = document.createElement('button');
+    close.type = 'button';
+    close.className = 'flag__close';
+    close.setAttribute('aria-label', 'Dismiss');
+    close.textContent = '×';
+    const remove = () => element.remove();
+    close.addEventListener('click', remove);
+    element.append(close, title, body);
+    flags.append(element);
+    if (options?.close === 'auto') setTimeout(remove, 8000);
+    return remove;
+  }
+
   // AP.flag.create(options) builds one of these on the host; close() may come from the iframe too.
   class Flag {
     constructor(options, callback) {
-      const element = document.createElement('div');
-      element.className = `flag flag--${['success', 'info', 'warning', 'error'].includes(options?.type) ? options.type : 'info'}`;
-      element.setAttribute('role', 'status');
-      element.dataset.type = options?.type ?? 'info';
-      const title = document.createElement('strong');
-      title.textContent = String(options?.title ?? '');
-      const body = document.createElement('div');
-      body.textContent = String(options?.body ?? '');
-      const close = document.createElement('button');
-      close.type = 'button';
-      close.className = 'flag__close';
-      close.setAttribute('aria-label', 'Dismiss');
-      close.textContent = '×';
-      close.addEventListener('click', () => this.close());
-      element.append(close, title, body);
-      flags.append(element);
-      this.element = element;
-      if (options?.close === 'auto') setTimeout(() => this.close(), 8000);
+      this.remove = showFlag(options);
       callback(callback._id);
     }
 
     close() {
-      this.element?.remove();
+      this.remove?.();
     }
   }
   xdm.defineModule('flag', { create: { constructor: Flag, close: Flag.prototype.close } });
 
   xdm.defineModule('navigator', {
-    go(target, context, callback) {
+    go(target, context) {
       if (target === 'issue' && context?.issueKey) window.location.assign(`/browse/${encodeURIComponent(context.issueKey)}`);
       else if (target === 'dashboard' || target === 'site') window.location.assign('/');
-      else new Flag({ type: 'info', title: `The demo site cannot navigate to "${target}"`, close: 'auto' }, Object.assign(() => {}, callback));
+      else showFlag({ type: 'info', title: `The demo site cannot open "${target}" pages`, close: 'auto' });
     },
     reload() {
       window.location.reload();
