@@ -185,3 +185,17 @@ test('a newcomer finds a replayed duplicate, sees the original in the panel, lin
   await context.close();
   assert.deepEqual(pageErrors, []);
 });
+
+test('Ctrl-C stops Doppel and the demo site', async () => {
+  const doppelUrl = demo.lines.map((l) => /^demo: starting Doppel on (\S+)/.exec(l)?.[1]).find(Boolean);
+  assert.ok(doppelUrl, demo.lines.join('\n'));
+  assert.equal((await fetch(`${doppelUrl}/atlassian-connect.json`)).status, 200);
+  process.kill(-demo.child.pid, 'SIGINT'); // what the terminal sends the foreground process group
+  const timer = setTimeout(() => { try { process.kill(-demo.child.pid, 'SIGKILL'); } catch { /* gone */ } }, 30_000);
+  const { code, signal } = await demo.exited;
+  clearTimeout(timer);
+  assert.equal(code, 0, `demo exit: ${code ?? signal}`);
+  for (const url of [siteUrl, `${doppelUrl}/atlassian-connect.json`]) {
+    await assert.rejects(fetch(url, { signal: AbortSignal.timeout(5_000) }), `${url} still answers after the demo stopped`);
+  }
+});
