@@ -147,8 +147,10 @@ test('a newcomer finds a replayed duplicate, sees the original in the panel, lin
   await frame.locator(`[data-testid="confirm-link-${original}"]`).click();
   await list.locator('#flags .flag[data-type="success"]').first().waitFor({ timeout: UI_TIMEOUT_MS });
   await frame.locator(`[data-testid="candidate-${original}"]`, { hasText: 'Linked as duplicate' }).waitFor({ timeout: UI_TIMEOUT_MS });
+  const linkItem = list.locator(`#issue-links li.issue-link[data-key="${original}"]`);
+  await linkItem.waitFor({ timeout: UI_TIMEOUT_MS }); // the open page picks the new Jira link up
   await list.reload();
-  assert.match(await list.locator(`#issue-links li.issue-link[data-key="${original}"]`).textContent(), /^duplicates\s/);
+  assert.match(await linkItem.textContent(), /^duplicates\s/);
   const originalPage = await open(`/browse/${original}`);
   assert.match(await originalPage.locator(`#issue-links li.issue-link[data-key="${issue.key}"]`).textContent(), /^is duplicated by\s/);
   await originalPage.close();

@@ -1,5 +1,6 @@
 // Browser side of the demo Jira site: plays the Connect host for one app iframe with Atlassian's simple-xdm host
-// (window.host), answering what all.js asks of Jira: context tokens, resize / sizeToParent, flags, navigation, events.
+// (window.host), answering what all.js asks of Jira: context tokens, resize / sizeToParent, flags, navigation, events;
+// on an issue page it also keeps the issue's links list current.
 (() => {
   const config = JSON.parse(document.getElementById('connect-frame-config').textContent);
   const container = document.getElementById('connect-frame');
@@ -127,6 +128,31 @@
   iframe.className = `connect-iframe connect-iframe--${config.sizing}`;
   iframe.src = extension.src;
   container.append(iframe);
+
+  // The issue page's links list follows what the app links (Jira's issue view refreshes the same way).
+  const links = document.getElementById('issue-links');
+  if (links && config.context.issueKey) {
+    let shown = JSON.stringify([...links.querySelectorAll('li.issue-link')].map((li) => li.dataset.key));
+    setInterval(async () => {
+      const response = await fetch(`/demo/issue-links/${encodeURIComponent(config.context.issueKey)}`).catch(() => null);
+      if (!response?.ok) return;
+      const list = await response.json();
+      if (JSON.stringify(list.map((l) => l.key)) === shown) return;
+      shown = JSON.stringify(list.map((l) => l.key));
+      links.replaceChildren(...list.map(({ relation, key, summary }) => {
+        const item = document.createElement('li');
+        item.className = 'issue-link';
+        item.dataset.key = key;
+        const anchor = document.createElement('a');
+        anchor.href = `/browse/${encodeURIComponent(key)}`;
+        anchor.textContent = key;
+        const text = document.createElement('span');
+        text.textContent = summary;
+        item.append(`${relation} `, anchor, ' ', text);
+        return item;
+      }));
+    }, 2000);
+  }
 
   setTimeout(() => {
     if (container.dataset.connected) return;

@@ -126,6 +126,11 @@ export class DemoJira extends FakeJira {
       if (!module || decodeURIComponent(m[1]) !== this.appKey) return page(404, this.layout('Not found', '<h1>No such app page</h1>'));
       return page(200, this.modulePage(module));
     }
+    m = url.pathname.match(/^\/demo\/issue-links\/([^/]+)$/);
+    if (req.method === 'GET' && m) {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      return res.end(JSON.stringify(this.linksOf(decodeURIComponent(m[1]))));
+    }
     if (req.method === 'POST' && url.pathname === '/demo/context-token') {
       // Only the site's own pages ask (a custom header cannot be sent cross-site without a CORS preflight we refuse).
       if (req.headers['x-demo-request'] !== '1' || !this.app) {
@@ -190,14 +195,14 @@ ${rows || '<tr><td colspan="5">No issues match.</td></tr>'}</tbody></table><p cl
   linksOf(key) {
     return this.links.filter((l) => l.inward === key || l.outward === key).map((l) => (l.outward === key
       ? { relation: 'duplicates', key: l.inward }
-      : { relation: 'is duplicated by', key: l.outward }));
+      : { relation: 'is duplicated by', key: l.outward })).map((link) => ({ ...link, summary: this.issues.get(link.key)?.fields.summary ?? '' }));
   }
 
   issuePage(issue) {
     const f = issue.fields;
     const { panel } = this.modules();
-    const links = this.linksOf(issue.key).map(({ relation, key }) => `<li class="issue-link" data-key="${escapeHtml(key)}">${escapeHtml(relation)}
-<a href="/browse/${encodeURIComponent(key)}">${escapeHtml(key)}</a> <span>${escapeHtml(this.issues.get(key)?.fields.summary)}</span></li>`).join('');
+    const links = this.linksOf(issue.key).map(({ relation, key, summary }) => `<li class="issue-link" data-key="${escapeHtml(key)}">${escapeHtml(relation)}
+<a href="/browse/${encodeURIComponent(key)}">${escapeHtml(key)}</a> <span>${escapeHtml(summary)}</span></li>`).join('');
     const detail = (name, value) => (value ? `<dt>${name}</dt><dd>${escapeHtml(value)}</dd>` : '');
     const names = (list) => (list ?? []).map((x) => x.name ?? x).join(', ');
     const frame = panel && this.app ? {
