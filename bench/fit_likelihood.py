@@ -30,6 +30,7 @@ NONNEGATIVE = {"log_score", "log_ratio_top", "log_ratio_mean", "log_gap_next"}  
 RIDGE = 1.0          # L2 penalty on the weights (not the intercept), in units of the log-likelihood
 PANEL_LIMIT = 10     # candidates the panel shows (both tiers)
 CURVE = [0.005, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5]  # admin page's table
+# (the default threshold is added to it)
 SWEEP = [round(0.001 * i, 3) for i in range(1, 1000)]  # thresholds considered for the default
 # Default threshold: on the held-out sweep over all dev projects, the one that keeps both issue-level targets with
 # the largest margin: it maximises min(found / FOUND_TARGET, FLAGS_TARGET / flags) (found = share of issues with
@@ -363,7 +364,7 @@ def main():
 
     curve = []
     print("\nthreshold curve (held out, all projects): threshold  likely_found  flags/clean  precision  recall")
-    for th in CURVE:
+    for th in sorted(set(CURVE) | {threshold}):
         t = targets(p_out, y, rank, scopes["all"], th)
         curve.append((th, t["likely_found"], t["false_flags_per_clean_issue"]))
         print(f"  {th:<5g}  {t['likely_found']:.3f}  {t['false_flags_per_clean_issue']:.3f}"

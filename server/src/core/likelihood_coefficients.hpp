@@ -34,10 +34,11 @@ inline constexpr std::array<double, 11> weights{
 inline constexpr double likely_threshold = 0.016;
 // threshold, share of issues with a filed earlier duplicate whose duplicate is in the likely tier (limit 10),
 // likely suggestions per issue without one (held-out: leave one project out)
-inline constexpr std::array<std::array<double, 3>, 14> threshold_curve{{
+inline constexpr std::array<std::array<double, 3>, 15> threshold_curve{{
     {0.005, 0.587, 1.401},
     {0.01, 0.490, 0.726},
     {0.015, 0.444, 0.481},
+    {0.016, 0.433, 0.449},
     {0.02, 0.408, 0.356},
     {0.03, 0.357, 0.231},
     {0.04, 0.320, 0.171},
