@@ -153,7 +153,8 @@ TEST_CASE("likelihoods do not change when the index renumbers its terms") {
   idx.put(doc("1", "P", "Bug", {"io"}, {{"disk", {1, 0, 0, 0}}, {"full", {1, 0, 0, 0}}, {"node", {0, 1, 0, 0}}}, 1));
   idx.put(doc("2", "P", "Bug", {}, {{"disk", {0, 1, 0, 0}}, {"node", {1, 0, 0, 0}}}, 2 * day_ms));
   idx.put(doc("3", "Q", "Task", {"io"}, {{"full", {1, 0, 0, 0}}, {"queue", {1, 0, 0, 0}}}, 3 * day_ms));
-  for (int i = 0; i < 30; ++i) idx.put(doc("f" + std::to_string(i), "Q", "Bug", {}, {{"node", {1, 0, 0, 0}}}, 4 * day_ms));
+  for (int i = 0; i < 30; ++i)
+    idx.put(doc("f" + std::to_string(i), "Q", "Bug", {}, {{"node", {1, 0, 0, 0}}}, 4 * day_ms));
   query q;
   q.analysis.terms = {{"disk", {1, 0, 0, 0}}, {"full", {1, 0, 0, 0}}, {"node", {1, 0, 0, 0}}};
   q.analysis.lengths = {3, 0, 0, 0};
