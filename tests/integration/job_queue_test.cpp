@@ -134,7 +134,7 @@ TEST_CASE("job queue: jobs of an uninstalled tenant are not claimed, except its 
   CHECK(claimed == std::vector<std::string>{"gone purge", "here issue:1"});
 }
 
-TEST_CASE("a write that queues a job wakes the workers once, after its commit; a rolled back one never") {
+TEST_CASE("a write that queues a job wakes the workers once after its commit, a rolled back one never") {
   auto url = test::fresh_database_url();
   pqxx::connection c(url);
   add_tenant(c, "t1");
