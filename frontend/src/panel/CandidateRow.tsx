@@ -3,6 +3,8 @@ import { useEffect, useRef } from 'preact/hooks';
 import type { Candidate } from '../api';
 import { Button, Lozenge, Tag, statusAppearance } from '../ui/components';
 import { Score } from '../ui/Score';
+import { CandidateActions } from './CandidateActions';
+import { LinkConfirm } from './LinkConfirm';
 
 export function CandidateRow(props: {
   issueKey: string;
@@ -67,61 +69,18 @@ export function CandidateRow(props: {
         {c.pairStatus === 'confirmed' && <Lozenge appearance="success">Linked as duplicate</Lozenge>}
       </div>
       {props.confirming ? (
-        <div
-          class="doppel-confirm"
-          role="group"
-          aria-label={`Confirm linking ${c.key}`}
-          onKeyDown={(e) => {
-            if (e.key === 'Escape' && props.busy !== 'link') props.onCancel();
-          }}
-        >
-          <span>
-            Link {props.issueKey} as a duplicate of {c.key}?
-          </span>
-          <span class="ds-button-group">
-            <Button appearance="primary" onClick={props.onLink} loading={props.busy === 'link'} testId={`confirm-link-${c.key}`}>
-              Link
-            </Button>
-            <Button appearance="subtle" onClick={props.onCancel} disabled={props.busy === 'link'}>
-              Cancel
-            </Button>
-          </span>
-        </div>
+        <LinkConfirm issueKey={props.issueKey} candidateKey={c.key} busy={props.busy} onLink={props.onLink} onCancel={props.onCancel} />
       ) : (
-        <div class="doppel-candidate__actions ds-button-group">
-          {c.pairStatus !== 'confirmed' && (
-            <Button class="ds-button--compact" onClick={props.onAsk} disabled={props.busy !== null} testId={`link-${c.key}`}>
-              Link as duplicate
-            </Button>
-          )}
-          {c.pairStatus !== 'confirmed' && (
-            <Button
-              class="ds-button--compact"
-              appearance="subtle"
-              onClick={props.onDismiss}
-              loading={props.busy === 'dismiss'}
-              disabled={props.busy !== null}
-              testId={`dismiss-${c.key}`}
-            >
-              Not a duplicate
-            </Button>
-          )}
-          <Button class="ds-button--compact" appearance="subtle" onClick={props.onOpen} label={`Open ${c.key}`}>
-            Open
-          </Button>
-          {c.terms.length > 0 && (
-            <Button
-              class="ds-button--compact"
-              appearance="subtle"
-              onClick={props.onTerms}
-              ariaExpanded={props.termsOpen}
-              ariaControls={termsId}
-              testId={`terms-${c.key}`}
-            >
-              {props.termsOpen ? 'Hide why' : 'Why?'}
-            </Button>
-          )}
-        </div>
+        <CandidateActions
+          candidate={c}
+          busy={props.busy}
+          termsOpen={props.termsOpen}
+          termsId={termsId}
+          onAsk={props.onAsk}
+          onDismiss={props.onDismiss}
+          onOpen={props.onOpen}
+          onTerms={props.onTerms}
+        />
       )}
       {props.termsOpen && (
         <div class="doppel-terms" id={termsId}>
