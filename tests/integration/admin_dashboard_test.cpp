@@ -452,10 +452,15 @@ TEST_CASE("admin handlers: cached admin check, config, backfill, rescan, stats, 
   auto got = h.call(handlers::get_config, verb::get, "/api/admin/config", "tenant-a", "admin-1");
   REQUIRE(got.status == net::http::status::ok);
   auto cfg = json_of(got);
-  CHECK(cfg.at("threshold").as_double() == doctest::Approx(0.35));
+  CHECK(cfg.at("threshold").as_double() == doctest::Approx(core::default_likely_threshold));
   CHECK(cfg.at("fieldWeights").as_object().size() == 5);
+  // What the threshold means, from the dev curve: rising thresholds find fewer duplicates and flag fewer issues.
+  const auto& curve = cfg.at("thresholdCurve").as_array();
+  REQUIRE(curve.size() >= 3);
+  CHECK(curve.front().at("duplicatesFound").as_double() >= curve.back().at("duplicatesFound").as_double());
+  CHECK(curve.front().at("falseFlagsPerCleanIssue").as_double() > curve.back().at("falseFlagsPerCleanIssue").as_double());
 
-  cfg["threshold"] = 0.5;
+  cfg["threshold"] = 0.5;  // sent back with the read-only curve, as the admin page does
   cfg["projects"] = boost::json::array{"ABC"};
   auto put = h.call(handlers::put_config, verb::put, "/api/admin/config", "tenant-a", "admin-1",
                     boost::json::serialize(cfg));
@@ -469,7 +474,7 @@ TEST_CASE("admin handlers: cached admin check, config, backfill, rescan, stats, 
   {
     pqxx::read_transaction tx(c);
     CHECK(service::load_settings(tx, "tenant-a").threshold == doctest::Approx(0.5));
-    CHECK(service::load_settings(tx, "tenant-b").threshold == doctest::Approx(0.35));
+    CHECK(service::load_settings(tx, "tenant-b").threshold == doctest::Approx(core::default_likely_threshold));
   }
 
   // Backfill start: progress row with a bounded JQL from the projects, one queued job; stop.

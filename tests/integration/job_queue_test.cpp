@@ -163,6 +163,6 @@ TEST_CASE("a write that queues a job wakes the workers once after its commit, a 
   pqxx::read_transaction tx(c);
   CHECK(tx.exec1("SELECT count(*) FROM jobs WHERE kind = 'backfill'")[0].as<int>() == 0);
   // A write that queues nothing wakes nobody.
-  db.write([&](store::write_tx& w) { w.exec0("SELECT 1"); });
+  db.write([&](store::write_tx& w) { w.exec("SELECT 1"); });
   CHECK(wakes == 1);
 }
