@@ -180,6 +180,18 @@ test('webhooks: a near-copy created by webhook lists the original among its cand
   for (const c of response.json.candidates) assert.ok(c.likelihood >= 0 && c.likelihood <= 1, `${c.key} likelihood ${c.likelihood}`);
   // The panel badge property is written on the new issue once its pair is stored.
   await eventually(() => siteA.properties.has(`${copy.key}/${PROPERTY_KEY}`), `issue property ${PROPERTY_KEY} on ${copy.key}`);
+  // The badge and the review queue count the likely tier only: the stored pending pairs are the likely candidates
+  // (among the earlier issues the new issue was matched against), never a related one.
+  const likely = new Set(response.json.candidates.filter((c) => c.tier === 'likely').map((c) => c.key));
+  const related = response.json.candidates.filter((c) => c.tier === 'related').map((c) => c.key);
+  const pending = pendingCandidateKeys(copy.key);
+  assert.ok(pending.includes(original.key), pending.join());
+  for (const key of pending) assert.ok(likely.has(key), `${key} is pending but not in the likely tier`);
+  for (const key of related) assert.ok(!pending.includes(key), `${key} is related but pending`);
+  const badge = siteA.properties.get(`${copy.key}/${PROPERTY_KEY}`);
+  const pendingCount = sql(`SELECT count(*) FROM pairs p JOIN index_documents d ON d.tenant_id = p.tenant_id AND d.issue_id = p.issue_id
+                             WHERE p.tenant_id = ${quote(siteA.clientKey)} AND d.issue_key = ${quote(copy.key)} AND p.status = 'pending'`);
+  assert.equal(String(badge?.value?.label ?? ''), pendingCount, JSON.stringify(badge));
   assert.equal(siteA.rejectedCalls, 0);
 });
 
