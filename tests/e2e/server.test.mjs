@@ -103,3 +103,41 @@ test('embedded PostgreSQL: first start creates it, data survives a restart, SIGT
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('embedded PostgreSQL after a kill -9: the restart adopts the running cluster and a clean stop stops it too', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'doppel-adopt-'));
+  chmodSync(dataDir, 0o755);
+  const pgCtl = '/usr/lib/postgresql/15/bin/pg_ctl';
+  const asPg = process.getuid() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
+  const status = () => { try { execFileSync(asPg[0] ?? pgCtl, [...asPg.slice(1), ...(asPg.length ? [pgCtl] : []), '-D', join(dataDir, 'pg'), 'status'], { stdio: 'ignore' }); return 0; } catch (e) { return e.status; } };
+  try {
+    const first = await startDoppel({ DOPPEL_DATA_DIR: dataDir });
+    first.child.kill('SIGKILL');
+    await first.exited;
+    assert.equal(status(), 0, 'the killed doppel left its cluster running');
+    const second = await startDoppel({ DOPPEL_DATA_DIR: dataDir });
+    assert.ok(second.logs.some((l) => l.msg === 'embedded postgres: adopting running cluster'), 'adopted');
+    // A second doppel on the same data dir is refused in one line while the first runs.
+    const third = await startDoppel({ DOPPEL_DATA_DIR: dataDir }).then(() => null, (e) => e);
+    assert.ok(third, 'a second doppel on the same data dir must not start');
+    assert.match(third.message, /in use by another running doppel/);
+    assert.equal((await second.stop()).code, 0);
+    assert.equal(status(), 3, 'the adopted cluster is stopped with the doppel that adopted it');
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a data dir the embedded PostgreSQL cannot reach is refused at start in one line naming it', { skip: process.getuid() !== 0 && 'needs root (PostgreSQL runs as postgres)' }, async () => {
+  const parent = mkdtempSync(join(tmpdir(), 'doppel-closed-'));
+  chmodSync(parent, 0o700);  // root only: postgres cannot enter anything below it
+  const dataDir = join(parent, 'data');
+  try {
+    const err = await startDoppel({ DOPPEL_DATA_DIR: dataDir }, { timeoutMs: 20_000 }).then(() => null, (e) => e);
+    assert.ok(err, 'doppel must not start');
+    assert.match(err.message, new RegExp(`DOPPEL_DATA_DIR ${dataDir}: the embedded PostgreSQL runs as 'postgres' and .*cannot enter it`));
+    assert.doesNotMatch(err.message, /initdb failed/);
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
+});

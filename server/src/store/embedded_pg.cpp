@@ -6,6 +6,8 @@
 #include <openssl/sha.h>
 #include <grp.h>
 #include <pwd.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -77,7 +79,36 @@ std::string short_hash(const std::string& s) {
   return out;
 }
 
+// Takes <root>/doppel.lock for this process (released when it exits, however it exits).
+int lock_data_dir(const fs::path& root) {
+  auto path = (root / "doppel.lock").string();
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error("cannot open " + path);
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    throw std::runtime_error("DOPPEL_DATA_DIR " + root.string() +
+                             " is in use by another running doppel; stop it, or give this one its own data dir");
+  }
+  return fd;
+}
+
 }  // namespace
+
+std::string unreachable_for(const std::string& dir, const std::string& user) {
+  passwd* pw = getpwnam(user.c_str());
+  if (!pw) return "user '" + user + "' does not exist";
+  pid_t pid = fork();
+  if (pid < 0) return "fork failed";
+  if (pid == 0) {
+    if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) _exit(2);
+    _exit(access(dir.c_str(), X_OK) == 0 ? 0 : 1);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return "waitpid failed";
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
+  return "user '" + user + "' cannot enter it (a parent directory such as /root is closed to others)";
+}
 
 std::string find_postgres_bin_dir() {
   for (const char* dir : {"/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin"})
@@ -92,13 +123,19 @@ std::unique_ptr<embedded_postgres> embedded_postgres::start(const std::string& d
     throw std::runtime_error("PostgreSQL server binaries not found (apt-get install postgresql-15), or set DOPPEL_DATABASE_URL");
   fs::path root = fs::absolute(data_dir);
   fs::create_directories(root);
+  pg->run_as_ = geteuid() == 0 ? "postgres" : "";
+  if (!pg->run_as_.empty()) {
+    if (auto why = unreachable_for(root.string(), pg->run_as_); !why.empty())
+      throw std::runtime_error("DOPPEL_DATA_DIR " + root.string() + ": the embedded PostgreSQL runs as '" + pg->run_as_ +
+                               "' and " + why + "; use a data dir it can reach (e.g. /var/lib/doppel) or set DOPPEL_DATABASE_URL");
+  }
+  pg->lock_fd_ = lock_data_dir(root);
   pg->pgdata_ = (root / "pg").string();
   // Unix socket paths are limited to ~107 bytes: fall back to a short per-data-dir directory in /tmp.
   fs::path sock = root / "pg-run";
   if (sock.string().size() > 80) sock = fs::path("/tmp") / ("doppel-pg-" + short_hash(root.string()));
   pg->socket_dir_ = sock.string();
   fs::create_directories(sock);
-  pg->run_as_ = geteuid() == 0 ? "postgres" : "";
   chmod(sock.c_str(), 0700);
   if (!pg->run_as_.empty()) chown_to(sock, pg->run_as_);
   std::string logfile = (root / "postgresql.log").string();
@@ -119,7 +156,9 @@ std::unique_ptr<embedded_postgres> embedded_postgres::start(const std::string& d
   }
   int status = run_program({pg_ctl, "-D", pg->pgdata_, "status"}, pg->run_as_, "");
   if (status == 0) {
+    // We hold the data dir's lock, so the doppel that started this cluster is gone: it is ours to stop now.
     log::info("embedded postgres: adopting running cluster", {{"pgdata", pg->pgdata_}});
+    pg->owned_ = true;
   } else {
     // wal_init_zero=off: a new 16 MB WAL segment is created by writing its last byte instead of 16 MB of zeroes.
     // Zero-filling stalled every synchronous commit (webhook acknowledgements) for about 100 ms each time the
@@ -128,7 +167,7 @@ std::unique_ptr<embedded_postgres> embedded_postgres::start(const std::string& d
     int rc = run_program({pg_ctl, "-D", pg->pgdata_, "-o", opts, "-l", logfile, "-w", "-t", "60", "start"},
                          pg->run_as_, "");
     if (rc != 0) throw std::runtime_error("pg_ctl start failed (exit " + std::to_string(rc) + "), see " + logfile);
-    pg->started_by_us_ = true;
+    pg->owned_ = true;
   }
   std::string admin = "host=" + pg->socket_dir_ + " dbname=postgres user=doppel";
   {
@@ -142,8 +181,8 @@ std::unique_ptr<embedded_postgres> embedded_postgres::start(const std::string& d
 }
 
 void embedded_postgres::stop() {
-  if (!started_by_us_) return;
-  started_by_us_ = false;
+  if (!owned_) return;
+  owned_ = false;
   int rc = run_program({bin_dir_ + "/pg_ctl", "-D", pgdata_, "-m", "fast", "-w", "-t", "30", "stop"}, run_as_, "");
   if (rc == 0) log::info("embedded postgres: stopped");
   else log::warn("embedded postgres: stop failed", {{"exit", rc}});
@@ -154,6 +193,7 @@ embedded_postgres::~embedded_postgres() {
     stop();
   } catch (...) {
   }
+  if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
 }  // namespace doppel::store
