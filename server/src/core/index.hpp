@@ -156,7 +156,6 @@ class search_index {
   indexed_document export_doc(std::uint32_t slot) const;
   float tf_norm_of(const analyzed_document& a) const;
   slot_weights weights_for(const field_lengths& len) const;
-  double weight(const field_tf& tf, const slot_weights& sw, float tf_norm) const;
   void refresh_averages();  // after every change: quantised averages, per-slot weights
   // A query with its terms resolved to ids (terms absent from the index dropped).
   struct resolved_query {
@@ -173,6 +172,7 @@ class search_index {
   };
   std::vector<search_hit> run(const resolved_query& q, const search_filter& filter,
                               std::optional<std::uint32_t> self) const;
+  class searcher;  // the steps of one run() (search.cpp)
 
   model_options options_;
   detail::term_table vocabulary_;
