@@ -58,6 +58,14 @@ export function draftBody(summary: string, description: string, projectKey: stri
   };
 }
 
+/** The answer body of a 2xx invokeRemote response ({status, headers, body}); throws on anything else. */
+export function answerBody(response: { status?: number; body?: unknown } | undefined): unknown {
+  const status = response?.status;
+  if (typeof status !== 'number' || status < 200 || status > 299) throw new Error(`status ${String(status)}`);
+  const body = response?.body;
+  return typeof body === 'string' ? (JSON.parse(body) as unknown) : body;
+}
+
 const ISSUE_KEY = /^[A-Z][A-Z0-9_]*-[1-9][0-9]*$/;
 
 /**

@@ -1,16 +1,9 @@
 // UI modifications entry (jira:uiModifications, Forge only): likely duplicates of the draft under the Summary field.
 import { createHintController, CHANGED_FIELDS, type DraftContext } from './controller';
+import { answerBody } from './hints';
 
 /** Past this the callback gives up and changes nothing (Forge allows remote UI calls 25 s). */
 const HINT_TIMEOUT_MS = 8000;
-
-/** The answer body of a 2xx invokeRemote response; throws on anything else. */
-export function answerBody(response: { status?: number; body?: unknown } | undefined): unknown {
-  const status = response?.status;
-  if (typeof status !== 'number' || status < 200 || status > 299) throw new Error(`status ${String(status)}`);
-  const body = response?.body;
-  return typeof body === 'string' ? (JSON.parse(body) as unknown) : body;
-}
 
 async function start(): Promise<void> {
   // Loaded like the other Custom UI pages load @forge/bridge: both packages reach the host through window.__bridge.
