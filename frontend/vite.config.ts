@@ -1,4 +1,4 @@
-// Vite build (three pages served by doppel under /static/) and Vitest settings.
+// Vite build (three pages served by doppel under /static/, plus the Forge-only UI modifications page) and Vitest settings.
 import { defineConfig } from 'vitest/config';
 import type { Plugin } from 'vite';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +23,13 @@ export default defineConfig(({ mode }) => ({
     target: 'es2020',
     modulePreload: { polyfill: false },
     rollupOptions: {
-      input: { panel: page('panel'), admin: page('admin'), dashboard: page('dashboard') },
+      input: {
+        panel: page('panel'),
+        admin: page('admin'),
+        dashboard: page('dashboard'),
+        // jira:uiModifications exists on Forge only (Connect has no create-dialog hook).
+        ...(mode === 'forge' ? { uim: page('uim') } : {}),
+      },
     },
   },
   test: {

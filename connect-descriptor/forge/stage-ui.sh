@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stages the Forge build of the frontend as the Custom UI resources static/{panel,admin,dashboard}.
+# Stages the Forge build of the frontend as the Custom UI resources static/{panel,admin,dashboard,uim}.
 # Usage: stage-ui.sh [DIST_DIR] [OUT_DIR]   (defaults: ../../frontend/dist-forge, ./static)
 # Build DIST_DIR first with `npm --prefix frontend run build:forge` (relative asset URLs: Custom UI
 # serves each resource from its own origin, so Connect's absolute /static/ URLs would not resolve).
@@ -8,7 +8,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 dist="${1:-$here/../../frontend/dist-forge}"
 out="${2:-$here/static}"
-pages=(panel admin dashboard)
+pages=(panel admin dashboard uim)
 
 for page in "${pages[@]}"; do
   if [[ ! -f "$dist/$page.html" ]]; then
