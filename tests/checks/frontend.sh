@@ -12,7 +12,7 @@ grep -q 'src="/static/assets/' dist/panel.html
 grep -q 'connect-cdn.atl-paas.net/all.js' dist/panel.html
 # The Forge Custom UI build: relative asset URLs, no Connect all.js, @forge/bridge bundled.
 npm run build:forge
-for page in panel admin dashboard; do
+for page in panel admin dashboard uim; do  # uim: the create dialog's UI modification (Forge only)
   test -f "dist-forge/$page.html"
   ! grep -Eq '(src|href)="/static/|atl-paas' "dist-forge/$page.html"
 done
