@@ -11,9 +11,18 @@ export interface IssueRef {
   url?: string;
 }
 
+/** "likely": at or above the site's threshold (badge, comment, review queue); "related": the next most similar. */
+export type Tier = 'likely' | 'related';
+
 export interface Candidate extends IssueRef {
+  /** Similarity relative to the issue's own score (the engine's ranking). */
   score: number;
+  /** Calibrated probability 0..1 that the pair is a filed duplicate. */
+  likelihood: number;
+  tier: Tier;
+  issueType?: string;
   url: string;
+  /** The explaining words as written in the issues. */
   terms: string[];
   pairStatus: PairStatus;
 }
@@ -24,7 +33,9 @@ export interface SimilarResponse {
 }
 
 export interface BackfillStatus {
+  /** idle (never ran), running, done, stopped (or failed). */
   state: string;
+  /** Issues read from Jira so far; `indexed` counts those that were new or changed in the index. */
   seen: number;
   indexed: number;
   total: number | null;
@@ -52,9 +63,24 @@ export interface TenantConfig {
   rescanSchedule: 'off' | 'daily' | 'weekly';
 }
 
+/** One point of the reference (dev-set) curve: what a likely threshold finds and how many false flags it shows. */
+export interface ThresholdPoint {
+  threshold: number;
+  /** Share 0..1 of filed duplicates the likely tier lists. */
+  duplicatesFound: number;
+  /** Likely suggestions per issue that has no filed duplicate. */
+  falseFlagsPerCleanIssue: number;
+}
+
+/** GET/PUT /api/admin/config: the settings plus the read-only curve (never sent back). */
+export interface ConfigResponse extends TenantConfig {
+  thresholdCurve?: ThresholdPoint[];
+}
+
 export interface PairItem {
   issue: IssueRef;
   candidate: IssueRef;
+  /** The pair's likelihood 0..1 (calibrated probability of a filed duplicate). */
   score: number;
   status: PairStatus;
   createdAt: string;
@@ -158,10 +184,10 @@ export class Api {
     return this.json<StatusResponse>('/api/status');
   }
   getConfig() {
-    return this.json<TenantConfig>('/api/admin/config');
+    return this.json<ConfigResponse>('/api/admin/config');
   }
   putConfig(config: TenantConfig) {
-    return this.json<TenantConfig>('/api/admin/config', { method: 'PUT', body: config });
+    return this.json<ConfigResponse>('/api/admin/config', { method: 'PUT', body: config });
   }
   startBackfill() {
     return this.json<unknown>('/api/admin/backfill', { method: 'POST' });

@@ -31,13 +31,21 @@ describe('accessibility (axe-core)', () => {
 
   it('panel with candidates, terms open and a confirmation', async () => {
     const state = defaultState();
-    state.candidates = [candidate('SUP-9', 0.93), candidate('WEB-2', 0.41, { pairStatus: 'dismissed' })];
+    state.candidates = [candidate('SUP-9', 0.3), candidate('OPS-4', 0.008), candidate('WEB-2', 0.041, { pairStatus: 'dismissed' })];
     state.status.backfill = { state: 'running', seen: 5, indexed: 5, total: 10, rate: 1, etaSeconds: 5 };
     const { container } = render(<Panel host={new FakeHost(state)} />);
     await screen.findByTestId('panel-ready');
     fireEvent.click(screen.getByTestId('terms-SUP-9'));
     fireEvent.click(screen.getByTestId('link-SUP-9'));
     fireEvent.click(screen.getByTestId('toggle-dismissed'));
+    expect(await audit(container)).toEqual([]);
+  });
+
+  it('panel with related issues only', async () => {
+    const state = defaultState();
+    state.candidates = [candidate('OPS-4', 0.008), candidate('OPS-5', 0.002)];
+    const { container } = render(<Panel host={new FakeHost(state)} />);
+    await screen.findByTestId('no-likely');
     expect(await audit(container)).toEqual([]);
   });
 
@@ -60,7 +68,7 @@ describe('accessibility (axe-core)', () => {
 
   it('dashboard with a selection', async () => {
     const state = defaultState();
-    state.pairs = [pair('WEB-1', 'SUP-2', 0.9), pair('WEB-3', 'SUP-4', 0.7, 'dismissed')];
+    state.pairs = [pair('WEB-1', 'SUP-2', 0.2), pair('WEB-3', 'SUP-4', 0.03, 'dismissed')];
     state.summary = { headline: { pending: 1, confirmed: 0, dismissed: 1, issues: 4 }, series: [], byProject: [] };
     const { container } = render(<Dashboard host={new FakeHost(state, { siteUrl: 'https://acme.atlassian.net' })} debounceMs={0} />);
     await screen.findByTestId('pairs-table');

@@ -68,6 +68,7 @@ const PAIRS: [string, string[], number, string][] = [
   ['--ds-text-success', ['--ds-surface', '--ds-background-success'], TEXT, 'done / linked lozenge'],
   ['--ds-text-discovery', ['--ds-surface', '--ds-background-discovery'], TEXT, 'pending lozenge'],
   ['--ds-text-danger', ['--ds-surface', '--ds-background-danger'], TEXT, 'removed lozenge'],
+  ['--ds-text-warning', ['--ds-surface', '--ds-background-warning'], TEXT, 'likely duplicate lozenge'],
   ['--ds-text', ['--ds-surface', '--ds-background-information'], TEXT, 'information message'],
   ['--ds-text', ['--ds-surface', '--ds-background-warning'], TEXT, 'warning message'],
   ['--ds-text', ['--ds-surface', '--ds-background-danger'], TEXT, 'error message'],
@@ -79,7 +80,7 @@ const PAIRS: [string, string[], number, string][] = [
   ['--ds-background-brand-bold', ['--ds-surface-raised', '--ds-background-neutral'], UI, 'progress bar on its track'],
   ['--ds-background-neutral-bold', ['--ds-surface-raised'], UI, 'toggle off'],
   ['--ds-background-success-bold', ['--ds-surface-raised'], UI, 'toggle on'],
-  ['--ds-chart-brand', ['--ds-surface-raised'], UI, 'chart series "found", score meter'],
+  ['--ds-chart-brand', ['--ds-surface-raised'], UI, 'chart series "found"'],
   ['--ds-chart-success-bold', ['--ds-surface-raised'], UI, 'chart series "confirmed"'],
 ];
 

@@ -7,8 +7,8 @@ import { FakeHost, defaultState, pair } from './fake-host';
 
 function setup() {
   const state = defaultState();
-  for (let i = 0; i < 30; i++) state.pairs.push(pair(`WEB-${100 + i}`, `SUP-${i}`, 0.99 - i * 0.02));
-  state.pairs.push(pair('OPS-1', 'OPS-2', 0.5, 'confirmed'));
+  for (let i = 0; i < 30; i++) state.pairs.push(pair(`WEB-${100 + i}`, `SUP-${i}`, 0.4 - i * 0.012));
+  state.pairs.push(pair('OPS-1', 'OPS-2', 0.031, 'confirmed'));
   state.summary = {
     headline: { pending: 30, confirmed: 1, dismissed: 0, issues: 412 },
     series: [
@@ -37,6 +37,10 @@ describe('Dashboard', () => {
     expect(screen.getAllByRole('row')).toHaveLength(PAGE_SIZE + 1);
     expect(screen.getByTestId('page-info').textContent).toBe('Showing 1–25 of 30');
     expect(lastPairsCall(host)).toBe('/api/pairs?status=pending&page=1&pageSize=25');
+    // The score of a queued pair is its likelihood.
+    expect(screen.getByRole('columnheader', { name: 'Likelihood' })).toBeTruthy();
+    expect(within(screen.getByTestId('pair-WEB-100-SUP-0')).getByText('40 %')).toBeTruthy();
+    expect(within(screen.getByTestId('pair-WEB-124-SUP-24')).getByText('11 %')).toBeTruthy();
     expect(screen.getByRole('img', { name: /Line chart of duplicates found and confirmed per day over 2 days/ })).toBeTruthy();
   });
 
@@ -60,7 +64,7 @@ describe('Dashboard', () => {
     await waitFor(() => expect(screen.getByTestId('page-info').textContent).toBe('Showing 1–25 of 30'));
   });
 
-  it('filters by search, project, status and score', async () => {
+  it('filters by search, project, status and likelihood', async () => {
     const { host } = setup();
     await screen.findByTestId('pairs-table');
     fireEvent.input(screen.getByLabelText('Search'), { target: { value: 'WEB-105' } });
@@ -74,9 +78,21 @@ describe('Dashboard', () => {
     fireEvent.change(screen.getByLabelText('Status'), { target: { value: '' } });
     fireEvent.change(screen.getByLabelText('Project'), { target: { value: 'OPS' } });
     await waitFor(() => expect(screen.getByTestId('page-info').textContent).toBe('Showing 1–1 of 1'));
-    fireEvent.change(screen.getByLabelText('Minimum similarity'), { target: { value: '0.9' } });
+    const min = screen.getByLabelText('Minimum likelihood');
+    expect(within(min).getAllByRole('option').map((o) => o.textContent!.replace(/\u00a0/g, ' '))).toEqual([
+      'Any',
+      '2 % or more',
+      '5 % or more',
+      '10 % or more',
+      '20 % or more',
+      '40 % or more',
+    ]);
+    fireEvent.change(min, { target: { value: '0.02' } });
+    await waitFor(() => expect(lastPairsCall(host)).toBe('/api/pairs?project=OPS&minScore=0.02&page=1&pageSize=25'));
+    await screen.findByTestId('pair-OPS-1-OPS-2');
+    fireEvent.change(min, { target: { value: '0.05' } });
     await screen.findByTestId('queue-empty');
-    expect(lastPairsCall(host)).toBe('/api/pairs?project=OPS&minScore=0.9&page=1&pageSize=25');
+    expect(lastPairsCall(host)).toBe('/api/pairs?project=OPS&minScore=0.05&page=1&pageSize=25');
   });
 
   it('marks one pair as duplicate and dismisses another', async () => {

@@ -1,6 +1,6 @@
 // Test host: a Host whose requests go to an in-memory Doppel API following docs/http-api.md.
 import type { FlagType, Host, HostRequest, PageContext } from '../src/host/host';
-import type { Candidate, DashboardSummary, PairItem, StatusResponse, TenantConfig } from '../src/api';
+import type { Candidate, DashboardSummary, PairItem, StatusResponse, TenantConfig, ThresholdPoint } from '../src/api';
 
 export interface Call {
   method: string;
@@ -12,6 +12,8 @@ export interface FakeState {
   candidates: Candidate[];
   status: StatusResponse;
   config: TenantConfig;
+  /** Answered with the config as `thresholdCurve` (read-only: a PUT carrying it is refused). */
+  curve: ThresholdPoint[];
   stats: Record<string, unknown>;
   pairs: PairItem[];
   summary: DashboardSummary;
@@ -20,13 +22,19 @@ export interface FakeState {
   failures: Record<string, { status: number; error: string; message: string }>;
 }
 
-export function candidate(key: string, score: number, extra: Partial<Candidate> = {}): Candidate {
+/** The site's default likely threshold (the server's). */
+export const DEFAULT_THRESHOLD = 0.016;
+
+/** A suggestion with this likelihood; its tier follows the default threshold unless `extra` says otherwise. */
+export function candidate(key: string, likelihood: number, extra: Partial<Candidate> = {}): Candidate {
   return {
     key,
     summary: `Summary of ${key}`,
     project: key.split('-')[0],
     status: 'To Do',
-    score,
+    score: 0.5,
+    likelihood,
+    tier: likelihood >= DEFAULT_THRESHOLD ? 'likely' : 'related',
     url: `https://example.atlassian.net/browse/${key}`,
     terms: ['login', 'password'],
     pairStatus: 'pending',
@@ -47,7 +55,7 @@ export function defaultState(): FakeState {
       index: { issues: 10, terms: 120, lastEventAt: '2026-11-21T08:00:00Z' },
     },
     config: {
-      threshold: 0.35,
+      threshold: DEFAULT_THRESHOLD,
       fieldWeights: { summary: 3, description: 1, environment: 0.5, components: 1, labels: 1 },
       projects: [],
       issueTypes: [],
@@ -55,6 +63,13 @@ export function defaultState(): FakeState {
       commentOnCreate: false,
       rescanSchedule: 'off',
     },
+    curve: [
+      { threshold: 0.005, duplicatesFound: 0.587, falseFlagsPerCleanIssue: 1.401 },
+      { threshold: 0.01, duplicatesFound: 0.49, falseFlagsPerCleanIssue: 0.726 },
+      { threshold: 0.016, duplicatesFound: 0.433, falseFlagsPerCleanIssue: 0.449 },
+      { threshold: 0.1, duplicatesFound: 0.208, falseFlagsPerCleanIssue: 0.062 },
+      { threshold: 0.5, duplicatesFound: 0.018, falseFlagsPerCleanIssue: 0.002 },
+    ],
     stats: { issues: 10, terms: 120, pairs: 4 },
     pairs: [],
     summary: { headline: { pending: 0, confirmed: 0, dismissed: 0, issues: 0 }, series: [], byProject: [] },
@@ -110,8 +125,12 @@ export class FakeHost implements Host {
     }
     if (p === '/api/status') return json(200, s.status);
     if (p === '/api/admin/config') {
-      if (method === 'PUT') s.config = body as TenantConfig;
-      return json(200, s.config);
+      if (method === 'PUT') {
+        if (body && typeof body === 'object' && 'thresholdCurve' in body)
+          return json(400, { error: 'invalid_config', message: 'thresholdCurve: unknown member' });
+        s.config = body as TenantConfig;
+      }
+      return json(200, { ...s.config, thresholdCurve: s.curve });
     }
     if (p === '/api/admin/stats') return json(200, s.stats);
     if (p === '/api/admin/backfill') {

@@ -55,6 +55,25 @@ describe('Connect host', () => {
     expect(calls).toHaveLength(0);
   });
 
+  it('sizes general pages with AP.env.sizeToParent, as Atlassian’s all.js offers it, or a top-level AP.sizeToParent first', () => {
+    const env = { sizeToParent: vi.fn() };
+    const realAp: ConnectAP = { context: { getToken: () => Promise.resolve('t') }, resize: vi.fn(), env };
+    createConnectHost(realAp, { apiBase: '', search: '', sizing: 'parent' }).resize();
+    expect(env.sizeToParent).toHaveBeenCalledTimes(1);
+    expect(realAp.resize).not.toHaveBeenCalled();
+    createConnectHost(realAp, { apiBase: '', search: '', sizing: 'content' }).resize();
+    expect(realAp.resize).toHaveBeenCalledTimes(1);
+    expect(env.sizeToParent).toHaveBeenCalledTimes(1);
+
+    const both = { context: { getToken: () => Promise.resolve('t') }, sizeToParent: vi.fn(), env: { sizeToParent: vi.fn() } };
+    createConnectHost(both, { apiBase: '', search: '', sizing: 'parent' }).resize();
+    expect(both.sizeToParent).toHaveBeenCalledTimes(1);
+    expect(both.env.sizeToParent).not.toHaveBeenCalled();
+
+    // Neither (an older host): nothing to call, and no error.
+    expect(() => createConnectHost({ context: { getToken: () => Promise.resolve('t') } }, { apiBase: '', search: '', sizing: 'parent' }).resize()).not.toThrow();
+  });
+
   it('uses AP for flags, resizing, navigation, issue events and theming', async () => {
     const ap = {
       context: { getToken: () => Promise.resolve('t') },

@@ -1,8 +1,9 @@
 // End-to-end UI: Debian's Chromium (playwright-core) drives the built pages served by the real `doppel serve`.
 // A fake Jira (install keys + REST API, on loopback) hosts each page in an iframe the way Jira does, and a
 // stand-in AP (served in place of connect-cdn's all.js) signs context tokens with the test tenant's secret.
-// Covers (with an axe-core audit of every page in both themes): the panel shows seeded duplicates, link and dismiss round-trip to the server and the fake Jira,
-// admin saves settings and sees backfill progress, the dashboard exports CSV; screenshots of every page in
+// Covers (with an axe-core audit of every page in both themes): the panel shows seeded duplicates in two tiers (likely,
+// then related, muted), link and dismiss round-trip to the server and the fake Jira, admin saves the likelihood threshold
+// (worded from the server's curve) and sees the backfill in words, the dashboard shows likelihoods and exports CSV; screenshots of every page in
 // light and dark go to test-output/screenshots/. Needs DOPPEL_BIN; uses DOPPEL_TEST_DATABASE_URL if set.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -435,6 +436,14 @@ async function audit(page, what) {
   assert.deepEqual(violations, [], `${what}: accessibility violations`);
 }
 
+/** The pages' likelihood format (frontend/src/ui/format.ts formatLikelihood), with plain spaces. */
+function likelihoodText(p) {
+  const pct = Math.max(0, Math.min(1, Number.isFinite(p) ? p : 0)) * 100;
+  if (pct < 0.1) return '< 0.1 %';
+  return `${pct < 9.95 ? Number(pct.toPrecision(2)) : Math.round(pct)} %`;
+}
+const plain = (text) => String(text ?? '').replace(/\u00a0/g, ' ');
+
 const flagTexts = (page, type) => page.locator(`#flags .flag[data-type="${type}"]`).allTextContents();
 
 // ---------------------------------------------------------------------------------------------------
@@ -510,29 +519,57 @@ after(async () => {
 
 const PANEL_QUERY = { issueKey: 'UI-1', issueId: String(Number(PROJECTS.UI.id) + 1), projectKey: 'UI' };
 
-test('panel: shows the seeded duplicates best first, as text, with a fresh token per call', async (t) => {
+/** The two tiers as rendered: keys per tier in order, and each row's tier attribute. */
+async function shownTiers(frame) {
+  const keys = (tier) =>
+    frame.locator(`[data-testid="${tier}"] li.doppel-candidate`).evaluateAll((items) => items.map((li) => li.dataset.testid.replace('candidate-', '')));
+  return { likely: await keys('likely'), related: await keys('related') };
+}
+
+test('panel: shows likely duplicates, then related issues muted, as the API tiers them, as text, with a fresh token per call', async (t) => {
   if (skipReason) return t.skip(skipReason);
   await seeded();
   const expected = (await api('GET', '/api/issues/UI-1/similar?limit=10', undefined, USER_ACCOUNT)).json;
+  t.diagnostic(`UI-1 candidates: ${expected.candidates.map((c) => `${c.key} ${c.tier} ${c.likelihood.toFixed(4)}`).join(', ')}`);
   const visible = expected.candidates.filter((c) => c.pairStatus !== 'dismissed');
-  assert.ok(visible.length >= 2, `expected at least two candidates, got ${JSON.stringify(expected)}`);
+  const likely = visible.filter((c) => c.tier === 'likely');
+  const related = visible.filter((c) => c.tier === 'related');
+  assert.ok(likely.length >= 1 && related.length >= 1, `expected both tiers, got ${JSON.stringify(expected)}`);
+  for (const c of visible) {
+    assert.ok(c.likelihood >= 0 && c.likelihood <= 1, `${c.key} likelihood ${c.likelihood}`);
+    assert.ok(['likely', 'related'].includes(c.tier), `${c.key} tier ${c.tier}`);
+  }
+  assert.deepEqual(visible.map((c) => c.key), [...likely, ...related].map((c) => c.key), 'the API lists likely candidates first');
 
   const { page, frame, tokens } = await openPage('panel', PANEL_QUERY, { account: USER_ACCOUNT });
   await frame.locator('[data-testid="panel-ready"]').waitFor({ timeout: UI_TIMEOUT_MS });
-  const shownKeys = await frame.locator('li.doppel-candidate').evaluateAll((items) => items.map((li) => li.dataset.testid.replace('candidate-', '')));
-  assert.deepEqual(shownKeys, visible.map((c) => c.key), 'the panel lists what the API ranks, best first');
+  assert.deepEqual(await shownTiers(frame), { likely: likely.map((c) => c.key), related: related.map((c) => c.key) },
+    'the panel shows each tier in its own group, in the API order');
   for (const c of visible) {
     const row = frame.locator(`[data-testid="candidate-${c.key}"]`);
+    assert.equal(await row.getAttribute('data-tier'), c.tier);
     assert.equal(await row.locator('a.doppel-candidate__key').getAttribute('href'), c.url);
     assert.equal(await row.locator('.doppel-candidate__summary').textContent(), c.summary);
-    assert.match(await row.locator('.doppel-score__value').textContent(), new RegExp(`${Math.round(c.score * 100)}%$`));
+    assert.equal(plain(await row.locator('.doppel-likelihood__value').textContent()), likelihoodText(c.likelihood));
+    assert.equal(await row.locator('.ds-lozenge', { hasText: 'Likely duplicate' }).count(), c.tier === 'likely' ? 1 : 0);
+    assert.equal(await row.locator(`[data-testid="dismiss-${c.key}"]`).count(), 1, `${c.key} can be dismissed`);
   }
+  // Muted: related rows are smaller and greyer than likely ones (the contrast is audited below).
+  const style = (key) => frame.locator(`[data-testid="candidate-${key}"] .doppel-candidate__summary`).evaluate((el) => {
+    const cs = getComputedStyle(el);
+    return { size: parseFloat(cs.fontSize), color: cs.color };
+  });
+  const [likelyStyle, relatedStyle] = [await style(likely[0].key), await style(related[0].key)];
+  assert.ok(relatedStyle.size < likelyStyle.size, `related text is smaller: ${JSON.stringify({ likelyStyle, relatedStyle })}`);
+  assert.notEqual(relatedStyle.color, likelyStyle.color, 'related text is greyer');
   assert.equal(await frame.locator('img').count(), 0, 'server text must never become HTML');
   assert.equal(await frame.locator('body').evaluate(() => window.__doppelXss), undefined);
   assert.ok(tokens() >= 2, `each API call asks AP for a token (similar + status), got ${tokens()}`);
 
   await frame.locator(`[data-testid="terms-${visible[0].key}"]`).click();
-  assert.ok((await frame.locator('.doppel-terms .ds-tag').count()) > 0, 'matched terms shown on demand');
+  const terms = await frame.locator('.doppel-terms .ds-tag').allTextContents();
+  assert.ok(terms.length > 0, 'matched terms shown on demand');
+  assert.deepEqual(terms, visible[0].terms, 'the words the API explains with');
   await audit(page, 'panel (light)');
   await screenshot(page, 'panel-light');
   await page.close();
@@ -542,6 +579,7 @@ test('panel: shows the seeded duplicates best first, as text, with a fresh token
   assert.equal(await dark.frame.locator('html').getAttribute('data-color-mode'), 'dark');
   const bg = await dark.frame.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor);
   assert.equal(bg, 'rgb(31, 31, 33)', 'dark theme surface from the design tokens');
+  assert.deepEqual(await shownTiers(dark.frame), { likely: likely.map((c) => c.key), related: related.map((c) => c.key) }, 'both tiers in dark');
   await audit(dark.page, 'panel (dark)');
   await screenshot(dark.page, 'panel-dark');
   await dark.page.close();
@@ -627,15 +665,25 @@ test('panel: Not a duplicate is stored, can be undone, and stays dismissed after
 // ---------------------------------------------------------------------------------------------------
 // Admin page
 
-test('admin: saves settings and shows backfill progress', async (t) => {
+test('admin: saves the likelihood threshold (worded from the curve) and settings, and shows the backfill in words', async (t) => {
   if (skipReason) return t.skip(skipReason);
-  const original = (await api('GET', '/api/admin/config')).json;
+  const { thresholdCurve: curve, ...original } = (await api('GET', '/api/admin/config')).json;
+  assert.ok(Array.isArray(curve) && curve.length >= 2, `GET /api/admin/config carries the threshold curve: ${JSON.stringify(curve)}`);
+  const [min, max] = [curve[0].threshold, curve[curve.length - 1].threshold];
   const { page, frame } = await openPage('admin', {}, { account: ADMIN_ACCOUNT });
   await frame.locator('[data-testid="settings-form"]').waitFor({ timeout: UI_TIMEOUT_MS });
-  assert.equal(Number(await frame.getByLabel(/Similarity threshold/).inputValue()), original.threshold);
+  const slider = frame.getByLabel(/Likely-duplicate threshold/);
+  assert.equal(plain(await slider.getAttribute('aria-valuetext')), likelihoodText(original.threshold));
+  const meaning = frame.locator('[data-testid="threshold-meaning"]');
+  assert.match(plain(await meaning.textContent()),
+    new RegExp(`^At ${likelihoodText(original.threshold).replace('.', '\\.')}: on Apache Jira reference data, Doppel flags \\d+ % of filed duplicates as likely and shows \\d+\\.\\d\\d false flags per issue that has none\\.$`));
 
-  const threshold = original.threshold === 0.3 ? 0.32 : 0.3;
-  await frame.getByLabel(/Similarity threshold/).fill(String(threshold));
+  // The slider is logarithmic between the curve's ends: position p is min·(max/min)^(p/100), to 3 significant digits.
+  const position = Math.round((100 * Math.log(original.threshold / min)) / Math.log(max / min)) === 60 ? 70 : 60;
+  const threshold = Number((min * (max / min) ** (position / 100)).toPrecision(3));
+  await slider.fill(String(position));
+  assert.equal(plain(await slider.getAttribute('aria-valuetext')), likelihoodText(threshold));
+  assert.match(plain(await meaning.textContent()), new RegExp(`^At ${likelihoodText(threshold).replace('.', '\\.')}: `));
   await frame.getByLabel('Labels', { exact: true }).fill('0.5');
   const comment = frame.getByLabel('Comment on new issues that look like duplicates');
   if (await comment.isChecked()) await comment.uncheck();
@@ -646,6 +694,7 @@ test('admin: saves settings and shows backfill progress', async (t) => {
 
   const saved = (await api('GET', '/api/admin/config')).json;
   assert.equal(saved.threshold, threshold);
+  assert.deepEqual(saved.thresholdCurve, curve, 'the curve is read-only');
   assert.equal(saved.fieldWeights.labels, 0.5);
   assert.equal(saved.commentOnCreate, !original.commentOnCreate);
   assert.equal(saved.rescanSchedule, 'daily');
@@ -658,11 +707,13 @@ test('admin: saves settings and shows backfill progress', async (t) => {
     assert.deepEqual(await flagTexts(page, 'error'), [], 'starting the backfill must not fail');
   }
   await frame.getByRole('progressbar', { name: 'Backfill progress' }).waitFor();
+  const backfill = frame.locator('[data-testid="backfill"]');
   await eventually(async () => {
-    const text = await frame.locator('[data-testid="backfill-progress-text"]').textContent();
-    const state = await frame.locator('[data-testid="backfill-state"]').textContent();
-    return { done: /\d+ of (\d[\d,]*|unknown) issues/.test(text) && state !== 'idle', value: { state, text } };
-  }, 'the admin page showing backfill progress');
+    const text = plain(await frame.locator('[data-testid="backfill-summary"]').textContent());
+    const state = await backfill.getAttribute('data-state');
+    const worded = /^(Backfilling: |Backfill (starting|paused|finished|stopped|failed))/.test(text);
+    return { done: worded && state !== 'idle', value: { state, text } };
+  }, 'the admin page showing the backfill in words');
   await audit(page, 'admin (light)');
   await screenshot(page, 'admin-light');
   // Let the backfill settle (it indexes the six seeded issues) so later tests see a quiet server.
@@ -675,11 +726,19 @@ test('admin: saves settings and shows backfill progress', async (t) => {
   });
   assert.notEqual(settled.backfill.state, 'failed', `backfill failed: ${JSON.stringify(settled)}`);
   assert.equal(typeof settled.backfill.indexed, 'number');
-  await eventually(async () => {
-    const state = await frame.locator('[data-testid="backfill-state"]').textContent();
-    return { done: state === settled.backfill.state, value: state };
+  const summary = await eventually(async () => {
+    const state = await backfill.getAttribute('data-state');
+    const text = plain(await frame.locator('[data-testid="backfill-summary"]').textContent());
+    return { done: state === settled.backfill.state, value: text };
   }, 'the admin page following the backfill to its end');
-  assert.equal(await frame.locator('[data-testid="stat-issues"]').textContent().then((s) => /\d/.test(s)), true);
+  const issuesIndexed = (await api('GET', '/api/status')).json.index.issues;
+  if (settled.backfill.state === 'done') {
+    const n = (count, word) => `${count.toLocaleString('en-US')} ${count === 1 ? word : `${word}s`}`;
+    assert.equal(summary, `Backfill finished: ${n(settled.backfill.seen, 'issue')} read from Jira; ${n(issuesIndexed, 'issue')} indexed.`);
+  }
+  assert.doesNotMatch(summary, /unknown|Backfill indexed/);
+  assert.equal(await frame.locator('[data-testid="stat-issues"]').textContent(), issuesIndexed.toLocaleString('en-US'));
+  assert.equal(await frame.getByText(/^Backfill (indexed|seen)/).count(), 0, 'the backfill numbers are worded in its card, not listed raw');
   await page.close();
 
   const dark = await openPage('admin', {}, { theme: 'dark', account: ADMIN_ACCOUNT });
@@ -731,7 +790,7 @@ test('dashboard: headline numbers, the review queue and CSV export', async (t) =
   for (const item of pairs.items) {
     const row = frame.locator(`[data-testid="pair-${item.issue.key}-${item.candidate.key}"]`);
     assert.equal(await row.count(), 1, `row for ${item.issue.key}/${item.candidate.key}`);
-    assert.match(await row.locator('.doppel-score__value').textContent(), new RegExp(`${Math.round(item.score * 100)}%$`));
+    assert.equal(plain(await row.locator('.doppel-likelihood__value').textContent()), likelihoodText(item.score), 'the score shown is the likelihood');
   }
 
   const [download] = await Promise.all([page.waitForEvent('download', { timeout: UI_TIMEOUT_MS }), frame.locator('[data-testid="export-csv"]').click()]);

@@ -1,38 +1,32 @@
-// The admin page's backfill card: state, progress, rate and ETA, and the start / stop / rescan buttons.
+// The admin page's backfill card: what the backfill did or is doing, in words, its progress, and start / stop / rescan.
 import type { StatusResponse } from '../api';
 import { Button, ProgressBar, Spinner } from '../ui/components';
-import { backfillPercent, formatCount, formatEta, isBackfillRunning } from '../ui/format';
+import { describeBackfill } from './backfillText';
 
 export function BackfillCard(props: { status: StatusResponse | null; onStart: () => void; onStop: () => void; onRescan: () => void; busy: string | null }) {
-  const b = props.status?.backfill;
-  const running = isBackfillRunning(b?.state);
-  const pct = b ? backfillPercent(b) : null;
+  const s = props.status;
+  const view = s ? describeBackfill(s) : null;
+  const running = view?.phase === 'running' || view?.phase === 'waiting';
   return (
     <section class="ds-card" aria-labelledby="backfill-h">
       <h2 id="backfill-h">Backfill</h2>
       <p class="ds-subtle">Indexes the site’s existing issues so Doppel can compare new issues with them.</p>
-      {b ? (
-        <div class="doppel-backfill" data-testid="backfill">
-          <div class="doppel-backfill__line">
-            <span>
-              State: <strong data-testid="backfill-state">{b.state}</strong>
-            </span>
-            <span data-testid="backfill-progress-text">
-              {formatCount(b.indexed)} of {b.total === null || b.total === undefined ? 'unknown' : formatCount(b.total)} issues
-              {pct !== null ? ` (${pct} %)` : ''}
-            </span>
-          </div>
-          <ProgressBar value={running || pct !== null ? pct : 0} label="Backfill progress" />
-          <div class="doppel-backfill__line ds-subtlest">
-            <span>Seen {formatCount(b.seen)}</span>
-            <span>{b.rate ? `${b.rate.toFixed(1)} issues/s` : ''}</span>
-            <span>{running ? `ETA ${formatEta(b.etaSeconds)}` : ''}</span>
-          </div>
-          {running && b.waiting ? (
-            <p class="doppel-backfill__line" role="status" data-testid="backfill-waiting">
-              {b.waiting.message}
-            </p>
-          ) : null}
+      {s && view ? (
+        <div class="doppel-backfill" data-testid="backfill" data-state={s.backfill.state} data-phase={view.phase}>
+          <p class="doppel-backfill__title" data-testid="backfill-summary">
+            {view.title}
+          </p>
+          {view.detail &&
+            (view.phase === 'waiting' ? (
+              <p class="doppel-backfill__detail" role="status" data-testid="backfill-waiting">
+                {view.detail}
+              </p>
+            ) : (
+              <p class="doppel-backfill__detail ds-subtle" data-testid="backfill-detail">
+                {view.detail}
+              </p>
+            ))}
+          <ProgressBar value={view.percent} label="Backfill progress" />
         </div>
       ) : (
         <Spinner size="small" label="Loading backfill status" />

@@ -2,8 +2,9 @@
 import type { JSX } from 'preact';
 import { FIELD_NAMES, type TenantConfig } from '../api';
 import { Button, Field, Toggle } from '../ui/components';
-import { percent } from '../ui/format';
+import { formatLikelihood } from '../ui/format';
 import { FIELD_LABELS } from './config';
+import { SLIDER_STEPS, fromPosition, thresholdBounds, thresholdMeaning, toPosition } from './threshold';
 import type { Settings } from './useSettings';
 
 const num = (e: JSX.TargetedEvent<HTMLInputElement>) => Number(e.currentTarget.value);
@@ -12,14 +13,15 @@ const num = (e: JSX.TargetedEvent<HTMLInputElement>) => Number(e.currentTarget.v
 export function SettingsForm(props: { settings: Settings; config: TenantConfig }) {
   const s = props.settings;
   const { config } = props;
+  const bounds = thresholdBounds(s.curve);
   const { setConfig, projectsText, setProjectsText, typesText, setTypesText, errors, saving } = s;
   return (
     <form class="ds-card" onSubmit={s.save} aria-labelledby="settings-h" noValidate data-testid="settings-form">
       <h2 id="settings-h">Detection</h2>
       <Field
         id="threshold"
-        label={`Similarity threshold: ${percent(config.threshold)}`}
-        help="Suggest issues at least this similar. Lower finds more, with more false alarms."
+        label={`Likely-duplicate threshold: ${formatLikelihood(config.threshold)}`}
+        help="Suggestions whose estimated chance of being a filed duplicate reaches this are shown as likely duplicates, counted on the issue badge and put in the review queue; the next most similar are shown muted as related issues."
         error={errors.threshold}
       >
         <input
@@ -27,12 +29,20 @@ export function SettingsForm(props: { settings: Settings; config: TenantConfig }
           class="ds-range"
           type="range"
           min={0}
-          max={1}
-          step={0.01}
-          value={config.threshold}
-          aria-valuetext={percent(config.threshold)}
-          onInput={(e: JSX.TargetedEvent<HTMLInputElement>) => setConfig({ ...config, threshold: num(e) })}
+          max={SLIDER_STEPS}
+          step={1}
+          value={toPosition(config.threshold, bounds)}
+          aria-valuetext={formatLikelihood(config.threshold)}
+          aria-describedby="threshold-meaning"
+          onInput={(e: JSX.TargetedEvent<HTMLInputElement>) => setConfig({ ...config, threshold: fromPosition(num(e), bounds) })}
         />
+        <div class="doppel-range-ends ds-subtlest" aria-hidden="true">
+          <span>Finds more ({formatLikelihood(bounds.min)})</span>
+          <span>Fewer false flags ({formatLikelihood(bounds.max)})</span>
+        </div>
+        <p class="doppel-threshold-meaning" id="threshold-meaning" data-testid="threshold-meaning">
+          {thresholdMeaning(s.curve, config.threshold)}
+        </p>
       </Field>
       <fieldset class="doppel-fieldset">
         <legend>Field weights</legend>

@@ -1,4 +1,4 @@
-// The admin page's index card: issues, terms, last event, and any further numbers /api/admin/stats reports.
+// The admin page's index card: issues, terms, last event, and further numbers /api/admin/stats reports (the backfill's are in its card).
 import type { StatusResponse } from '../api';
 import { formatCount, formatDate } from '../ui/format';
 import { humanizeKey } from './config';
@@ -17,7 +17,8 @@ function Stat(props: { label: string; value: string; testId?: string }) {
 export function StatsCard(props: { status: StatusResponse | null; stats: Record<string, unknown> | null }) {
   const idx = props.status?.index;
   const extra = Object.entries(props.stats ?? {}).filter(
-    ([k, v]) => (typeof v === 'number' || typeof v === 'string') && !['issues', 'terms', 'lastEventAt'].includes(k),
+    ([k, v]) =>
+      (typeof v === 'number' || typeof v === 'string') && !['issues', 'terms', 'lastEventAt'].includes(k) && !k.startsWith('backfill'),
   );
   return (
     <section class="ds-card" aria-labelledby="stats-h">

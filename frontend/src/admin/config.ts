@@ -1,5 +1,6 @@
-// Admin settings helpers: field labels, list parsing, statistics key names and the settings form's validation.
-import { FIELD_NAMES, type TenantConfig } from '../api';
+// Admin settings helpers: field labels, list parsing, statistics key names, the read-only curve split off, validation.
+import { FIELD_NAMES, type ConfigResponse, type ThresholdPoint, type TenantConfig } from '../api';
+import { cleanCurve } from './threshold';
 
 export const FIELD_LABELS: Record<string, string> = {
   summary: 'Summary',
@@ -23,6 +24,12 @@ export function parseList(text: string, upper: boolean): string[] {
 export function humanizeKey(key: string): string {
   const words = key.replace(/[_-]+/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2').trim().toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** GET/PUT's answer as the editable settings (what PUT sends back) and the read-only threshold curve. */
+export function splitConfig(answer: ConfigResponse): { config: TenantConfig; curve: ThresholdPoint[] } {
+  const { thresholdCurve, ...config } = answer;
+  return { config, curve: cleanCurve(thresholdCurve) };
 }
 
 export function validateConfig(c: TenantConfig): Record<string, string> {

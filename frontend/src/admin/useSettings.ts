@@ -1,11 +1,13 @@
-// The tenant's settings: loaded from /api/admin/config, edited in the form (lists as text), validated and saved.
+// The tenant's settings: loaded from /api/admin/config, edited in the form (lists as text), validated and saved;
+// the threshold curve that comes with them is kept apart (read-only, never sent back).
 import { useEffect, useState } from 'preact/hooks';
 import type { Host } from '../host/host';
-import { Api, ApiError, describeError, type TenantConfig } from '../api';
-import { parseList, validateConfig } from './config';
+import { Api, ApiError, describeError, type TenantConfig, type ThresholdPoint } from '../api';
+import { parseList, splitConfig, validateConfig } from './config';
 
 export function useSettings(host: Host | null) {
   const [config, setConfig] = useState<TenantConfig | null>(null);
+  const [curve, setCurve] = useState<ThresholdPoint[]>([]);
   const [projectsText, setProjectsText] = useState('');
   const [typesText, setTypesText] = useState('');
   const [loadError, setLoadError] = useState<{ message: string; notAdmin: boolean } | null>(null);
@@ -15,8 +17,10 @@ export function useSettings(host: Host | null) {
   useEffect(() => {
     if (!host) return;
     new Api(host).getConfig().then(
-      (c) => {
+      (answer) => {
+        const { config: c, curve: points } = splitConfig(answer);
         setConfig(c);
+        setCurve(points);
         setProjectsText((c.projects ?? []).join(', '));
         setTypesText((c.issueTypes ?? []).join(', '));
       },
@@ -34,8 +38,11 @@ export function useSettings(host: Host | null) {
     setSaving(true);
     try {
       const saved = await new Api(host).putConfig(next);
-      const merged = saved && typeof saved === 'object' && 'threshold' in saved ? saved : next;
-      setConfig(merged);
+      if (saved && typeof saved === 'object' && 'threshold' in saved) {
+        const { config: c, curve: points } = splitConfig(saved);
+        setConfig(c);
+        if (points.length) setCurve(points);
+      } else setConfig(next);
       host.flag('success', 'Settings saved');
     } catch (err) {
       host.flag('error', 'Settings not saved', describeError(err));
@@ -44,7 +51,7 @@ export function useSettings(host: Host | null) {
     }
   };
 
-  return { config, setConfig, projectsText, setProjectsText, typesText, setTypesText, loadError, errors, saving, save };
+  return { config, setConfig, curve, projectsText, setProjectsText, typesText, setTypesText, loadError, errors, saving, save };
 }
 
 export type Settings = ReturnType<typeof useSettings>;

@@ -1,8 +1,8 @@
-// One row of the review queue: selection box, both issues, similarity, status, found date and the row's actions.
+// One row of the review queue: selection box, both issues, likelihood, status, found date and the row's actions.
 import type { PairItem } from '../api';
 import { Button, Lozenge } from '../ui/components';
 import { formatDate, formatDay } from '../ui/format';
-import { Score } from '../ui/Score';
+import { Likelihood } from '../ui/Likelihood';
 import { IssueCell } from './IssueCell';
 import type { PairAction } from './usePairActions';
 import { pairId } from './useSelection';
@@ -37,7 +37,7 @@ export function PairRow(props: {
         <IssueCell issue={it.candidate} siteUrl={props.siteUrl} onOpen={props.onOpen} />
       </td>
       <td>
-        <Score score={it.score} />
+        <Likelihood value={it.score} />
       </td>
       <td>
         <Lozenge appearance={it.status === 'confirmed' ? 'success' : it.status === 'dismissed' ? 'default' : 'new'}>{it.status}</Lozenge>

@@ -33,7 +33,7 @@ export function PairsTable(props: {
             </th>
             <th scope="col">Issue</th>
             <th scope="col">Likely duplicate of</th>
-            <th scope="col">Similarity</th>
+            <th scope="col">Likelihood</th>
             <th scope="col">Status</th>
             <th scope="col">Found</th>
             <th scope="col">

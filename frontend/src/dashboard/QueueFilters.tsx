@@ -1,7 +1,11 @@
-// The review queue's filter row: search text, project, status and minimum similarity.
+// The review queue's filter row: search text, project, status and minimum likelihood (the pair's estimated chance of being a filed duplicate).
 import type { JSX } from 'preact';
 import type { PairFilter, PairStatus } from '../api';
 import { Field } from '../ui/components';
+import { formatLikelihood } from '../ui/format';
+
+/** Likelihoods of filed duplicates are small (the default likely threshold is 1.6 %), so the steps are too. */
+export const MIN_LIKELIHOOD_OPTIONS = [0, 0.02, 0.05, 0.1, 0.2, 0.4];
 
 export function QueueFilters(props: {
   search: string;
@@ -51,17 +55,18 @@ export function QueueFilters(props: {
           <option value="">All</option>
         </select>
       </Field>
-      <Field id="f-score" label="Minimum similarity">
+      <Field id="f-score" label="Minimum likelihood">
         <select
           id="f-score"
           class="ds-select"
           value={String(filter.minScore ?? 0)}
           onChange={(e: JSX.TargetedEvent<HTMLSelectElement>) => props.onChange({ minScore: Number(e.currentTarget.value) })}
         >
-          <option value="0">Any</option>
-          <option value="0.5">50 % or more</option>
-          <option value="0.7">70 % or more</option>
-          <option value="0.9">90 % or more</option>
+          {MIN_LIKELIHOOD_OPTIONS.map((v) => (
+            <option key={v} value={String(v)}>
+              {v === 0 ? 'Any' : `${formatLikelihood(v)} or more`}
+            </option>
+          ))}
         </select>
       </Field>
     </div>

@@ -5,7 +5,9 @@ import { type Host, type HostRequest, type PageContext, type FlagType, HostToken
 export interface ConnectAP {
   context: { getToken(callback?: (token: string) => void): Promise<string> | void };
   resize?(width?: string, height?: string): void;
+  /** Not in Atlassian's all.js (only AP.env.sizeToParent); kept for hosts that offer it. */
   sizeToParent?(): void;
+  env?: { sizeToParent?(): void };
   flag?: { create(options: { title: string; body?: string; type?: string; close?: string }): unknown };
   navigator?: { go(target: string, context?: Record<string, unknown>): void };
   events?: { on(name: string, callback: (...args: unknown[]) => void): void };
@@ -55,8 +57,9 @@ export function createConnectHost(ap: ConnectAP, options: ConnectOptions): Host 
       ap.flag?.create({ title, body, type, close: 'auto' });
     },
     resize() {
-      if (options.sizing === 'parent') ap.sizeToParent?.();
-      else ap.resize?.();
+      if (options.sizing !== 'parent') ap.resize?.();
+      else if (typeof ap.sizeToParent === 'function') ap.sizeToParent();
+      else ap.env?.sizeToParent?.();
     },
     openIssue(issueKey: string, url: string) {
       if (ap.navigator) ap.navigator.go('issue', { issueKey });

@@ -1,8 +1,8 @@
-// One suggestion in the issue panel: its details and actions, the link confirmation step, or the undo line after a dismissal.
+// One suggestion in the issue panel (likely duplicate or, muted, related issue): details and actions, the link confirmation, or the undo line.
 import { useEffect, useRef } from 'preact/hooks';
 import type { Candidate } from '../api';
 import { Button, Lozenge, Tag, statusAppearance } from '../ui/components';
-import { Score } from '../ui/Score';
+import { Likelihood } from '../ui/Likelihood';
 import { CandidateActions } from './CandidateActions';
 import { LinkConfirm } from './LinkConfirm';
 
@@ -22,6 +22,7 @@ export function CandidateRow(props: {
   onTerms: () => void;
 }) {
   const c = props.candidate;
+  const related = c.tier === 'related';
   const termsId = `terms-${c.key}`;
   // Keep keyboard focus on the row when its actions are swapped out (confirm step, undo line).
   const rowRef = useRef<HTMLLIElement>(null);
@@ -31,7 +32,7 @@ export function CandidateRow(props: {
   }, [focusTarget]);
   if (props.justDismissed) {
     return (
-      <li class="doppel-candidate is-dismissed" data-testid={`candidate-${c.key}`} ref={rowRef}>
+      <li class={`doppel-candidate is-dismissed${related ? ' doppel-candidate--related' : ''}`} data-testid={`candidate-${c.key}`} ref={rowRef}>
         <span class="ds-subtle">
           {c.key} marked as not a duplicate.
         </span>{' '}
@@ -42,7 +43,7 @@ export function CandidateRow(props: {
     );
   }
   return (
-    <li class="doppel-candidate" data-testid={`candidate-${c.key}`} ref={rowRef}>
+    <li class={`doppel-candidate${related ? ' doppel-candidate--related' : ''}`} data-testid={`candidate-${c.key}`} data-tier={c.tier} ref={rowRef}>
       <div class="doppel-candidate__head">
         <a
           class="doppel-candidate__key"
@@ -61,9 +62,10 @@ export function CandidateRow(props: {
         <span class="doppel-candidate__summary" title={c.summary}>
           {c.summary}
         </span>
-        <Score score={c.score} />
+        <Likelihood value={c.likelihood} suffix />
       </div>
       <div class="doppel-candidate__meta">
+        {!related && c.pairStatus !== 'confirmed' && <Lozenge appearance="moved">Likely duplicate</Lozenge>}
         <span class="ds-subtle">{c.project}</span>
         <Lozenge appearance={statusAppearance(c.status)}>{c.status}</Lozenge>
         {c.pairStatus === 'confirmed' && <Lozenge appearance="success">Linked as duplicate</Lozenge>}

@@ -1,10 +1,11 @@
-// Issue panel: likely duplicates of the current issue with link / dismiss / restore / open actions.
+// Issue panel: likely duplicates of the current issue, then related issues (muted), with link / dismiss / restore / open actions.
 import { useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import type { Host } from '../host/host';
 import type { Candidate } from '../api';
 import { Button, EmptyState, SectionMessage, Spinner } from '../ui/components';
 import { isBackfillRunning } from '../ui/format';
+import { LIKELIHOOD_MEANING } from '../ui/Likelihood';
 import { HostError, PageShell, usePageResize } from '../ui/PageShell';
 import { defaultScheduler, type Scheduler } from '../ui/schedule';
 import { CandidateRow } from './CandidateRow';
@@ -22,7 +23,7 @@ function Shell(props: { children: ComponentChildren; busy?: boolean; testId?: st
   return (
     <PageShell
       class="doppel-panel"
-      title={props.issueKey ? `Likely duplicates of ${props.issueKey}` : 'Likely duplicates'}
+      title={props.issueKey ? `Possible duplicates of ${props.issueKey}` : 'Possible duplicates'}
       titleHidden
       busy={props.busy}
       testId={props.testId}
@@ -85,6 +86,8 @@ export function Panel(props: { host: Host | null; hostError?: string; schedule?:
   const indexing = load.status && isBackfillRunning(load.status.backfill.state);
   const visible = load.candidates.filter((c) => c.pairStatus !== 'dismissed' || recentlyDismissed.has(c.key));
   const dismissed = load.candidates.filter((c) => c.pairStatus === 'dismissed' && !recentlyDismissed.has(c.key));
+  const likely = visible.filter((c) => c.tier === 'likely');
+  const related = visible.filter((c) => c.tier === 'related');
 
   const row = (c: Candidate) => (
     <CandidateRow
@@ -108,16 +111,36 @@ export function Panel(props: { host: Host | null; hostError?: string; schedule?:
   return (
     <Shell testId="panel-ready" issueKey={issueKey}>
       {indexing && load.status && <IndexingMessage status={load.status} />}
-      {visible.length === 0 ? (
-        indexing ? null : (
-          <EmptyState title="No likely duplicates" testId="empty">
-            Doppel found no open issue similar enough to this one.
-          </EmptyState>
-        )
-      ) : (
-        <ul class="doppel-candidates" aria-label={`Likely duplicates of ${issueKey}`}>
-          {visible.map(row)}
-        </ul>
+      {visible.length === 0 && !indexing && (
+        <EmptyState title="No likely duplicates" testId="empty">
+          Doppel found no open issue similar enough to this one.
+        </EmptyState>
+      )}
+      {likely.length > 0 && (
+        <section class="doppel-group" aria-labelledby="doppel-likely-h" data-testid="likely">
+          <h2 class="doppel-group__title" id="doppel-likely-h">
+            Likely duplicates
+          </h2>
+          <ul class="doppel-candidates">{likely.map(row)}</ul>
+        </section>
+      )}
+      {likely.length === 0 && related.length > 0 && (
+        <p class="doppel-no-likely" data-testid="no-likely">
+          No likely duplicates; {related.length === 1 ? '1 related issue' : `${related.length} related issues`}.
+        </p>
+      )}
+      {related.length > 0 && (
+        <section class="doppel-group doppel-group--related" aria-labelledby="doppel-related-h" data-testid="related">
+          <h2 class="doppel-group__title" id="doppel-related-h">
+            Related issues
+          </h2>
+          <ul class="doppel-candidates">{related.map(row)}</ul>
+        </section>
+      )}
+      {visible.length > 0 && (
+        <p class="doppel-footnote ds-subtlest" data-testid="likelihood-meaning">
+          “% likely”: {LIKELIHOOD_MEANING}
+        </p>
       )}
       {dismissed.length > 0 && (
         <DismissedList

@@ -8,6 +8,28 @@ import { useReload } from '../ui/useReload';
 
 export const PANEL_LIMIT = 10;
 
+const unit = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? Math.max(0, Math.min(1, x)) : 0);
+
+/**
+ * The server's candidates made safe to render, likely ones first, each tier in the server's order (the engine's
+ * ranking). A candidate without a tier (a server before the two tiers) counts as likely, as every suggestion did.
+ */
+export function normalizeCandidates(raw: unknown): Candidate[] {
+  const list = (Array.isArray(raw) ? raw : []) as Partial<Candidate>[];
+  const out = list.map(
+    (c) =>
+      ({
+        ...c,
+        terms: Array.isArray(c.terms) ? c.terms.filter((t) => typeof t === 'string') : [],
+        pairStatus: c.pairStatus ?? 'pending',
+        score: unit(c.score),
+        likelihood: unit(c.likelihood),
+        tier: c.tier === 'related' ? 'related' : 'likely',
+      }) as Candidate,
+  );
+  return [...out.filter((c) => c.tier === 'likely'), ...out.filter((c) => c.tier === 'related')];
+}
+
 export type Load =
   | { kind: 'loading' }
   | { kind: 'error'; message: string }
@@ -40,14 +62,7 @@ export function useCandidates(host: Host | null, schedule: Scheduler, refreshMs:
         const similar = await api.similar(ctx.issueKey, PANEL_LIMIT);
         const status = await statusP;
         if (cancelled) return;
-        const candidates = (Array.isArray(similar.candidates) ? similar.candidates : [])
-          .map((c) => ({
-            ...c,
-            terms: Array.isArray(c.terms) ? c.terms.filter((t) => typeof t === 'string') : [],
-            pairStatus: c.pairStatus ?? 'pending',
-            score: typeof c.score === 'number' ? c.score : 0,
-          }))
-          .sort((a, b) => b.score - a.score);
+        const candidates = normalizeCandidates(similar.candidates);
         setLoad({ kind: 'ready', candidates, status });
       } catch (e) {
         if (!cancelled) setLoad({ kind: 'error', message: describeError(e) });

@@ -1,8 +1,17 @@
 // Number, time and percentage formatting shared by the pages.
 
-export function percent(score: number): string {
-  const clamped = Math.max(0, Math.min(1, Number.isFinite(score) ? score : 0));
-  return `${Math.round(clamped * 100)}%`;
+const NBSP = '\u00a0';
+
+/**
+ * A likelihood (0..1) as a percentage a reader can take in: "< 0.1 %", two significant digits below 10 % ("0.52 %",
+ * "1.6 %", "2 %"), whole numbers above ("12 %"). Likelihoods of filed duplicates are small, so the low end needs digits.
+ */
+export function formatLikelihood(p: number): string {
+  const clamped = Math.max(0, Math.min(1, Number.isFinite(p) ? p : 0));
+  const pct = clamped * 100;
+  if (pct < 0.1) return `<${NBSP}0.1${NBSP}%`;
+  const text = pct < 9.95 ? String(Number(pct.toPrecision(2))) : String(Math.round(pct));
+  return `${text}${NBSP}%`;
 }
 
 export function formatCount(n: number | null | undefined): string {
@@ -32,11 +41,14 @@ export function formatDay(iso: string | null | undefined): string {
   return d.toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric' });
 }
 
-/** Backfill progress 0..100, or null when the total is not known yet. */
-export function backfillPercent(b: { indexed: number; total: number | null; state: string }): number | null {
+/**
+ * Backfill progress 0..100 from the issues read from Jira (`seen`; `indexed` only counts new or changed ones), or
+ * null when Jira's estimate of the total is not known.
+ */
+export function backfillPercent(b: { seen: number; total: number | null; state: string }): number | null {
   if (['done', 'completed', 'complete', 'finished'].includes(b.state)) return 100;
   if (!b.total || b.total <= 0) return null;
-  return Math.max(0, Math.min(100, Math.floor((b.indexed / b.total) * 100)));
+  return Math.max(0, Math.min(100, Math.floor((b.seen / b.total) * 100)));
 }
 
 /** States in which a backfill will not move on its own; anything else (queued, running, …) is in progress. */
