@@ -174,8 +174,8 @@ test('webhooks: a near-copy created by webhook lists the original among its cand
   assert.equal(top.tier, 'likely', 'a near-copy is a likely duplicate');
   assert.deepEqual(tiers, [...tiers].sort((x, y) => (x === 'likely' ? 0 : 1) - (y === 'likely' ? 0 : 1)), tiers.join());
   for (const tier of ['likely', 'related']) {
-    const scores = response.json.candidates.filter((c) => c.tier === tier).map((c) => c.score);
-    assert.deepEqual(scores, [...scores].sort((x, y) => y - x), `${tier} candidates best first`);
+    const likelihoods = response.json.candidates.filter((c) => c.tier === tier).map((c) => c.likelihood);
+    assert.deepEqual(likelihoods, [...likelihoods].sort((x, y) => y - x), `${tier} candidates by likelihood`);
   }
   for (const c of response.json.candidates) assert.ok(c.likelihood >= 0 && c.likelihood <= 1, `${c.key} likelihood ${c.likelihood}`);
   // The panel badge property is written on the new issue once its pair is stored.

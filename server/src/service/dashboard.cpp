@@ -88,9 +88,10 @@ boost::json::object status_json(store::tx_base& tx, const std::string& tenant_id
   auto b = store::read_backfill(tx, tenant_id);
   auto index = store::read_index_overview(tx, tenant_id);
   std::optional<double> rate, eta;
-  if (b.elapsed_seconds > 0 && b.indexed > 0) rate = double(b.indexed) / b.elapsed_seconds;
+  // Progress is issues read from Jira (seen): a re-run over issues already indexed indexes none of them anew.
+  if (b.elapsed_seconds > 0 && b.seen > 0) rate = double(b.seen) / b.elapsed_seconds;
   if (b.state == "running" && rate && *rate > 0 && b.total)
-    eta = double(std::max<std::int64_t>(0, *b.total - b.indexed)) / *rate;
+    eta = double(std::max<std::int64_t>(0, *b.total - b.seen)) / *rate;
   boost::json::object backfill{
       {"state", b.state.empty() ? "idle" : b.state},
       {"seen", b.seen},

@@ -22,7 +22,7 @@ struct similar_candidate {
 
 struct similar_answer {
   bool indexed = false;  // the issue was in the index (false: fetched from Jira a moment after its creation)
-  std::vector<similar_candidate> candidates;  // likely first, then related, each group best first
+  std::vector<similar_candidate> candidates;  // likely first, then related, each tier by likelihood
 };
 
 // Candidates for an issue by key: from the memory index, or, for an issue Jira has and the index not yet, from

@@ -22,7 +22,11 @@ std::vector<suggestion> suggest(store::index_cache& index, const std::string& te
   out.reserve(hits.size());
   for (std::size_t i = 0; i < hits.size(); ++i) out.push_back({std::move(hits[i]), rated[i].likelihood, rated[i].level});
   if (out.size() > limit) out.resize(limit);  // the display limit, in score order
-  std::stable_partition(out.begin(), out.end(), [](const suggestion& s) { return s.tier == core::tier::likely; });
+  // Shown: likely ones first, each tier by the likelihood it displays (ties keep the score order).
+  std::stable_sort(out.begin(), out.end(), [](const suggestion& a, const suggestion& b) {
+    if (a.tier != b.tier) return a.tier == core::tier::likely;
+    return a.likelihood > b.likelihood;
+  });
   return out;
 }
 

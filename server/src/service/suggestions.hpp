@@ -31,7 +31,7 @@ struct suggestion_query {
 // Keeps the hits the viewer may see (applied before rating, so hidden issues never shift what is shown).
 using visibility_fn = std::function<std::vector<core::search_hit>(std::vector<core::search_hit>)>;
 
-// The best `limit` candidates, likely ones first, each group best first. The filter's scope (projects, issue
+// The best `limit` candidates (by score), shown likely ones first, each tier by likelihood. The filter's scope (projects, issue
 // types, exclusions, full_scan) applies; its threshold and limit are the model's (every candidate is rated among
 // the likelihood_search_limit best, as the model was fitted).
 std::vector<suggestion> suggest(store::index_cache& index, const std::string& tenant_id, const suggestion_query& q,

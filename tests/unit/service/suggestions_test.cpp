@@ -1,5 +1,5 @@
 // Suggestions: searched wide enough for the model, filtered for the viewer before rating, cut to the display
-// limit in score order, likely ones first; every candidate rated with the same model the engine tests pin down.
+// limit in score order, shown likely first and each tier by likelihood, every candidate rated as the engine rates it.
 #include "service/suggestions.hpp"
 
 #include <doctest/doctest.h>
@@ -77,6 +77,8 @@ TEST_CASE("suggest: cut to the limit in score order, likely first, every candida
     else CHECK_FALSE(related_seen);  // no likely one after a related one
   }
   CHECK(std::any_of(found.begin(), found.end(), [](const auto& s) { return s.tier == core::tier::likely; }));
+  for (std::size_t i = 1; i < found.size(); ++i)  // each tier by the likelihood it shows
+    if (found[i].tier == found[i - 1].tier) CHECK(found[i].likelihood <= found[i - 1].likelihood);
 }
 
 TEST_CASE("suggest: hidden candidates are dropped before rating and never shown") {
