@@ -130,7 +130,7 @@ TEST_CASE("key providers plug into the policy: signed install verified with a fe
             .error().stable_code == "jwt_unknown_kid");
 }
 
-TEST_CASE("install_key_provider: a flood of made-up kids is bounded by the fetch bucket; the negative cache ages out oldest-first") {
+TEST_CASE("install_key_provider: a flood of made-up kids is bounded by the fetch bucket, the negative cache ages out oldest-first") {
   test::loopback_server server([&](const test::server_request& req) {
     if (req.target() == "/kid-good") return test::text_response(200, signing_key().public_pem());
     return test::text_response(404, "no");
