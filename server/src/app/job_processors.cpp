@@ -201,7 +201,7 @@ jobs::job_outcome backfill(pqxx::work& tx, const jobs::job& j, app_context& app,
     jira::search_request req;
     req.jql = jql;
     req.fields = {"summary", "description", "environment", "labels", "components", "issuetype",
-                  "status", "project", "created", "updated"};
+                  "status", "project", "security", "created", "updated"};
     req.max_results = 100;
     req.next_page_token = token;
     auto page = (*client)->search_jql(req);

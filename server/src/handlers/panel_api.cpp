@@ -103,7 +103,7 @@ result<core::indexed_document> fetch_unindexed(app::app_context& app, app::servi
   auto client = app::jira_for_tenant(app, svc, who.tenant_id, &who);
   if (!client) return client.error();
   auto issue = (*client)->get_issue(key, {"summary", "description", "environment", "labels", "components",
-                                          "issuetype", "status", "project", "created", "updated"});
+                                          "issuetype", "status", "project", "security", "created", "updated"});
   if (!issue) return issue.error();
   auto doc = core::parse_issue_json(boost::json::serialize(*issue));
   if (!doc) return doc.error();
