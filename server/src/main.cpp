@@ -1,7 +1,7 @@
 // doppel: entry point; dispatches to the subcommands (serve, migrate, eval, bench, version).
-#include "app/bench_command.hpp"
+#include "tools/bench_command.hpp"
 #include "app/commands.hpp"
-#include "app/eval_command.hpp"
+#include "tools/eval_command.hpp"
 #include "auth/qsh.hpp"
 
 #include <iostream>
@@ -53,8 +53,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (cmd == "migrate") return doppel::app::run_migrate_command(rest);
-  if (cmd == "eval") return doppel::app::run_eval_command(rest);
-  if (cmd == "bench") return doppel::app::run_bench_command(rest);
+  if (cmd == "eval") return doppel::tools::run_eval_command(rest);
+  if (cmd == "bench") return doppel::tools::run_bench_command(rest);
   std::cerr << "doppel: unknown command '" << cmd << "' (try 'doppel --help')\n";
   return 2;
 }

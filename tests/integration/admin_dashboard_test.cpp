@@ -17,11 +17,13 @@
 #include <thread>
 #include <vector>
 
-#include "app/tenant_settings.hpp"
+#include "service/settings.hpp"
 #include "handlers/admin.hpp"
 #include "integration/test_db.hpp"
 #include "jira/http_client.hpp"
 #include "store/dashboard_store.hpp"
+#include "service/dashboard.hpp"
+#include "store/index_cache.hpp"
 
 using namespace doppel;
 
@@ -56,23 +58,108 @@ void add_pair(pqxx::work& tx, const std::string& tenant, const std::string& issu
       tenant, issue, candidate, score, status, created_days_ago, updated_days_ago);
 }
 
-// A small harness to call handlers the way the router does.
+// A minimal fake Jira on 127.0.0.1: answers permission checks (admin-9 is an admin; every project and issue asked is
+// granted: an open site) and records issue links.
+class fake_jira {
+ public:
+  fake_jira() : acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~fake_jira() {
+    stop_ = true;
+    boost::system::error_code ec;
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::socket s(io);
+    s.connect(acceptor_.local_endpoint(), ec);  // unblocks accept()
+    thread_.join();
+  }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
+  std::vector<std::string> calls() {
+    std::lock_guard lock(mutex_);
+    return calls_;
+  }
+  std::vector<boost::json::object> links() {
+    std::lock_guard lock(mutex_);
+    return links_;
+  }
+
+ private:
+  void serve() {
+    namespace http = boost::beast::http;
+    while (!stop_) {
+      boost::system::error_code ec;
+      boost::asio::ip::tcp::socket sock(io_);
+      acceptor_.accept(sock, ec);
+      if (ec || stop_) break;
+      boost::beast::flat_buffer buf;
+      http::request<http::string_body> req;
+      http::read(sock, buf, req, ec);
+      if (ec) continue;
+      http::response<http::string_body> res{http::status::ok, 11};
+      std::string target(req.target());
+      {
+        std::lock_guard lock(mutex_);
+        calls_.push_back(std::string(req.method_string()) + " " + target);
+        if (target == "/rest/api/3/issueLink") {
+          links_.push_back(boost::json::parse(req.body()).as_object());
+          res.result(http::status::created);
+        } else if (target == "/rest/api/3/permissions/check") {
+          auto asked = boost::json::parse(req.body()).as_object();
+          bool admin = asked.at("accountId").as_string() == "admin-9";
+          boost::json::array granted;
+          if (auto* pp = asked.if_contains("projectPermissions"))
+            for (const auto& entry : pp->as_array())
+              for (const auto& perm : entry.at("permissions").as_array()) {
+                const auto& e = entry.as_object();
+                granted.push_back({{"permission", perm},
+                                   {"projects", e.contains("projects") ? e.at("projects") : boost::json::array{}},
+                                   {"issues", e.contains("issues") ? e.at("issues") : boost::json::array{}}});
+              }
+          res.body() = boost::json::serialize(boost::json::object{
+              {"globalPermissions", admin ? boost::json::array{"ADMINISTER"} : boost::json::array{}},
+              {"projectPermissions", granted}});
+          res.set(http::field::content_type, "application/json");
+        } else {
+          res.result(http::status::not_found);
+        }
+      }
+      res.keep_alive(false);
+      res.prepare_payload();
+      http::write(sock, res, ec);
+      sock.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+    }
+  }
+
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::vector<std::string> calls_;
+  std::vector<boost::json::object> links_;
+  std::thread thread_;
+};
+
+// A small harness to call handlers the way the router does, with the objects `serve` wires.
 struct harness {
   std::string url;
   store::db_pool pool;
+  store::database db;
   net::metrics stats;
-  app::app_context app;
-  app::services svc;
+  auth::secret_box secrets{std::string(32, 'k')};
+  auth::host_allowlist hosts = std::move(*auth::host_allowlist::parse("*.atlassian.net"));
+  store::index_cache index{[](const std::string&, std::int64_t&) { return core::search_index(core::model_options{}); }};
+  auth::tenant_key_cache tenant_keys;
+  service::admin_cache admins;
+  service::context ctx{db, index, std::make_shared<const jira::http_client>(), secrets, hosts, tenant_keys, admins,
+                       "io.doppel.jira"};
+  std::string static_dir, descriptor, base_url = "http://localhost", app_key = "io.doppel.jira";
+  std::atomic<bool> ready{true};
+  handlers::env e{ctx, static_dir, descriptor, base_url, app_key, ready, stats};
 
-  explicit harness(std::string u)
-      : url(std::move(u)),
-        pool(url, 2),
-        app{app::config{}, std::string(32, 'k'), pool, stats},
-        svc{auth::secret_box(std::string(32, 'k')), std::move(*auth::host_allowlist::parse("*.atlassian.net")), {}} {}
+  explicit harness(std::string u) : url(std::move(u)), pool(url, 2), db(pool) {}
 
-  net::reply call(net::reply (*fn)(app::app_context&, app::services&, net::request_context&), net::http::verb method,
-                  const std::string& target, const std::string& tenant, const std::string& account = "acc-1",
-                  const std::string& body = "") {
+  net::reply call(handlers::handler_fn fn, net::http::verb method, const std::string& target, const std::string& tenant,
+                  const std::string& account = "acc-1", const std::string& body = "") {
     net::request req{method, target, 11};
     req.body() = body;
     auto q = target.find('?');
@@ -83,9 +170,17 @@ struct harness {
     who.tenant_id = tenant;
     who.account_id = account;
     net::request_context ctx{req, r, path, query, {}, who, "req-1"};
-    return fn(app, svc, ctx);
+    return fn(e, ctx);
   }
 };
+
+// Makes an existing tenant a Connect site served by `jira` (pair actions ask it for the viewer's permissions).
+void serve_from(pqxx::connection& c, harness& h, const std::string& tenant, const fake_jira& jira) {
+  pqxx::work tx(c);
+  tx.exec_params("UPDATE tenants SET base_url = $2, secret_box = $3 WHERE tenant_id = $1", tenant, jira.base_url(),
+                 h.secrets.seal("shared-secret-of-" + tenant));
+  tx.commit();
+}
 
 boost::json::object json_of(const net::reply& r) { return boost::json::parse(r.body).as_object(); }
 
@@ -140,13 +235,13 @@ void seed_two_tenants(pqxx::connection& c) {
 TEST_CASE("tenant settings: defaults and stored values round-trip, model weights follow fieldWeights") {
   pqxx::connection c(test::fresh_database_url());
   add_tenant(c, "t1");
-  app::tenant_settings defaults;
+  service::tenant_settings defaults;
   {
     pqxx::read_transaction tx(c);
-    CHECK(app::load_settings(tx, "t1").threshold == doctest::Approx(defaults.threshold));
+    CHECK(service::load_settings(tx, "t1").threshold == doctest::Approx(defaults.threshold));
   }
   // What GET answers is accepted by PUT as is (the admin page sends it back).
-  auto again = app::settings_from_json(app::to_json(defaults));
+  auto again = service::settings_from_json(service::to_json(defaults));
   REQUIRE(again.ok());
   CHECK(again->model == defaults.model);
 
@@ -154,7 +249,7 @@ TEST_CASE("tenant settings: defaults and stored values round-trip, model weights
       "fieldWeights":{"summary":4,"description":2,"environment":0,"components":1,"labels":0},
       "projects":["ABC","XYZ","ABC"],"issueTypes":["Bug","Story"],"crossProject":false,
       "commentOnCreate":true,"rescanSchedule":"daily"})");
-  auto s = app::settings_from_json(body);
+  auto s = service::settings_from_json(body);
   REQUIRE(s.ok());
   CHECK(s->projects == std::vector<std::string>{"ABC", "XYZ"});
   CHECK(s->model.field_weights[0] == 4);
@@ -162,12 +257,12 @@ TEST_CASE("tenant settings: defaults and stored values round-trip, model weights
   CHECK(s->model.field_weights[2] == 0);
   CHECK(s->model.field_weights[3] == doctest::Approx(0.5));  // mean of components and labels
   {
-    pqxx::work tx(c);
-    app::save_settings(tx, "t1", *s);
+    store::write_tx tx(c);
+    service::save_settings(tx, "t1", *s);
     tx.commit();
   }
   pqxx::read_transaction tx(c);
-  auto loaded = app::load_settings(tx, "t1");
+  auto loaded = service::load_settings(tx, "t1");
   CHECK(loaded.threshold == doctest::Approx(0.6));
   CHECK(loaded.model == s->model);
   CHECK(loaded.components_weight == 1);
@@ -177,13 +272,13 @@ TEST_CASE("tenant settings: defaults and stored values round-trip, model weights
   CHECK_FALSE(loaded.cross_project);
   CHECK(loaded.comment_on_create);
   CHECK(loaded.rescan_schedule == "daily");
-  auto out = app::to_json(loaded);
+  auto out = service::to_json(loaded);
   CHECK(out.at("fieldWeights").at("components").as_double() == 1);
   CHECK(out.at("fieldWeights").at("labels").as_double() == 0);
   CHECK(out.at("projects").as_array().size() == 2);
 
   // "meta" sets components and labels alike; a model block is accepted and fieldWeights wins over it.
-  auto meta = app::settings_from_json(boost::json::parse(
+  auto meta = service::settings_from_json(boost::json::parse(
       R"({"model":{"field_weights":{"summary":9}},"fieldWeights":{"summary":2,"meta":3}})"));
   REQUIRE(meta.ok());
   CHECK(meta->model.field_weights[0] == 2);
@@ -225,7 +320,7 @@ TEST_CASE("tenant settings: refusal table") {
   };
   for (const auto& text : refused) {
     CAPTURE(text);
-    auto r = app::settings_from_json(boost::json::parse(text));
+    auto r = service::settings_from_json(boost::json::parse(text));
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == errc::unprocessable);
     CHECK(r.error().stable_code == "invalid_settings");
@@ -233,12 +328,12 @@ TEST_CASE("tenant settings: refusal table") {
   std::string many = R"({"projects":[)";
   for (int i = 0; i < 501; ++i) many += (i ? ",\"P" : "\"P") + std::to_string(i) + "\"";
   many += "]}";
-  CHECK_FALSE(app::settings_from_json(boost::json::parse(many)).ok());
+  CHECK_FALSE(service::settings_from_json(boost::json::parse(many)).ok());
   // Accepted edge values.
   for (const auto* text : {R"({})", R"({"threshold":0})", R"({"threshold":1})", R"({"fieldWeights":{"labels":10}})",
                            R"({"projects":[],"issueTypes":[]})", R"({"rescanSchedule":"off"})"}) {
     CAPTURE(text);
-    CHECK(app::settings_from_json(boost::json::parse(text)).ok());
+    CHECK(service::settings_from_json(boost::json::parse(text)).ok());
   }
 }
 
@@ -309,18 +404,18 @@ TEST_CASE("dashboard: pairs listing filters, search, ordering and paging") {
 }
 
 TEST_CASE("dashboard: CSV cells are RFC 4180 quoted and formulas neutralised") {
-  CHECK(handlers::csv_cell("plain") == "plain");
-  CHECK(handlers::csv_cell("") == "");
-  CHECK(handlers::csv_cell("a,b") == "\"a,b\"");
-  CHECK(handlers::csv_cell("say \"hi\"") == "\"say \"\"hi\"\"\"");
-  CHECK(handlers::csv_cell("two\nlines") == "\"two\nlines\"");
-  CHECK(handlers::csv_cell("=1+2") == "'=1+2");
-  CHECK(handlers::csv_cell("+1") == "'+1");
-  CHECK(handlers::csv_cell("-2+3") == "'-2+3");
-  CHECK(handlers::csv_cell("@SUM(A1)") == "'@SUM(A1)");
-  CHECK(handlers::csv_cell("\tx") == "'\tx");
-  CHECK(handlers::csv_cell("=A1,B1") == "\"'=A1,B1\"");
-  CHECK(handlers::csv_cell("a=b") == "a=b");
+  CHECK(service::csv_cell("plain") == "plain");
+  CHECK(service::csv_cell("") == "");
+  CHECK(service::csv_cell("a,b") == "\"a,b\"");
+  CHECK(service::csv_cell("say \"hi\"") == "\"say \"\"hi\"\"\"");
+  CHECK(service::csv_cell("two\nlines") == "\"two\nlines\"");
+  CHECK(service::csv_cell("=1+2") == "'=1+2");
+  CHECK(service::csv_cell("+1") == "'+1");
+  CHECK(service::csv_cell("-2+3") == "'-2+3");
+  CHECK(service::csv_cell("@SUM(A1)") == "'@SUM(A1)");
+  CHECK(service::csv_cell("\tx") == "'\tx");
+  CHECK(service::csv_cell("=A1,B1") == "\"'=A1,B1\"");
+  CHECK(service::csv_cell("a=b") == "a=b");
 
   harness h(test::fresh_database_url());
   pqxx::connection c(h.url);
@@ -348,8 +443,8 @@ TEST_CASE("dashboard: CSV cells are RFC 4180 quoted and formulas neutralised") {
   // Paged reading returns the same rows as one page; max_rows bounds the export.
   pqxx::read_transaction tx(c);
   store::pair_filter all;
-  CHECK(handlers::build_pairs_csv(tx, "tenant-a", all, 50000, 2) == handlers::build_pairs_csv(tx, "tenant-a", all, 50000));
-  auto bounded = handlers::build_pairs_csv(tx, "tenant-a", all, 5, 2);
+  CHECK(service::build_pairs_csv(tx, "tenant-a", all, 50000, 2) == service::build_pairs_csv(tx, "tenant-a", all, 50000));
+  auto bounded = service::build_pairs_csv(tx, "tenant-a", all, 5, 2);
   std::size_t bounded_lines = 0;
   for (std::size_t p = bounded.find("\r\n"); p != std::string::npos; p = bounded.find("\r\n", p + 2)) ++bounded_lines;
   CHECK(bounded_lines == 6);
@@ -433,7 +528,7 @@ TEST_CASE("admin handlers: cached admin check, config, backfill, rescan, stats, 
   auto anon = h.call(handlers::get_config, verb::get, "/api/admin/config", "tenant-a", "");
   CHECK(anon.status == net::http::status::forbidden);
   CHECK(json_of(anon).at("error").as_string() == "not_admin");
-  h.svc.admins->put("tenant-a", "user-1", false);
+  h.admins.put("tenant-a", "user-1", false);
   auto user = h.call(handlers::put_config, verb::put, "/api/admin/config", "tenant-a", "user-1", R"({"threshold":0.9})");
   CHECK(user.status == net::http::status::forbidden);
   CHECK(json_of(user).at("error").as_string() == "not_admin");
@@ -441,7 +536,7 @@ TEST_CASE("admin handlers: cached admin check, config, backfill, rescan, stats, 
   auto unknown = h.call(handlers::admin_stats, verb::get, "/api/admin/stats", "tenant-z", "admin-1");
   CHECK(unknown.status == net::http::status::not_found);
 
-  h.svc.admins->put("tenant-a", "admin-1", true);
+  h.admins.put("tenant-a", "admin-1", true);
   auto got = h.call(handlers::get_config, verb::get, "/api/admin/config", "tenant-a", "admin-1");
   REQUIRE(got.status == net::http::status::ok);
   auto cfg = json_of(got);
@@ -461,8 +556,8 @@ TEST_CASE("admin handlers: cached admin check, config, backfill, rescan, stats, 
   CHECK(not_json.status == net::http::status::bad_request);
   {
     pqxx::read_transaction tx(c);
-    CHECK(app::load_settings(tx, "tenant-a").threshold == doctest::Approx(0.5));
-    CHECK(app::load_settings(tx, "tenant-b").threshold == doctest::Approx(0.35));
+    CHECK(service::load_settings(tx, "tenant-a").threshold == doctest::Approx(0.5));
+    CHECK(service::load_settings(tx, "tenant-b").threshold == doctest::Approx(0.35));
   }
 
   // Backfill start: progress row with a bounded JQL from the projects, one queued job; stop.
@@ -510,7 +605,7 @@ TEST_CASE("admin handlers: cached admin check, config, backfill, rescan, stats, 
               .as<int>() == 0);
   }
   CHECK(tx.exec("SELECT count(*) FROM tenants WHERE tenant_id = 'tenant-a'")[0][0].as<int>() == 1);
-  CHECK(app::load_settings(tx, "tenant-a").threshold == doctest::Approx(0.5));
+  CHECK(service::load_settings(tx, "tenant-a").threshold == doctest::Approx(0.5));
   CHECK(tx.exec("SELECT count(*) FROM index_documents WHERE tenant_id = 'tenant-b'")[0][0].as<int>() == 20);
   CHECK(tx.exec("SELECT count(*) FROM pairs WHERE tenant_id = 'tenant-b'")[0][0].as<int>() == 2);
 }
@@ -519,6 +614,8 @@ TEST_CASE("dashboard: tenant B never sees tenant A's pairs (colliding issue ids 
   harness h(test::fresh_database_url());
   pqxx::connection c(h.url);
   seed_two_tenants(c);
+  fake_jira jira;
+  serve_from(c, h, "tenant-b", jira);
   using verb = net::http::verb;
   {
     pqxx::read_transaction tx(c);
@@ -569,6 +666,8 @@ TEST_CASE("dashboard: bulk request validation") {
   harness h(test::fresh_database_url());
   pqxx::connection c(h.url);
   seed_two_tenants(c);
+  fake_jira jira;
+  serve_from(c, h, "tenant-a", jira);
   auto call = [&](const std::string& body) {
     return h.call(handlers::bulk_pairs, net::http::verb::post, "/api/pairs/bulk", "tenant-a", "acc", body);
   };
@@ -596,80 +695,11 @@ TEST_CASE("dashboard: bulk request validation") {
 
 namespace {
 
-// A minimal fake Jira on 127.0.0.1: answers permissions checks (admin-9 is an admin) and records issue links.
-class fake_jira {
- public:
-  fake_jira() : acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~fake_jira() {
-    stop_ = true;
-    boost::system::error_code ec;
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::socket s(io);
-    s.connect(acceptor_.local_endpoint(), ec);  // unblocks accept()
-    thread_.join();
-  }
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
-  std::vector<std::string> calls() {
-    std::lock_guard lock(mutex_);
-    return calls_;
-  }
-  std::vector<boost::json::object> links() {
-    std::lock_guard lock(mutex_);
-    return links_;
-  }
-
- private:
-  void serve() {
-    namespace http = boost::beast::http;
-    while (!stop_) {
-      boost::system::error_code ec;
-      boost::asio::ip::tcp::socket sock(io_);
-      acceptor_.accept(sock, ec);
-      if (ec || stop_) break;
-      boost::beast::flat_buffer buf;
-      http::request<http::string_body> req;
-      http::read(sock, buf, req, ec);
-      if (ec) continue;
-      http::response<http::string_body> res{http::status::ok, 11};
-      std::string target(req.target());
-      {
-        std::lock_guard lock(mutex_);
-        calls_.push_back(std::string(req.method_string()) + " " + target);
-        if (target == "/rest/api/3/issueLink") {
-          links_.push_back(boost::json::parse(req.body()).as_object());
-          res.result(http::status::created);
-        } else if (target == "/rest/api/3/permissions/check") {
-          auto asked = boost::json::parse(req.body()).as_object();
-          bool admin = asked.at("accountId").as_string() == "admin-9";
-          res.body() = admin ? R"({"globalPermissions":["ADMINISTER"]})" : R"({"globalPermissions":[]})";
-          res.set(http::field::content_type, "application/json");
-        } else {
-          res.result(http::status::not_found);
-        }
-      }
-      res.keep_alive(false);
-      res.prepare_payload();
-      http::write(sock, res, ec);
-      sock.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
-    }
-  }
-
-  boost::asio::io_context io_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  std::atomic<bool> stop_{false};
-  std::mutex mutex_;
-  std::vector<std::string> calls_;
-  std::vector<boost::json::object> links_;
-  std::thread thread_;
-};
-
 void add_connect_tenant(pqxx::connection& c, harness& h, const std::string& tenant, const std::string& base_url) {
   pqxx::work tx(c);
   tx.exec_params(
       "INSERT INTO tenants (tenant_id, kind, base_url, secret_box, state) VALUES ($1, 'connect', $2, $3, 'enabled')",
-      tenant, base_url, h.svc.secrets.seal("shared-secret-of-" + tenant));
+      tenant, base_url, h.secrets.seal("shared-secret-of-" + tenant));
   tx.commit();
 }
 
@@ -678,7 +708,7 @@ void add_connect_tenant(pqxx::connection& c, harness& h, const std::string& tena
 TEST_CASE("admin check asks Jira once per (tenant, account) within the ttl, bulk link creates Duplicate links") {
   fake_jira jira;
   harness h(test::fresh_database_url());
-  h.svc.http = std::make_shared<jira::http_client>();
+  h.ctx.http = std::make_shared<const jira::http_client>();
   pqxx::connection c(h.url);
   add_connect_tenant(c, h, "site-1", jira.base_url());
   add_connect_tenant(c, h, "site-down", "http://127.0.0.1:1");
@@ -695,13 +725,13 @@ TEST_CASE("admin check asks Jira once per (tenant, account) within the ttl, bulk
   CHECK(user_again.status == net::http::status::forbidden);
   auto checks = jira.calls();
   CHECK(std::count(checks.begin(), checks.end(), "POST /rest/api/3/permissions/check") == 2);
-  CHECK(h.svc.admins->get("site-1", "admin-9") == std::optional<bool>(true));
-  CHECK(h.svc.admins->get("site-1", "user-9") == std::optional<bool>(false));
+  CHECK(h.admins.get("site-1", "admin-9") == std::optional<bool>(true));
+  CHECK(h.admins.get("site-1", "user-9") == std::optional<bool>(false));
   // The same account on another site is asked there (and that Jira is down: 503, nothing remembered).
   auto down = h.call(handlers::get_config, verb::get, "/api/admin/config", "site-down", "admin-9");
   CHECK(down.status == net::http::status::service_unavailable);
   CHECK(json_of(down).at("error").as_string() == "jira_unreachable");
-  CHECK_FALSE(h.svc.admins->get("site-down", "admin-9").has_value());
+  CHECK_FALSE(h.admins.get("site-down", "admin-9").has_value());
 
   // Bulk link: the older issue is inward ("is duplicated by"), the newer outward; pairs confirmed.
   {

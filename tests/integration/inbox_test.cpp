@@ -1,8 +1,8 @@
 // Webhook intake against a real PostgreSQL: accept_event's one statement (inbox row + job), delivery dedupe,
 // coalescing, and the doppel_tenant announcement that keeps every replica's cached tenant secrets current.
 #include "integration/test_db.hpp"
-#include "jobs/inbox.hpp"
-#include "jobs/job_queue.hpp"
+#include "store/inbox.hpp"
+#include "store/job_queue.hpp"
 
 #include <doctest/doctest.h>
 #include <pqxx/pqxx>
@@ -21,20 +21,20 @@ void add_tenant(pqxx::connection& c, const std::string& tenant_id) {
   tx.commit();
 }
 
-jobs::inbound_event issue_event(const std::string& delivery, const std::string& issue_id) {
-  jobs::inbound_event ev;
+store::inbound_event issue_event(const std::string& delivery, const std::string& issue_id) {
+  store::inbound_event ev;
   ev.tenant_id = "t1";
   ev.source = "connect";
-  ev.type = jobs::event_type::created;
+  ev.type = store::event_type::created;
   ev.issue_id = issue_id;
   ev.delivery_id = delivery;
   ev.payload = R"({"webhookEvent":"jira:issue_created","issue":{"id":")" + issue_id + R"("}})";
   return ev;
 }
 
-bool accept(pqxx::connection& c, const jobs::inbound_event& ev) {
+bool accept(pqxx::connection& c, const store::inbound_event& ev) {
   pqxx::nontransaction tx(c);  // as the webhook handler: one statement, committed on its own
-  return jobs::accept_event(tx, ev);
+  return store::accept_event(tx, ev);
 }
 
 long count(pqxx::connection& c, const std::string& sql) {
@@ -65,15 +65,15 @@ TEST_CASE("inbox: an event is stored with its job in one statement, a redelivery
   CHECK(count(c, "SELECT count(*) FROM inbox") == 2);
   CHECK(count(c, "SELECT count(*) FROM jobs") == 1);
 
-  auto running = jobs::claim(c, std::chrono::seconds(60));
+  auto running = store::claim(c, std::chrono::seconds(60));
   REQUIRE(running.has_value());
   CHECK(accept(c, issue_event("jira:d3", "10001")));  // the job is running: a new one covers this event
   CHECK(count(c, "SELECT count(*) FROM jobs WHERE unique_key = 'issue:10001'") == 2);
 
-  jobs::inbound_event project;
+  store::inbound_event project;
   project.tenant_id = "t1";
   project.source = "connect";
-  project.type = jobs::event_type::project_deleted;
+  project.type = store::event_type::project_deleted;
   project.project_key = "HAD";
   project.delivery_id = "jira:p1";
   project.payload = R"({"webhookEvent":"project_deleted","project":{"key":"HAD"}})";

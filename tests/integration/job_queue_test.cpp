@@ -1,6 +1,6 @@
 // Job queue against a real PostgreSQL: coalescing, claiming, completion and the coalescing race.
 #include "integration/test_db.hpp"
-#include "jobs/job_queue.hpp"
+#include "store/job_queue.hpp"
 
 #include <doctest/doctest.h>
 #include <pqxx/pqxx>
@@ -23,8 +23,8 @@ void add_tenant(pqxx::connection& c, const std::string& tenant_id) {
 }
 
 bool enqueue_committed(pqxx::connection& c, const std::string& key) {
-  pqxx::work tx(c);
-  bool inserted = jobs::enqueue(tx, "t1", jobs::job_kind::apply_issue, key, R"({"issueId":"1"})");
+  store::write_tx tx(c);
+  bool inserted = store::enqueue(tx, "t1", store::job_kind::apply_issue, key, R"({"issueId":"1"})");
   tx.commit();
   return inserted;
 }
@@ -42,16 +42,16 @@ TEST_CASE("job queue: a queued job coalesces later requests with the same key, a
   CHECK(enqueue_committed(c, "issue:1"));
   CHECK_FALSE(enqueue_committed(c, "issue:1"));  // coalesced into the queued job
   CHECK(queued(c, "issue:1") == 1);
-  auto j = jobs::claim(c, lease);
+  auto j = store::claim(c, lease);
   REQUIRE(j.has_value());
   CHECK(j->unique_key == "issue:1");
   CHECK(j->attempts == 1);
   CHECK(enqueue_committed(c, "issue:1"));  // the first one is running: a new job covers what arrives now
   CHECK(queued(c, "issue:1") == 1);
   pqxx::work done(c);
-  jobs::complete(done, *j);
+  store::complete(done, *j);
   done.commit();
-  auto next = jobs::claim(c, lease);
+  auto next = store::claim(c, lease);
   REQUIRE(next.has_value());
   CHECK(next->job_id != j->job_id);
 }
@@ -65,21 +65,21 @@ TEST_CASE("job queue: a job coalesced into by an open transaction is not claimed
   add_tenant(webhook, "t1");
   CHECK(enqueue_committed(webhook, "issue:7"));
 
-  pqxx::work open(webhook);
-  CHECK_FALSE(jobs::enqueue(open, "t1", jobs::job_kind::apply_issue, "issue:7", R"({"issueId":"7"})"));
-  CHECK_FALSE(jobs::claim(worker, lease).has_value());  // locked by the open transaction: skipped
+  store::write_tx open(webhook);
+  CHECK_FALSE(store::enqueue(open, "t1", store::job_kind::apply_issue, "issue:7", R"({"issueId":"7"})"));
+  CHECK_FALSE(store::claim(worker, lease).has_value());  // locked by the open transaction: skipped
   open.commit();
-  auto j = jobs::claim(worker, lease);
+  auto j = store::claim(worker, lease);
   REQUIRE(j.has_value());
   CHECK(j->unique_key == "issue:7");
 }
 
 namespace {
 
-void enqueue_due(pqxx::connection& c, const std::string& tenant_id, jobs::job_kind kind, const std::string& key,
+void enqueue_due(pqxx::connection& c, const std::string& tenant_id, store::job_kind kind, const std::string& key,
                  long delay_seconds = 0) {
-  pqxx::work tx(c);
-  jobs::enqueue(tx, tenant_id, kind, key, "{}", delay_seconds);
+  store::write_tx tx(c);
+  store::enqueue(tx, tenant_id, kind, key, "{}", delay_seconds);
   tx.commit();
 }
 
@@ -88,15 +88,15 @@ void enqueue_due(pqxx::connection& c, const std::string& tenant_id, jobs::job_ki
 TEST_CASE("job queue: claim takes an expired lease first, then due jobs oldest first, never a future one") {
   pqxx::connection c(test::fresh_database_url());
   add_tenant(c, "t1");
-  enqueue_due(c, "t1", jobs::job_kind::apply_issue, "issue:1");
-  enqueue_due(c, "t1", jobs::job_kind::apply_issue, "issue:2");
-  enqueue_due(c, "t1", jobs::job_kind::apply_issue, "issue:later", 3600);
+  enqueue_due(c, "t1", store::job_kind::apply_issue, "issue:1");
+  enqueue_due(c, "t1", store::job_kind::apply_issue, "issue:2");
+  enqueue_due(c, "t1", store::job_kind::apply_issue, "issue:later", 3600);
   {
     pqxx::work tx(c);  // issue:2 was due earlier than issue:1
     tx.exec0("UPDATE jobs SET run_at = run_at - interval '1 minute' WHERE unique_key = 'issue:2'");
     tx.commit();
   }
-  auto first = jobs::claim(c, lease);
+  auto first = store::claim(c, lease);
   REQUIRE(first.has_value());
   CHECK(first->unique_key == "issue:2");
   {
@@ -104,30 +104,30 @@ TEST_CASE("job queue: claim takes an expired lease first, then due jobs oldest f
     tx.exec0("UPDATE jobs SET lease_until = now() - interval '1 second' WHERE unique_key = 'issue:2'");
     tx.commit();
   }
-  auto again = jobs::claim(c, lease);
+  auto again = store::claim(c, lease);
   REQUIRE(again.has_value());
   CHECK(again->job_id == first->job_id);  // taken over before any queued job
   CHECK(again->attempts == 2);
-  auto second = jobs::claim(c, lease);
+  auto second = store::claim(c, lease);
   REQUIRE(second.has_value());
   CHECK(second->unique_key == "issue:1");
-  CHECK_FALSE(jobs::claim(c, lease).has_value());  // issue:later is not due
+  CHECK_FALSE(store::claim(c, lease).has_value());  // issue:later is not due
 }
 
 TEST_CASE("job queue: jobs of an uninstalled tenant are not claimed, except its purge") {
   pqxx::connection c(test::fresh_database_url());
   add_tenant(c, "gone");
   add_tenant(c, "here");
-  enqueue_due(c, "gone", jobs::job_kind::apply_issue, "issue:1");
-  enqueue_due(c, "gone", jobs::job_kind::purge_tenant, "purge");
-  enqueue_due(c, "here", jobs::job_kind::apply_issue, "issue:1");
+  enqueue_due(c, "gone", store::job_kind::apply_issue, "issue:1");
+  enqueue_due(c, "gone", store::job_kind::purge_tenant, "purge");
+  enqueue_due(c, "here", store::job_kind::apply_issue, "issue:1");
   {
     pqxx::work tx(c);
     tx.exec0("UPDATE tenants SET state = 'uninstalled' WHERE tenant_id = 'gone'");
     tx.commit();
   }
   std::vector<std::string> claimed;
-  while (auto j = jobs::claim(c, lease)) claimed.push_back(j->tenant_id + " " + j->unique_key);
+  while (auto j = store::claim(c, lease)) claimed.push_back(j->tenant_id + " " + j->unique_key);
   std::sort(claimed.begin(), claimed.end());
   CHECK(claimed == std::vector<std::string>{"gone purge", "here issue:1"});
 }

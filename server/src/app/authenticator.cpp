@@ -1,7 +1,6 @@
-// Builds request facts for the auth policy and maps its principal to net::caller.
+// Builds request facts for the auth policy and maps its principal to net::caller (verification only, no writes).
 #include "app/authenticator.hpp"
 
-#include "app/jira_access.hpp"
 
 #include "handlers/json_body.hpp"
 #include "store/tenant_store.hpp"
@@ -9,17 +8,14 @@
 
 namespace doppel::app {
 
-auth::tenant_lookup_fn make_tenant_lookup(app_context& app, const auth::secret_box& secrets,
-                                          std::shared_ptr<tenant_key_cache> cache) {
-  return [&app, &secrets, cache](std::string_view client_key) -> std::optional<auth::tenant_key> {
+auth::tenant_lookup_fn make_tenant_lookup(store::database& db, const auth::secret_box& secrets,
+                                          std::shared_ptr<auth::tenant_key_cache> cache) {
+  return [&db, &secrets, cache](std::string_view client_key) -> std::optional<auth::tenant_key> {
     if (client_key.empty() || client_key.size() > 255) return std::nullopt;
     const std::string id(client_key);
     if (auto hit = cache->get(id)) return hit;
     const auto epoch = cache->epoch();
-    auto record = app.pool.with_connection([&](pqxx::connection& c) {
-      pqxx::read_transaction tx(c);
-      return store::find_tenant(tx, id);
-    });
+    auto record = db.read([&](store::read_tx& tx) { return store::find_tenant(tx, id); });
     if (!record || record->kind != "connect" || record->secret_box.empty()) return std::nullopt;
     auto secret = secrets.open(record->secret_box);
     if (!secret) {
@@ -36,8 +32,8 @@ auth::tenant_lookup_fn make_tenant_lookup(app_context& app, const auth::secret_b
   };
 }
 
-net::authenticator_fn make_authenticator(app_context& app, services& svc) {
-  return [&app, &svc](const net::request& req, const net::route& r, std::string_view,
+net::authenticator_fn make_authenticator(const auth::auth_config& auth) {
+  return [&auth](const net::request& req, const net::route& r, std::string_view,
                 std::string_view) -> result<std::optional<net::caller>> {
     if (r.auth == net::route_auth::public_) return std::optional<net::caller>{};
     std::string client_key;
@@ -51,7 +47,7 @@ net::authenticator_fn make_authenticator(app_context& app, services& svc) {
     facts.authorization = req[net::http::field::authorization];
     facts.route = r.auth;
     facts.install_client_key = client_key;
-    auto p = auth::authenticate(facts, svc.auth);
+    auto p = auth::authenticate(facts, auth);
     if (!p) {
       // Jira may call `disabled` without a token after an uninstall: the handler answers 204 and changes nothing.
       if (r.name == "lifecycle.disabled" && auth::is_missing_token(p.error())) return std::optional<net::caller>{};
@@ -66,17 +62,6 @@ net::authenticator_fn make_authenticator(app_context& app, services& svc) {
       who.forge_cloud_id = p->cloud_id;
       who.forge_site_url = p->site_url;
       who.forge_system_token = std::string(req["x-forge-oauth-system"]);
-      // invokeRemote UI calls carry the app system token: keep the newest for background jobs. Event deliveries
-      // store theirs in the handler, after the installation row exists.
-      if (r.auth != net::route_auth::forge && !who.forge_system_token.empty()) {
-        bool stored = app.pool.with_connection([&](pqxx::connection& c) {
-          pqxx::work tx(c);
-          bool changed = remember_system_token(tx, svc, who, false);
-          tx.commit();
-          return changed;
-        });
-        if (stored && svc.workers) svc.workers->nudge();
-      }
     }
     return std::optional<net::caller>(std::move(who));
   };

@@ -1,7 +1,6 @@
 // The route table. Every route Doppel serves is listed here, nowhere else.
 #include "app/routes.hpp"
 
-#include "app/services.hpp"
 #include "handlers/admin.hpp"
 #include "handlers/dashboard.hpp"
 #include "handlers/descriptor.hpp"
@@ -11,6 +10,7 @@
 #include "handlers/panel_api.hpp"
 #include "handlers/webhooks.hpp"
 #include "handlers/static_files.hpp"
+#include "service/tenants.hpp"
 
 namespace doppel::app {
 namespace {
@@ -20,14 +20,18 @@ constexpr std::size_t no_body = 0;
 
 }  // namespace
 
-std::vector<net::route> make_routes(app_context& app, services& svc) {
+std::vector<net::route> make_routes(handlers::env& e) {
   using net::route_auth;
   using verb = net::http::verb;
-  auto bind = [&app](net::reply (*fn)(app_context&, net::request_context&)) {
-    return [&app, fn](net::request_context& ctx) { return fn(app, ctx); };
-  };
-  auto bind_svc = [&app, &svc](net::reply (*fn)(app_context&, services&, net::request_context&)) {
-    return [&app, &svc, fn](net::request_context& ctx) { return fn(app, svc, ctx); };
+  auto bind = [&e](handlers::handler_fn fn) { return [&e, fn](net::request_context& ctx) { return fn(e, ctx); }; };
+  // Forge UI calls (invokeRemote) carry the app system token: the newest is kept for background jobs before the
+  // handler runs. Event deliveries keep theirs with the installation row (service::register_forge_call).
+  auto bind_svc = [&e](handlers::handler_fn fn) {
+    return [&e, fn](net::request_context& ctx) {
+      if (ctx.who && ctx.who->forge && ctx.matched.auth != net::route_auth::forge)
+        service::remember_system_token(e.svc, *ctx.who);
+      return fn(e, ctx);
+    };
   };
   return {
       // method       pattern                        auth                 body limit  name                handler

@@ -3,18 +3,19 @@
 
 #include "app/app_context.hpp"
 #include "app/authenticator.hpp"
-#include "app/key_providers.hpp"
 #include "app/config.hpp"
-#include "app/database.hpp"
-#include "app/index_listener.hpp"
-#include "app/job_processors.hpp"
-#include "app/tenant_settings.hpp"
-#include "store/index_store.hpp"
+#include "app/key_providers.hpp"
 #include "app/routes.hpp"
+#include "app/secret_key.hpp"
 #include "app/services.hpp"
+#include "jobs/processors/processors.hpp"
 #include "net/dispatcher.hpp"
 #include "net/server.hpp"
+#include "service/settings.hpp"
+#include "store/bootstrap.hpp"
 #include "store/db_pool.hpp"
+#include "store/index_listener.hpp"
+#include "store/index_store.hpp"
 #include "util/log.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -48,7 +49,7 @@ std::string read_file(const std::string& path) {
   return buf.str();
 }
 
-// The services behind the handlers: secret box, host allowlist, auth policy with its providers.
+// The objects behind the use-cases: secret box, host allowlist, auth policy with its providers, index copies.
 services make_services(app_context& app) {
   auto hosts = auth::host_allowlist::parse(app.cfg.allowed_hosts);
   if (!hosts) throw std::runtime_error(hosts.error().message);
@@ -56,14 +57,13 @@ services make_services(app_context& app) {
   svc.auth.base_url = app.cfg.base_url;
   svc.auth.forge_app_id = app.cfg.forge_app_id.value_or("");
   svc.auth.clock = system_clock_fn();
-  svc.auth.tenants = make_tenant_lookup(app, svc.secrets, svc.tenant_keys);
+  svc.auth.tenants = make_tenant_lookup(app.db, svc.secrets, svc.tenant_keys);
   svc.auth.install_keys = make_install_key_provider(app.cfg);
   svc.auth.forge_keys = make_forge_key_provider(app.cfg);
   svc.http = std::make_shared<const jira::http_client>();
   svc.index = std::make_unique<store::index_cache>([&app](const std::string& tenant_id, std::int64_t& generation) {
-    return app.pool.with_connection([&](pqxx::connection& c) {
-      pqxx::transaction<pqxx::repeatable_read> tx(c);
-      auto settings = load_settings(tx, tenant_id);
+    return app.db.snapshot([&](store::snapshot_tx& tx) {
+      auto settings = service::load_settings(tx, tenant_id);
       return store::load_index(tx, tenant_id, settings.model, generation);
     });
   });
@@ -72,23 +72,28 @@ services make_services(app_context& app) {
 
 int serve(const config& cfg_in) {
   config cfg = cfg_in;
-  auto db = open_database(cfg);
-  migrate_database(db.conninfo, cfg.migrations_dir, std::chrono::seconds(30));
+  auto db = store::open_database(cfg.database_url, cfg.data_dir);
+  store::migrate_database(db.conninfo, cfg.migrations_dir, std::chrono::seconds(30));
   store::db_pool pool(db.conninfo, std::size_t(cfg.db_pool_size));
+  store::database database(pool);
   net::metrics stats;
-  app_context app{cfg, load_or_create_secret_key(cfg), pool, stats, {},
+  app_context app{cfg, load_or_create_secret_key(cfg), database, stats, {},
                   read_file(cfg.descriptor_dir + "/atlassian-connect.json")};
   services svc = make_services(app);
-  jobs::worker_options worker_opts;
+  service::context ctx{database,          *svc.index,       svc.http,   svc.secrets,
+                       svc.allowed_hosts, *svc.tenant_keys, *svc.admins, cfg.app_key,
+                       cfg.uninstall_retention};
+  store::worker_options worker_opts;
   worker_opts.threads = cfg.worker_threads;
   worker_opts.nice = cfg.worker_nice;
   worker_opts.nice_backends = cfg.worker_nice > 0 && db.embedded != nullptr;
-  jobs::worker_pool workers(pool, worker_opts);
-  svc.workers = &workers;
-  register_job_processors(workers, app, svc);
-  index_listener listener(db.conninfo, *svc.index, svc.tenant_keys.get());
-  net::router routes(make_routes(app, svc));
-  net::dispatcher dispatch(routes, make_authenticator(app, svc), stats, {cfg.base_url.rfind("https://", 0) == 0});
+  store::worker_pool workers(pool, worker_opts);
+  database.on_job_queued([&workers] { workers.nudge(); });
+  jobs::register_processors(workers, ctx);
+  store::index_listener listener(db.conninfo, *svc.index, svc.tenant_keys.get());
+  handlers::env env{ctx, cfg.static_dir, app.descriptor_template, app.cfg.base_url, cfg.app_key, app.ready, stats};
+  net::router routes(make_routes(env));
+  net::dispatcher dispatch(routes, make_authenticator(svc.auth), stats, {cfg.base_url.rfind("https://", 0) == 0});
 
   boost::asio::io_context io(cfg.http_threads);
   boost::asio::thread_pool handler_pool(std::size_t(cfg.db_pool_size));
@@ -193,8 +198,8 @@ int run_migrate_command(const std::vector<std::string>& args) {
   auto cfg = command_config("migrate", args);
   if (!cfg) return 2;
   try {
-    auto db = open_database(*cfg);
-    migrate_database(db.conninfo, cfg->migrations_dir, std::chrono::seconds(30));
+    auto db = store::open_database(cfg->database_url, cfg->data_dir);
+    store::migrate_database(db.conninfo, cfg->migrations_dir, std::chrono::seconds(30));
     if (db.embedded) db.embedded->stop();
     return 0;
   } catch (const std::exception& e) {

@@ -1,13 +1,12 @@
-// The service objects behind the handlers, owned by main and shared by reference.
+// The long-lived objects behind the use-cases, owned by `serve` and lent to service::context by reference.
 #pragma once
 
-#include "app/admin_cache.hpp"
-#include "app/tenant_key_cache.hpp"
 #include "auth/host_allowlist.hpp"
 #include "auth/policy.hpp"
 #include "auth/secret_box.hpp"
+#include "auth/tenant_key_cache.hpp"
 #include "jira/http_client.hpp"
-#include "jobs/worker_pool.hpp"
+#include "service/admin_cache.hpp"
 #include "store/index_cache.hpp"
 
 #include <memory>
@@ -20,9 +19,8 @@ struct services {
   auth::auth_config auth;                // per-route token verification (tenants, key providers, clock)
   std::shared_ptr<const jira::http_client> http;  // outgoing calls to Jira (TLS verified, timeouts)
   std::unique_ptr<store::index_cache> index;      // per-tenant memory-resident index copies
-  jobs::worker_pool* workers = nullptr;           // to nudge after enqueueing (null in tools)
-  std::shared_ptr<admin_cache> admins = std::make_shared<admin_cache>();  // Jira admin checks, 60 s
-  std::shared_ptr<tenant_key_cache> tenant_keys = std::make_shared<tenant_key_cache>();  // opened secrets, 30 s
+  std::unique_ptr<service::admin_cache> admins = std::make_unique<service::admin_cache>();  // Jira admin checks, 60 s
+  std::shared_ptr<auth::tenant_key_cache> tenant_keys = std::make_shared<auth::tenant_key_cache>();  // 30 s
 };
 
 }  // namespace doppel::app

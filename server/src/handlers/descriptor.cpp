@@ -24,9 +24,9 @@ std::string render_descriptor(const std::string& tmpl, const std::string& base_u
   return out;
 }
 
-net::reply descriptor(app::app_context& app, net::request_context&) {
+net::reply descriptor(env& e, net::request_context&) {
   auto r = net::json_reply(net::http::status::ok,
-                           render_descriptor(app.descriptor_template, app.cfg.base_url, app.cfg.app_key));
+                           render_descriptor(e.descriptor_template, e.base_url, e.app_key));
   return r;
 }
 

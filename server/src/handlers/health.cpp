@@ -3,20 +3,20 @@
 
 namespace doppel::handlers {
 
-net::reply livez(app::app_context&, net::request_context&) {
+net::reply livez(env&, net::request_context&) {
   return net::json_reply(net::http::status::ok, R"({"status":"alive"})");
 }
 
-net::reply readyz(app::app_context& app, net::request_context&) {
-  if (!app.ready.load())
+net::reply readyz(env& e, net::request_context&) {
+  if (!e.ready.load())
     return net::error_reply(errc::unavailable, "not_ready", "Starting up or shutting down");
-  if (!app.pool.healthy())
+  if (!e.svc.db.healthy())
     return net::error_reply(errc::unavailable, "database_unavailable", "The database is not reachable");
   return net::json_reply(net::http::status::ok, R"({"status":"ready"})");
 }
 
-net::reply metrics(app::app_context& app, net::request_context&) {
-  net::reply r{net::http::status::ok, "text/plain; version=0.0.4; charset=utf-8", app.stats.render(), {}};
+net::reply metrics(env& e, net::request_context&) {
+  net::reply r{net::http::status::ok, "text/plain; version=0.0.4; charset=utf-8", e.stats.render(), {}};
   return r;
 }
 

@@ -1,13 +1,13 @@
 // Health and metrics handlers: /livez, /readyz, /metrics.
 #pragma once
 
-#include "app/app_context.hpp"
+#include "handlers/env.hpp"
 #include "net/context.hpp"
 
 namespace doppel::handlers {
 
-net::reply livez(app::app_context& app, net::request_context& ctx);
-net::reply readyz(app::app_context& app, net::request_context& ctx);
-net::reply metrics(app::app_context& app, net::request_context& ctx);
+net::reply livez(env& e, net::request_context& ctx);
+net::reply readyz(env& e, net::request_context& ctx);
+net::reply metrics(env& e, net::request_context& ctx);
 
 }  // namespace doppel::handlers

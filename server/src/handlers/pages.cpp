@@ -2,7 +2,7 @@
 #include "handlers/pages.hpp"
 
 #include "handlers/static_files.hpp"
-#include "store/tenant_store.hpp"
+#include "service/tenants.hpp"
 
 #include <boost/url/parse.hpp>
 
@@ -22,18 +22,13 @@ std::string origin_of(const std::string& url) {
   return out;
 }
 
-net::reply page(app::app_context& app, net::request_context& ctx, const char* file) {
+net::reply page(env& e, net::request_context& ctx, const char* file) {
   const auto& who = ctx.caller_or_throw();
-  auto html = read_static_file(app.cfg.static_dir, file);
+  auto html = read_static_file(e.static_dir, file);
   if (!html) return net::error_reply(errc::unavailable, "frontend_missing", "The frontend bundle is not built");
-  auto tenant = app.pool.with_connection([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
-    return store::find_tenant(tx, who.tenant_id);
-  });
-  std::string base = tenant ? tenant->base_url : "";
-  std::string display = tenant ? tenant->display_url : "";
+  auto site = service::site_of(e.svc, who.tenant_id);
   net::reply r{net::http::status::ok, "text/html; charset=utf-8", std::move(*html), {}};
-  r.header("Content-Security-Policy", page_csp(base, display));
+  r.header("Content-Security-Policy", page_csp(site.base_url, site.display_url));
   return r;
 }
 
@@ -50,10 +45,10 @@ std::string page_csp(const std::string& base_url, const std::string& display_url
          "base-uri 'none'; form-action 'self'; frame-ancestors " + ancestors;
 }
 
-net::reply panel_page(app::app_context& app, net::request_context& ctx) { return page(app, ctx, "panel.html"); }
-net::reply admin_page(app::app_context& app, net::request_context& ctx) { return page(app, ctx, "admin.html"); }
-net::reply dashboard_page(app::app_context& app, net::request_context& ctx) {
-  return page(app, ctx, "dashboard.html");
+net::reply panel_page(env& e, net::request_context& ctx) { return page(e, ctx, "panel.html"); }
+net::reply admin_page(env& e, net::request_context& ctx) { return page(e, ctx, "admin.html"); }
+net::reply dashboard_page(env& e, net::request_context& ctx) {
+  return page(e, ctx, "dashboard.html");
 }
 
 }  // namespace doppel::handlers

@@ -55,10 +55,10 @@ std::string content_type_for(std::string_view path) {
   return "application/octet-stream";
 }
 
-net::reply static_file(app::app_context& app, net::request_context& ctx) {
+net::reply static_file(env& e, net::request_context& ctx) {
   auto rel = ctx.param("path");
   if (ends_with(rel, ".html")) return net::error_reply(errc::not_found, "not_found", "No such asset");
-  auto body = read_static_file(app.cfg.static_dir, rel);
+  auto body = read_static_file(e.static_dir, rel);
   if (!body) return net::error_reply(errc::not_found, "not_found", "No such asset");
   net::reply r{net::http::status::ok, content_type_for(rel), std::move(*body), {}};
   // Vite emits content-hashed names under assets/: safe to cache for a year.

@@ -1,7 +1,7 @@
 // Built frontend assets under /static/{path...} from the static dir (frontend/dist), strict path allowlist.
 #pragma once
 
-#include "app/app_context.hpp"
+#include "handlers/env.hpp"
 #include "net/context.hpp"
 
 #include <optional>
@@ -14,6 +14,6 @@ namespace doppel::handlers {
 std::optional<std::string> read_static_file(const std::string& root, std::string_view rel);
 std::string content_type_for(std::string_view path);
 
-net::reply static_file(app::app_context& app, net::request_context& ctx);
+net::reply static_file(env& e, net::request_context& ctx);
 
 }  // namespace doppel::handlers

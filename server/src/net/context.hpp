@@ -1,6 +1,8 @@
 // Per-request context handed to handlers: the request, path parameters, query access and the authenticated caller.
 #pragma once
 
+#include "auth/caller.hpp"
+
 #include "net/http.hpp"
 #include "net/router.hpp"
 
@@ -13,15 +15,7 @@
 namespace doppel::net {
 
 // Who is calling, established by the auth layer before the handler runs.
-struct caller {
-  std::string tenant_id;    // Connect clientKey or Forge installationId
-  std::string account_id;   // Atlassian account id (JWT sub / FIT principal); may be empty
-  bool forge = false;
-  std::string forge_api_base_url;   // FIT app.apiBaseUrl
-  std::string forge_system_token;   // x-forge-oauth-system header (never logged)
-  std::string forge_cloud_id;
-  std::string forge_site_url;
-};
+using caller = auth::caller;
 
 struct request_context {
   const request& req;

@@ -139,19 +139,21 @@ result<bool> may_browse_issue(permission_cache& cache, const auth::viewer& viewe
 }
 
 status authorize_pair(const auth::viewer& viewer, const std::string& issue_id, const std::string& other_id,
-                      pair_action action, const permission_check_fn& check) {
+                      pair_permission needed, const permission_check_fn& check) {
   jira::permission_query q{viewer.account_id(), {}, {std::string(auth::browse_projects)}, {}, {issue_id, other_id}};
-  if (action == pair_action::link) q.project_permissions.emplace_back(auth::link_issues);
+  if (needed == pair_permission::link) q.project_permissions.emplace_back(auth::link_issues);
   auto grants = check(q);
   if (!grants) return check_failed(grants.error());
   for (const auto& id : {issue_id, other_id})
     if (!grants->issue_granted(auth::browse_projects, id))
       return make_error(errc::forbidden, "issue_forbidden", "You do not have permission to see both issues");
-  if (action == pair_action::link)
+  if (needed == pair_permission::link)
     for (const auto& id : {issue_id, other_id})
       if (!grants->issue_granted(auth::link_issues, id))
         return make_error(errc::forbidden, "link_forbidden", "You do not have the Link Issues permission for both issues");
   return ok();
 }
+
+result<auth::viewer> viewer_of(const auth::caller& who) { return auth::viewer::make(who.tenant_id, who.account_id); }
 
 }  // namespace doppel::service

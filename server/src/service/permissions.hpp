@@ -2,6 +2,7 @@
 // the browse filter over candidates (issue-level checks for secured issues), and pair-action authorisation.
 #pragma once
 
+#include "auth/caller.hpp"
 #include "auth/permissions.hpp"
 #include "jira/jira_client.hpp"
 #include "store/index_store.hpp"
@@ -89,7 +90,7 @@ result<std::vector<auth::candidate>> browsable_candidates(permission_cache& cach
 result<bool> may_browse_issue(permission_cache& cache, const auth::viewer& viewer, const auth::candidate& issue,
                               const permission_check_fn& check);
 
-enum class pair_action {
+enum class pair_permission {
   review,  // dismiss, restore, bulk: browse on both issues
   link,    // create the Duplicate link in Jira: browse and LINK_ISSUES on both
 };
@@ -98,6 +99,12 @@ enum class pair_action {
 // permission takes effect at once). ok() = allowed. Errors: errc::forbidden "issue_forbidden" (an issue the viewer
 // may not browse) or "link_forbidden" (no Link Issues permission); errc::unavailable "permission_check_failed".
 status authorize_pair(const auth::viewer& viewer, const std::string& issue_id, const std::string& other_id,
-                      pair_action action, const permission_check_fn& check);
+                      pair_permission needed, const permission_check_fn& check);
+
+// The viewer of a user request: errc::unauthorized "anonymous_viewer" for a token without `sub` / `principal`.
+result<auth::viewer> viewer_of(const auth::caller& who);
+
+// Time a request thread gives Jira's permission check (all its calls together).
+inline constexpr std::chrono::milliseconds permission_check_budget{5000};
 
 }  // namespace doppel::service

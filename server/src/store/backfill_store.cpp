@@ -31,4 +31,34 @@ std::string backfill_jql(const std::vector<std::string>& projects) {
   return "project in (" + list + ") ORDER BY created ASC";
 }
 
+std::optional<backfill_position> lock_running_backfill(pqxx::work& tx, const std::string& tenant_id) {
+  auto r = tx.exec_params(
+      "SELECT state, jql, COALESCE(next_page_token, ''), total_estimate IS NULL FROM backfill_progress"
+      " WHERE tenant_id = $1 FOR UPDATE",
+      tenant_id);
+  if (r.empty() || r[0][0].as<std::string>() != "running") return std::nullopt;
+  return backfill_position{r[0][1].as<std::string>(), r[0][2].as<std::string>(), r[0][3].as<bool>()};
+}
+
+bool set_backfill_waiting(pqxx::work& tx, const std::string& tenant_id, const std::string& reason) {
+  auto r = tx.exec_params(
+      "UPDATE backfill_progress SET waiting_for = $2, updated_at = now()"
+      " WHERE tenant_id = $1 AND waiting_for IS DISTINCT FROM $2",
+      tenant_id, reason);
+  return r.affected_rows() > 0;
+}
+
+void set_backfill_total(pqxx::work& tx, const std::string& tenant_id, std::int64_t total) {
+  tx.exec_params0("UPDATE backfill_progress SET total_estimate = $2 WHERE tenant_id = $1", tenant_id, total);
+}
+
+void record_backfill_pages(pqxx::work& tx, const std::string& tenant_id, long seen, long indexed,
+                           const std::string& next_page_token, bool done) {
+  tx.exec_params0(
+      "UPDATE backfill_progress SET seen = seen + $2, indexed = indexed + $3, next_page_token = NULLIF($4, ''),"
+      "  state = CASE WHEN $5 THEN 'done' ELSE state END, finished_at = CASE WHEN $5 THEN now() END,"
+      "  updated_at = now(), last_error = NULL, waiting_for = NULL WHERE tenant_id = $1",
+      tenant_id, seen, indexed, next_page_token, done);
+}
+
 }  // namespace doppel::store

@@ -99,15 +99,16 @@ std::vector<std::string> parse_json_strings(const std::string& text) {
 
 issue_meta meta_of(const pqxx::row& r) {
   issue_meta m{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
-               r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<std::string>()};
-  m.project_id = r[6].as<std::string>();
-  m.security_known = !r[7].is_null();
-  if (m.security_known) m.security_level_id = r[7].as<std::string>();
+               r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<std::string>(),
+               r[6].is_null() ? std::int64_t(0) : r[6].as<std::int64_t>()};
+  m.project_id = r[7].as<std::string>();
+  m.security_known = !r[8].is_null();
+  if (m.security_known) m.security_level_id = r[8].as<std::string>();
   return m;
 }
 
 constexpr const char* meta_columns =
-    "issue_id, issue_key, summary, project_key, issue_type, status, project_id, security_level_id";
+    "issue_id, issue_key, summary, project_key, issue_type, status, created_ms, project_id, security_level_id";
 
 }  // namespace
 
@@ -390,6 +391,32 @@ index_statistics rebuild_statistics(pqxx::work& tx, const std::string& tenant) {
       "len_meta = $6, generation = generation + 1 WHERE tenant_id = $1",
       tenant, docs, len[0], len[1], len[2], len[3]);
   return read_statistics(tx, tenant);
+}
+
+void notify_index_generation(pqxx::work& tx, const std::string& tenant_id, std::int64_t generation) {
+  tx.exec_params("SELECT pg_notify('doppel_index', $1)", tenant_id + " " + std::to_string(generation));
+}
+
+std::vector<issue_position> live_issues_after(pqxx::transaction_base& tx, const std::string& tenant_id,
+                                              const std::string& after_issue_id, int limit) {
+  auto rows = tx.exec_params(
+      "SELECT issue_id, project_key, created_ms FROM index_documents WHERE tenant_id = $1 AND deleted_ms IS NULL"
+      " AND issue_id > $2 ORDER BY issue_id LIMIT $3",
+      tenant_id, after_issue_id, limit);
+  std::vector<issue_position> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::int64_t>()});
+  return out;
+}
+
+std::vector<std::string> live_issue_ids_in_project(pqxx::transaction_base& tx, const std::string& tenant_id,
+                                                   const std::string& project) {
+  auto rows = tx.exec_params(
+      "SELECT issue_id FROM index_documents WHERE tenant_id = $1 AND project_key = $2 AND deleted_ms IS NULL",
+      tenant_id, project);
+  std::vector<std::string> out;
+  for (const auto& r : rows) out.push_back(r[0].as<std::string>());
+  return out;
 }
 
 }  // namespace doppel::store

@@ -48,6 +48,7 @@ struct issue_meta {
   std::string project;
   std::string issue_type;
   std::string status;
+  std::int64_t created_ms = 0;  // epoch ms (0 = unknown)
   std::string project_id;         // Jira's project id; "" = not known (indexed before it was stored)
   bool security_known = false;    // false = the security level is not known (fail closed: check by issue id)
   std::string security_level_id;  // "" = no level (when known)
@@ -102,5 +103,19 @@ index_statistics rebuild_statistics(pqxx::work& tx, const std::string& tenant_id
 // The stored term vector text format (exposed for tests).
 std::string encode_term_vector(const core::analyzed_document& a);
 bool decode_term_vector(std::string_view text, std::vector<core::term_freq>& out);
+
+// Tells other replicas (LISTEN doppel_index) that the tenant's index reached `generation` (sent at commit).
+void notify_index_generation(pqxx::work& tx, const std::string& tenant_id, std::int64_t generation);
+
+// Live issues in issue id order after `after_issue_id`, at most `limit` (the rescan's batches).
+struct issue_position {
+  std::string issue_id;
+  std::string project;
+  std::int64_t created_ms = 0;
+};
+std::vector<issue_position> live_issues_after(pqxx::transaction_base& tx, const std::string& tenant_id,
+                                              const std::string& after_issue_id, int limit);
+std::vector<std::string> live_issue_ids_in_project(pqxx::transaction_base& tx, const std::string& tenant_id,
+                                                   const std::string& project);
 
 }  // namespace doppel::store

@@ -41,4 +41,12 @@ void delete_pairs_of(pqxx::work& tx, const std::string& tenant_id, const std::ve
 
 int pending_count(pqxx::transaction_base& tx, const std::string& tenant_id, const std::string& issue_id);
 
+// The issue's pending candidates best first (key and summary of each live one), at most `limit`.
+struct candidate_line {
+  std::string key;
+  std::string summary;
+};
+std::vector<candidate_line> pending_candidates(pqxx::transaction_base& tx, const std::string& tenant_id,
+                                               const std::string& issue_id, int limit);
+
 }  // namespace doppel::store

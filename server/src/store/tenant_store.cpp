@@ -96,4 +96,21 @@ bool mark_uninstalled(pqxx::work& tx, const std::string& tenant_id, long retenti
   return r.affected_rows() == 1;
 }
 
+std::optional<purge_status> lock_for_purge(pqxx::work& tx, const std::string& tenant_id) {
+  auto rows = tx.exec_params(
+      "SELECT state, delete_after <= now(), EXTRACT(EPOCH FROM (delete_after - now()))::bigint FROM tenants"
+      " WHERE tenant_id = $1 FOR UPDATE",
+      tenant_id);
+  if (rows.empty() || rows[0][0].as<std::string>() != "uninstalled") return std::nullopt;
+  purge_status s;
+  s.due = rows[0][1].is_null() || rows[0][1].as<bool>();
+  s.seconds_left = rows[0][2].is_null() ? 0 : rows[0][2].as<long>();
+  return s;
+}
+
+void delete_tenant_if_due(pqxx::work& tx, const std::string& tenant_id) {
+  tx.exec_params0("DELETE FROM tenants WHERE tenant_id = $1 AND state = 'uninstalled' AND delete_after <= now()",
+                  tenant_id);
+}
+
 }  // namespace doppel::store

@@ -58,4 +58,13 @@ bool set_tenant_state(pqxx::work& tx, const std::string& tenant_id, const std::s
 // Marks the tenant uninstalled with data deletion due after retention_seconds.
 bool mark_uninstalled(pqxx::work& tx, const std::string& tenant_id, long retention_seconds);
 
+// The purge job's view of an uninstalled tenant (row-locked): nullopt when it is not uninstalled (reinstalled).
+struct purge_status {
+  bool due = false;          // its retention has passed
+  long seconds_left = 0;     // until then
+};
+std::optional<purge_status> lock_for_purge(pqxx::work& tx, const std::string& tenant_id);
+// Deletes the tenant row (and by cascade every table's rows) if it is still uninstalled and due.
+void delete_tenant_if_due(pqxx::work& tx, const std::string& tenant_id);
+
 }  // namespace doppel::store

@@ -1,0 +1,18 @@
+// Who made a verified request: the site (tenant) and, on user calls, the Jira account; Forge calls add platform facts.
+#pragma once
+
+#include <string>
+
+namespace doppel::auth {
+
+struct caller {
+  std::string tenant_id;    // Connect clientKey or Forge installationId
+  std::string account_id;   // Atlassian account id (JWT sub / FIT principal); may be empty
+  bool forge = false;
+  std::string forge_api_base_url;   // FIT app.apiBaseUrl
+  std::string forge_system_token;   // x-forge-oauth-system header (never logged)
+  std::string forge_cloud_id;
+  std::string forge_site_url;
+};
+
+}  // namespace doppel::auth

@@ -1,0 +1,36 @@
+// What every use-case needs, built once by the wiring (app/serve_command.cpp) and passed by reference.
+#pragma once
+
+#include "auth/caller.hpp"
+#include "auth/host_allowlist.hpp"
+#include "auth/secret_box.hpp"
+#include "auth/tenant_key_cache.hpp"
+#include "jira/http_client.hpp"
+#include "service/admin_cache.hpp"
+#include "service/permissions.hpp"
+#include "store/database.hpp"
+#include "store/index_cache.hpp"
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace doppel::service {
+
+using auth::caller;
+
+struct context {
+  store::database& db;
+  store::index_cache& index;                       // per-tenant memory-resident index copies
+  std::shared_ptr<const jira::http_client> http;   // outgoing calls to Jira (TLS verified, timeouts)
+  const auth::secret_box& secrets;                 // seals tenant secrets and tokens at rest
+  const auth::host_allowlist& allowed_hosts;       // tenant base URL allowlist (SSRF guard)
+  auth::tenant_key_cache& tenant_keys;             // opened Connect secrets, forgotten on every tenant change
+  admin_cache& admins;                             // Jira admin answers, 60 s
+  std::string app_key;                             // Connect app key (issue property names)
+  std::chrono::seconds uninstall_retention{30 * 24 * 3600};
+  // Viewers' project-level Jira permissions, 60 s (service/permissions.hpp).
+  std::shared_ptr<permission_cache> permissions = std::make_shared<permission_cache>();
+};
+
+}  // namespace doppel::service

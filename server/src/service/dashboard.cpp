@@ -1,0 +1,156 @@
+// Dashboard use-cases: backfill/index status, the review queue page, its CSV export, the summary charts.
+#include "service/dashboard.hpp"
+
+#include "auth/forge_token.hpp"
+
+#include <boost/json.hpp>
+
+#include <cstdio>
+
+namespace doppel::service {
+namespace {
+
+constexpr std::size_t max_csv_rows = 50000;
+constexpr int series_days = 90;
+constexpr int max_projects = 50;
+
+boost::json::object issue_json(const store::issue_ref& i) {
+  return {{"key", i.key}, {"summary", i.summary}, {"project", i.project}, {"status", i.status}};
+}
+
+boost::json::object item_json(const store::pair_item& it) {
+  return {{"issue", issue_json(it.issue)},
+          {"candidate", issue_json(it.candidate)},
+          {"score", it.score},
+          {"status", it.status},
+          {"createdAt", it.created_at}};
+}
+
+std::string score_text(double score) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f", score);
+  return buf;
+}
+
+std::string csv_line(const std::vector<std::string>& cells) {
+  std::string line;
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    if (i) line += ',';
+    line += csv_cell(cells[i]);
+  }
+  line += "\r\n";
+  return line;
+}
+
+boost::json::value nullable(const std::optional<double>& v) {
+  return v ? boost::json::value(*v) : boost::json::value(nullptr);
+}
+
+}  // namespace
+
+std::string csv_cell(std::string_view text) {
+  std::string cell;
+  if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' || text[0] == '\t' ||
+                        text[0] == '\r'))
+    cell += '\'';
+  cell += text;
+  if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
+  std::string quoted = "\"";
+  for (char c : cell) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  quoted += '"';
+  return quoted;
+}
+
+std::string build_pairs_csv(store::tx_base& tx, const std::string& tenant_id, const store::pair_filter& f,
+                            std::size_t max_rows, std::size_t page_rows) {
+  std::string out = csv_line({"issue_key", "issue_summary", "issue_project", "issue_status", "candidate_key",
+                              "candidate_summary", "candidate_project", "candidate_status", "score", "status",
+                              "created_at"});
+  if (page_rows == 0) page_rows = 1;
+  std::size_t written = 0;
+  while (written < max_rows) {
+    auto limit = std::min(page_rows, max_rows - written);
+    auto rows = store::list_pairs(tx, tenant_id, f, std::int64_t(written), std::int64_t(limit));
+    for (const auto& it : rows)
+      out += csv_line({it.issue.key, it.issue.summary, it.issue.project, it.issue.status, it.candidate.key,
+                       it.candidate.summary, it.candidate.project, it.candidate.status, score_text(it.score),
+                       it.status, it.created_at});
+    written += rows.size();
+    if (rows.size() < limit) break;
+  }
+  return out;
+}
+
+boost::json::object status_json(store::tx_base& tx, const std::string& tenant_id) {
+  auto b = store::read_backfill(tx, tenant_id);
+  auto index = store::read_index_overview(tx, tenant_id);
+  std::optional<double> rate, eta;
+  if (b.elapsed_seconds > 0 && b.indexed > 0) rate = double(b.indexed) / b.elapsed_seconds;
+  if (b.state == "running" && rate && *rate > 0 && b.total)
+    eta = double(std::max<std::int64_t>(0, *b.total - b.indexed)) / *rate;
+  boost::json::object backfill{
+      {"state", b.state.empty() ? "idle" : b.state},
+      {"seen", b.seen},
+      {"indexed", b.indexed},
+      {"total", b.total ? boost::json::value(*b.total) : boost::json::value(nullptr)},
+      {"rate", nullable(rate)},
+      {"etaSeconds", nullable(eta)},
+      {"waiting", b.waiting_for.empty() ? boost::json::value(nullptr)
+                                        : boost::json::value(boost::json::object{
+                                              {"reason", b.waiting_for},
+                                              {"message", auth::backfill_wait_message(b.waiting_for)}})},
+  };
+  boost::json::object idx{
+      {"issues", index.issues},
+      {"terms", index.terms},
+      {"lastEventAt", index.last_event_at ? boost::json::value(*index.last_event_at) : boost::json::value(nullptr)},
+  };
+  return {{"backfill", std::move(backfill)}, {"index", std::move(idx)}};
+}
+
+boost::json::object summary_json(store::tx_base& tx, const std::string& tenant_id) {
+  auto counts = store::count_by_status(tx, tenant_id);
+  auto issues = store::live_issue_count(tx, tenant_id);
+  auto days = store::daily_series(tx, tenant_id, series_days);
+  auto projects = store::by_project(tx, tenant_id, max_projects);
+  boost::json::array series;
+  bool any = false;
+  for (const auto& d : days) any = any || d.found > 0 || d.confirmed > 0;
+  if (any)
+    for (const auto& d : days) series.push_back({{"date", d.date}, {"found", d.found}, {"confirmed", d.confirmed}});
+  boost::json::array by_project;
+  for (const auto& p : projects)
+    by_project.push_back({{"project", p.project}, {"found", p.found}, {"confirmed", p.confirmed}});
+  return {{"headline",
+           {{"pending", counts.pending}, {"confirmed", counts.confirmed}, {"dismissed", counts.dismissed},
+            {"issues", issues}}},
+          {"series", std::move(series)},
+          {"byProject", std::move(by_project)}};
+}
+
+boost::json::object status(context& ctx, const caller& who) {
+  return ctx.db.read([&](store::read_tx& tx) { return status_json(tx, who.tenant_id); });
+}
+
+boost::json::object pairs_page(context& ctx, const caller& who, const pairs_query& q) {
+  return ctx.db.snapshot([&](store::snapshot_tx& tx) {
+    auto total = store::count_pairs(tx, who.tenant_id, q.filter);
+    auto items = store::list_pairs(tx, who.tenant_id, q.filter, (q.page - 1) * q.page_size, q.page_size);
+    boost::json::array arr;
+    for (const auto& it : items) arr.push_back(item_json(it));
+    return boost::json::object{{"items", std::move(arr)}, {"total", total}, {"page", q.page}, {"pageSize", q.page_size}};
+  });
+}
+
+std::string pairs_csv(context& ctx, const caller& who, const store::pair_filter& f) {
+  return ctx.db.snapshot([&](store::snapshot_tx& tx) { return build_pairs_csv(tx, who.tenant_id, f, max_csv_rows); });
+}
+
+boost::json::object summary(context& ctx, const caller& who) {
+  return ctx.db.snapshot([&](store::snapshot_tx& tx) { return summary_json(tx, who.tenant_id); });
+}
+
+}  // namespace doppel::service

@@ -1,0 +1,148 @@
+// Applying events to the index (inside the job's transaction; memory copies follow the commit) and rescans.
+#include "service/indexing.hpp"
+
+#include "service/flags.hpp"
+#include "service/settings.hpp"
+#include "store/inbox.hpp"
+#include "store/job_queue.hpp"
+#include "store/pair_store.hpp"
+#include "util/log.hpp"
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <optional>
+
+namespace doppel::service {
+namespace {
+
+constexpr int rescan_issues_per_batch = 1000;
+
+core::tokenizer& thread_tokenizer() {
+  thread_local core::tokenizer tok;
+  return tok;
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A deletion's time: the event's own timestamp when it has one.
+std::int64_t deleted_at(const std::string& payload) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(payload, ec);
+  if (!ec && v.is_object())
+    if (auto* ts = v.as_object().if_contains("timestamp"); ts && ts->is_int64()) return ts->as_int64();
+  return now_ms();
+}
+
+// Suggestions for a just-created issue, stored as pending pairs; queues the panel label update.
+void flag_new_issue(store::write_tx& tx, context& ctx, const std::string& tenant_id, const core::indexed_document& doc) {
+  auto settings = load_settings(tx, tenant_id);
+  auto filter = filter_for(settings, doc.project, flags_limit);
+  filter.exclude_issue_ids = store::dismissed_for(tx, tenant_id, doc.issue_id);
+  filter.exclude_issue_ids.insert(doc.issue_id);
+  core::query q{doc.analysis, doc.project, doc.components, doc.created_ms};
+  auto hits = ctx.index.search(tenant_id, q, filter);
+  if (store::upsert_candidates(tx, tenant_id, doc.issue_id, hits) > 0)
+    queue_flags(tx, tenant_id, doc.issue_id, doc.key, flags_refresh::new_issue);
+}
+
+}  // namespace
+
+bool index_batch::put(store::write_tx& tx, const core::issue_document& doc, core::indexed_document* indexed) {
+  auto d = core::make_indexed_document(doc, thread_tokenizer());
+  auto res = store::upsert_document(tx, tenant_id_, d);
+  if (res.outcome != store::upsert_outcome::applied) return false;
+  changes_.push_back(std::move(res.change));
+  if (indexed) *indexed = std::move(d);
+  return true;
+}
+
+void index_batch::remove(store::write_tx& tx, const std::string& issue_id, std::int64_t when_ms) {
+  changes_.push_back(store::delete_document(tx, tenant_id_, issue_id, when_ms));
+}
+
+void index_batch::remove_project(store::write_tx& tx, const std::string& project, std::int64_t when_ms) {
+  changes_.push_back(store::delete_project(tx, tenant_id_, project, when_ms));
+}
+
+void index_batch::publish(store::write_tx& tx, context& ctx) {
+  std::int64_t generation = -1;
+  for (const auto& c : changes_) generation = std::max(generation, c.generation);
+  if (generation >= 0) store::notify_index_generation(tx, tenant_id_, generation);
+  tx.after_commit([&ctx, tenant = tenant_id_, changes = std::move(changes_)] {
+    for (const auto& c : changes) ctx.index.apply(tenant, c);
+  });
+  changes_.clear();
+}
+
+void apply_issue_events(store::write_tx& tx, context& ctx, const std::string& tenant_id, const std::string& issue_id) {
+  // Not waiting for this commit's WAL flush is safe: the events are durable in the inbox (their webhook's commit
+  // was synchronous), and a commit lost in a database crash leaves this job and its inbox rows in place to run
+  // again (the index copies are reloaded when the listener loses its connection). It lets the tenant's next apply
+  // start at once instead of after an fsync (one tenant's applies are serialised by its index statistics lock).
+  tx.exec0("SET LOCAL synchronous_commit = off");
+  auto rows = store::lock_unprocessed(tx, tenant_id, issue_id);
+  index_batch batch(tenant_id);
+  std::optional<core::indexed_document> created;
+  bool deleted = false;
+  for (const auto& row : rows) {
+    if (row.event == "deleted") {
+      batch.remove(tx, issue_id, deleted_at(row.payload));
+      store::delete_pairs_of(tx, tenant_id, {issue_id});
+      deleted = true;
+      continue;
+    }
+    auto doc = core::parse_issue_json(row.payload);
+    if (!doc || doc->issue_id != issue_id) {
+      log::warn("inbox: unreadable issue payload skipped", {{"tenant", tenant_id}, {"issue", issue_id}});
+      continue;
+    }
+    core::indexed_document indexed;
+    if (!batch.put(tx, *doc, &indexed)) continue;
+    // A new issue, or an edit right after its creation: flag the newest text.
+    if (row.event == "created" || created) created = std::move(indexed);
+  }
+  store::mark_processed(tx, tenant_id, rows);
+  if (created && !deleted) flag_new_issue(tx, ctx, tenant_id, *created);
+  batch.publish(tx, ctx);
+}
+
+void apply_project_delete(store::write_tx& tx, context& ctx, const std::string& tenant_id, const std::string& project) {
+  auto issue_ids = store::live_issue_ids_in_project(tx, tenant_id, project);
+  index_batch batch(tenant_id);
+  batch.remove_project(tx, project, now_ms());
+  store::delete_pairs_of(tx, tenant_id, issue_ids);
+  store::mark_project_delete_processed(tx, tenant_id, project);
+  batch.publish(tx, ctx);
+}
+
+void rescan_batch(store::write_tx& tx, context& ctx, const std::string& tenant_id, const std::string& after_issue_id,
+                  bool scheduled) {
+  auto settings = load_settings(tx, tenant_id);
+  if (scheduled && settings.rescan_schedule == "off") return;
+  auto issues = store::live_issues_after(tx, tenant_id, after_issue_id, rescan_issues_per_batch);
+  for (const auto& issue : issues) {
+    auto filter = filter_for(settings, issue.project, flags_limit);
+    filter.exclude_issue_ids = store::dismissed_for(tx, tenant_id, issue.issue_id);
+    filter.full_scan = true;  // the whole backlog is searched: the rescan's pool (model_options::scan_candidate_pool)
+    auto hits = ctx.index.search_issue(tenant_id, issue.issue_id, filter);
+    // Pairs point from the newer issue to the older candidate: keep only earlier candidates here.
+    std::vector<core::search_hit> older;
+    for (auto& h : hits)
+      if (h.created_ms < issue.created_ms || (h.created_ms == issue.created_ms && h.issue_id < issue.issue_id))
+        older.push_back(std::move(h));
+    store::upsert_candidates(tx, tenant_id, issue.issue_id, older);
+  }
+  if (int(issues.size()) == rescan_issues_per_batch) {
+    const auto& last = issues.back().issue_id;
+    boost::json::object p{{"after", last}};
+    store::enqueue(tx, tenant_id, store::job_kind::rescan, "rescan:" + last, boost::json::serialize(p));
+  } else {
+    schedule_rescan(tx, tenant_id, settings.rescan_schedule);  // a full pass is done: plan the next one
+  }
+}
+
+}  // namespace doppel::service

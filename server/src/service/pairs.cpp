@@ -1,0 +1,135 @@
+// Pair decisions: the link direction rule, the status change rule (badge refresh queued with it), panel and bulk.
+#include "service/pairs.hpp"
+
+#include "core/issue_key.hpp"
+#include "service/flags.hpp"
+#include "service/permissions.hpp"
+#include "service/tenants.hpp"
+#include "store/dashboard_store.hpp"
+#include "store/index_store.hpp"
+#include "store/pair_store.hpp"
+#include "util/log.hpp"
+
+#include <optional>
+
+namespace doppel::service {
+namespace {
+
+const char* status_of(pair_action a) {
+  switch (a) {
+    case pair_action::link: return "confirmed";
+    case pair_action::dismiss: return "dismissed";
+    case pair_action::restore: return "pending";
+  }
+  return "pending";
+}
+
+pair_permission permission_for(pair_action a) { return a == pair_action::link ? pair_permission::link : pair_permission::review; }
+
+struct pair_side {
+  std::string issue_id, key;
+};
+
+// The one status change: the pair's row (created with score_if_new when never stored; a stored score is kept) and
+// the badge refresh of the pair's issue, whose pending count it changes.
+void change_status(store::write_tx& tx, const std::string& tenant_id, const pair_side& issue, const pair_side& candidate,
+                   pair_action action, double score_if_new) {
+  store::set_pair_status(tx, tenant_id, issue.issue_id, candidate.issue_id, status_of(action), score_if_new);
+  queue_flags(tx, tenant_id, issue.issue_id, issue.key, flags_refresh::badge_only);
+}
+
+}  // namespace
+
+link_direction duplicate_direction(const std::string& first_key, std::int64_t first_created_ms,
+                                   const std::string& second_key, std::int64_t second_created_ms) {
+  if (second_created_ms > first_created_ms) return {first_key, second_key};
+  return {second_key, first_key};
+}
+
+result<std::string> decide_pair(context& ctx, const caller& who, const std::string& issue_key,
+                                const std::string& candidate_key, pair_action action) {
+  if (!core::valid_issue_key(issue_key) || !core::valid_issue_key(candidate_key) || issue_key == candidate_key)
+    return make_error(errc::bad_request, "invalid_issue_key", "Two different valid issue keys are required");
+  auto found = ctx.db.read([&](store::read_tx& tx) {
+    return std::make_pair(store::find_issue_by_key(tx, who.tenant_id, issue_key),
+                          store::find_issue_by_key(tx, who.tenant_id, candidate_key));
+  });
+  if (!found.first || !found.second) return make_error(errc::not_found, "issue_not_found", "Issue not indexed for this site");
+  const auto& issue = *found.first;
+  const auto& candidate = *found.second;
+  // The viewer must see both issues (and may link them, for a link): refused with 403 before anything changes.
+  auto viewer = viewer_of(who);
+  if (!viewer) return viewer.error();
+  auto check = permission_checker(ctx, who);
+  if (!check) return check.error();
+  if (auto allowed = authorize_pair(*viewer, issue.issue_id, candidate.issue_id, permission_for(action), *check); !allowed)
+    return allowed.error();
+  if (action == pair_action::link) {
+    auto client = jira_for_tenant(ctx, who.tenant_id, &who);
+    if (!client) return client.error();
+    auto dir = duplicate_direction(issue.key, issue.created_ms, candidate.key, candidate.created_ms);
+    if (auto linked = (*client)->link_duplicate(dir.older_key, dir.newer_key); !linked) return linked.error();
+  }
+  ctx.db.write([&](store::write_tx& tx) {
+    change_status(tx, who.tenant_id, {issue.issue_id, issue.key}, {candidate.issue_id, candidate.key}, action, 0.0);
+  });
+  return std::string(status_of(action));
+}
+
+result<bulk_outcome> decide_pairs(context& ctx, const caller& who, pair_action action,
+                                  const std::vector<std::pair<std::string, std::string>>& pairs) {
+  if (action == pair_action::restore)
+    return make_error(errc::bad_request, "invalid_bulk", "action must be \"link\" or \"dismiss\"");
+  for (const auto& [issue, candidate] : pairs)
+    if (!core::valid_issue_key(issue) || !core::valid_issue_key(candidate) || issue == candidate)
+      return make_error(errc::bad_request, "invalid_bulk", "each pair needs two different issue keys");
+  // Resolve every pair first (one read); unknown pairs fail without touching Jira.
+  auto found = ctx.db.read([&](store::read_tx& tx) {
+    std::vector<std::optional<store::pair_item>> out;
+    out.reserve(pairs.size());
+    for (const auto& [issue, candidate] : pairs) out.push_back(store::find_pair_by_keys(tx, who.tenant_id, issue, candidate));
+    return out;
+  });
+  auto viewer = viewer_of(who);
+  if (!viewer) return viewer.error();
+  auto check = permission_checker(ctx, who);
+  if (!check) return check.error();
+  bulk_outcome out;
+  std::shared_ptr<jira::jira_client> jira;
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    const auto& p = found[i];
+    auto fail = [&](const std::string& code) { out.failed.push_back({pairs[i].first, pairs[i].second, code}); };
+    if (!p) {
+      fail("pair_not_found");
+      continue;
+    }
+    // Each pair needs browse on both issues (and Link Issues for a link); a refused pair changes nothing.
+    if (auto allowed = authorize_pair(*viewer, p->issue.issue_id, p->candidate.issue_id, permission_for(action), *check);
+        !allowed) {
+      fail(allowed.error().stable_code);
+      continue;
+    }
+    if (action == pair_action::link && p->status != "confirmed") {
+      if (!jira) {
+        auto client = jira_for_tenant(ctx, who.tenant_id, &who);
+        if (!client) return client.error();
+        jira = *client;
+      }
+      auto dir = duplicate_direction(p->issue.key, p->issue.created_ms, p->candidate.key, p->candidate.created_ms);
+      if (auto st = jira->link_duplicate(dir.older_key, dir.newer_key); !st) {
+        fail(st.error().stable_code);
+        continue;
+      }
+    }
+    ctx.db.write([&](store::write_tx& tx) {
+      change_status(tx, who.tenant_id, {p->issue.issue_id, p->issue.key}, {p->candidate.issue_id, p->candidate.key},
+                    action, p->score);
+    });
+    ++out.done;
+  }
+  log::info("bulk pair action", {{"tenant", who.tenant_id}, {"action", status_of(action)}, {"done", out.done},
+                                 {"failed", std::int64_t(out.failed.size())}});
+  return out;
+}
+
+}  // namespace doppel::service

@@ -1,0 +1,37 @@
+// The inbox: every accepted webhook or Forge event is persisted (deduplicated) before we acknowledge it.
+#pragma once
+
+#include "core/inbound_event.hpp"
+#include "store/database.hpp"
+
+#include <pqxx/pqxx>
+
+#include <string>
+#include <vector>
+
+namespace doppel::store {
+
+using core::event_type;
+using core::inbound_event;
+
+// Stores the event and queues (or coalesces into) the job that applies it, in one statement (so in one transaction
+// even in a pqxx::nontransaction: the webhook's acknowledgement is one round trip and one synchronous commit).
+// Returns false when the delivery id was seen before (a retry: nothing changes).
+bool accept_event(pqxx::transaction_base& tx, const inbound_event& ev);
+
+struct inbox_row {
+  std::string delivery_id;
+  std::string event;    // created | updated | deleted
+  std::string payload;  // the delivery as received
+};
+
+// The issue's unprocessed deliveries, oldest first, row-locked for this transaction.
+std::vector<inbox_row> lock_unprocessed(write_tx& tx, const std::string& tenant_id, const std::string& issue_id);
+// Marks exactly these rows processed (a delivery committed since they were read belongs to the next job).
+void mark_processed(write_tx& tx, const std::string& tenant_id, const std::vector<inbox_row>& rows);
+void mark_project_delete_processed(write_tx& tx, const std::string& tenant_id, const std::string& project);
+
+// A PostgreSQL text[] literal of the values (quoted and escaped).
+std::string text_array(const std::vector<std::string>& values);
+
+}  // namespace doppel::store

@@ -1,0 +1,170 @@
+// `doppel eval` implementation: load, sort by creation, query-then-index each issue.
+#include "tools/eval_command.hpp"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "core/index.hpp"
+#include "core/model_options.hpp"
+
+namespace doppel::tools {
+namespace {
+
+int usage_error(const std::string& message) {
+  std::cerr << "doppel eval: " << message << '\n';
+  return 2;
+}
+
+}  // namespace
+
+result<std::string> inline_or_file(const std::string& value) {
+  if (value.empty() || value[0] != '@') return value;
+  std::ifstream in(value.substr(1), std::ios::binary);
+  if (!in) return make_error(errc::bad_request, "unreadable_file", "cannot read " + value.substr(1));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+result<std::vector<core::issue_document>> load_dataset(const std::string& path, std::size_t& skipped) {
+  gzFile f = gzopen(path.c_str(), "rb");  // reads plain files transparently too
+  if (!f) return make_error(errc::bad_request, "unreadable_dataset", "cannot open dataset " + path);
+  gzbuffer(f, 1 << 20);
+  std::vector<core::issue_document> docs;
+  std::string pending;
+  std::vector<char> buf(1 << 20);
+  skipped = 0;
+  auto take_line = [&](std::string_view line) {
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
+    auto doc = core::parse_issue_json(line);
+    if (doc) docs.push_back(std::move(doc.value()));
+    else ++skipped;
+  };
+  for (;;) {
+    int n = gzread(f, buf.data(), static_cast<unsigned>(buf.size()));
+    if (n < 0) {
+      gzclose(f);
+      return make_error(errc::bad_request, "corrupt_dataset", "cannot read dataset " + path);
+    }
+    if (n == 0) break;
+    std::string_view chunk(buf.data(), static_cast<std::size_t>(n));
+    std::size_t start = 0;
+    for (std::size_t nl = chunk.find('\n'); nl != std::string_view::npos; nl = chunk.find('\n', start)) {
+      if (pending.empty()) {
+        take_line(chunk.substr(start, nl - start));
+      } else {
+        pending.append(chunk.substr(start, nl - start));
+        take_line(pending);
+        pending.clear();
+      }
+      start = nl + 1;
+    }
+    pending.append(chunk.substr(start));
+  }
+  gzclose(f);
+  take_line(pending);
+  std::stable_sort(docs.begin(), docs.end(), [](const core::issue_document& a, const core::issue_document& b) {
+    return a.created_ms != b.created_ms ? a.created_ms < b.created_ms : a.key < b.key;
+  });
+  return docs;
+}
+
+int run_eval_command(const std::vector<std::string>& args) {
+  std::string dataset, options_text;
+  std::size_t top = 20;
+  bool stats = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&]() -> const std::string* { return i + 1 < args.size() ? &args[++i] : nullptr; };
+    if (a == "--dataset") {
+      auto v = value();
+      if (!v) return usage_error("--dataset needs a file");
+      dataset = *v;
+    } else if (a == "--top") {
+      auto v = value();
+      std::size_t n = 0;
+      if (!v || std::from_chars(v->data(), v->data() + v->size(), n).ec != std::errc{} || n == 0 || n > 1000)
+        return usage_error("--top needs a number from 1 to 1000");
+      top = n;
+    } else if (a == "--options") {
+      auto v = value();
+      if (!v) return usage_error("--options needs JSON or @file");
+      auto text = inline_or_file(*v);
+      if (!text) return usage_error(text.error().message);
+      options_text = *text;
+    } else if (a == "--stats") {
+      stats = true;
+    } else {
+      return usage_error("unknown argument " + a);
+    }
+  }
+  if (dataset.empty()) return usage_error("--dataset FILE is required");
+  core::model_options options;
+  if (!options_text.empty()) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(options_text, ec);
+    if (ec) return usage_error("--options is not valid JSON");
+    auto o = core::model_options_from_json(v);
+    if (!o) return usage_error(o.error().message);
+    options = *o;
+  }
+
+  const auto t0 = std::chrono::steady_clock::now();
+  std::size_t skipped = 0;
+  auto docs = load_dataset(dataset, skipped);
+  if (!docs) return usage_error(docs.error().message);
+  const auto t1 = std::chrono::steady_clock::now();
+
+  core::tokenizer tok;
+  core::search_index idx(options);
+  core::search_filter filter;
+  filter.limit = top;
+  std::string out;
+  std::size_t lines = 0;
+  double query_seconds = 0;
+  for (const auto& doc : *docs) {
+    core::query q;
+    core::indexed_document ind = core::make_indexed_document(doc, tok);
+    q.analysis = ind.analysis;
+    q.project = doc.project;
+    q.components = doc.components;
+    q.created_ms = doc.created_ms;
+    const auto qs = std::chrono::steady_clock::now();
+    auto hits = idx.search(q, filter);
+    query_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - qs).count();
+    if (!hits.empty()) {
+      boost::json::array cands;
+      for (const auto& h : hits) cands.emplace_back(h.key);
+      out += boost::json::serialize(boost::json::object{{"key", doc.key}, {"candidates", std::move(cands)}});
+      out += '\n';
+      ++lines;
+      if (out.size() > (1 << 16)) {
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        out.clear();
+      }
+    }
+    idx.put(std::move(ind));
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  const auto t2 = std::chrono::steady_clock::now();
+  if (stats) {
+    auto st = idx.stats();
+    std::cerr << "eval: issues=" << docs->size() << " skipped=" << skipped << " lines=" << lines
+              << " load_s=" << std::chrono::duration<double>(t1 - t0).count()
+              << " replay_s=" << std::chrono::duration<double>(t2 - t1).count() << " query_s=" << query_seconds
+              << " terms=" << st.terms << " postings=" << st.postings
+              << " bytes_per_issue=" << (idx.size() ? idx.memory_bytes() / idx.size() : 0) << '\n';
+  }
+  return 0;
+}
+
+}  // namespace doppel::tools

@@ -1,0 +1,24 @@
+// `doppel eval`: creation-time replay of a dataset through the document/index/search code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/issue_document.hpp"
+#include "util/result.hpp"
+
+namespace doppel::tools {
+
+// `doppel eval --dataset FILE [--top N] [--options JSON|@FILE] [--stats]` (args exclude "eval").
+// Prints one {"key":…,"candidates":[…]} line per issue that has candidates; --stats adds a
+// timing line on stderr. Bad arguments: one line on stderr, returns 2.
+int run_eval_command(const std::vector<std::string>& args);
+
+// Reads a JSON Lines file of Jira issues (gzip allowed) and returns the parsed documents sorted
+// by (created, key); lines that fail to parse are counted in skipped.
+result<std::vector<core::issue_document>> load_dataset(const std::string& path, std::size_t& skipped);
+
+// Reads an option value that is either inline text or "@path" (a file's contents).
+result<std::string> inline_or_file(const std::string& value);
+
+}  // namespace doppel::tools
