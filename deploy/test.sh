@@ -7,7 +7,8 @@ root=$(pwd)
 deploy/install-deps.sh --test
 deploy/build.sh -DDOPPEL_WERROR=ON
 for dir in tests/e2e tests/tools deploy/load; do
-  if [[ -f $dir/package-lock.json && ! -d $dir/node_modules ]]; then
+  # npm ci when the packages are missing or older than the lock file (a pull that changed the dependencies).
+  if [[ -f $dir/package-lock.json && ( ! -f $dir/node_modules/.package-lock.json || $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ) ]]; then
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 done

@@ -169,10 +169,29 @@ test('webhooks: a near-copy created by webhook lists the original among its cand
   assert.equal(top.summary, original.fields.summary.trim());
   assert.equal(top.pairStatus, 'pending');
   assert.ok(top.url.endsWith(`/browse/${original.key}`), top.url);
-  const scores = response.json.candidates.map((c) => c.score);
-  assert.deepEqual(scores, [...scores].sort((x, y) => y - x));
+  // Two tiers: likely ones first, then related ones, each best first; every candidate carries its likelihood.
+  const tiers = response.json.candidates.map((c) => c.tier);
+  assert.equal(top.tier, 'likely', 'a near-copy is a likely duplicate');
+  assert.deepEqual(tiers, [...tiers].sort((x, y) => (x === 'likely' ? 0 : 1) - (y === 'likely' ? 0 : 1)), tiers.join());
+  for (const tier of ['likely', 'related']) {
+    const scores = response.json.candidates.filter((c) => c.tier === tier).map((c) => c.score);
+    assert.deepEqual(scores, [...scores].sort((x, y) => y - x), `${tier} candidates best first`);
+  }
+  for (const c of response.json.candidates) assert.ok(c.likelihood >= 0 && c.likelihood <= 1, `${c.key} likelihood ${c.likelihood}`);
   // The panel badge property is written on the new issue once its pair is stored.
   await eventually(() => siteA.properties.has(`${copy.key}/${PROPERTY_KEY}`), `issue property ${PROPERTY_KEY} on ${copy.key}`);
+  // The badge and the review queue count the likely tier only: the stored pending pairs are the likely candidates
+  // (among the earlier issues the new issue was matched against), never a related one.
+  const likely = new Set(response.json.candidates.filter((c) => c.tier === 'likely').map((c) => c.key));
+  const related = response.json.candidates.filter((c) => c.tier === 'related').map((c) => c.key);
+  const pending = pendingCandidateKeys(copy.key);
+  assert.ok(pending.includes(original.key), pending.join());
+  for (const key of pending) assert.ok(likely.has(key), `${key} is pending but not in the likely tier`);
+  for (const key of related) assert.ok(!pending.includes(key), `${key} is related but pending`);
+  const badge = siteA.properties.get(`${copy.key}/${PROPERTY_KEY}`);
+  const pendingCount = sql(`SELECT count(*) FROM pairs p JOIN index_documents d ON d.tenant_id = p.tenant_id AND d.issue_id = p.issue_id
+                             WHERE p.tenant_id = ${quote(siteA.clientKey)} AND d.issue_key = ${quote(copy.key)} AND p.status = 'pending'`);
+  assert.equal(String(badge?.value?.label ?? ''), pendingCount, JSON.stringify(badge));
   assert.equal(siteA.rejectedCalls, 0);
 });
 
@@ -206,6 +225,10 @@ test('link creates the Duplicate link in Jira and confirms the pair', async () =
   const response = await siteA.api(target, 'POST', `/api/pairs/${copy.key}/${original.key}/link`);
   assert.equal(response.status, 200, response.text);
   assert.deepEqual(siteA.links.at(-1), { type: 'Duplicate', inward: original.key, outward: copy.key });
+  // A decided pair keeps the likelihood it was suggested with (its score), not 0.
+  const score = Number(sql(`SELECT p.score FROM pairs p JOIN index_documents d ON d.tenant_id = p.tenant_id AND d.issue_id = p.issue_id
+                            WHERE p.tenant_id = ${quote(siteA.clientKey)} AND d.issue_key = ${quote(copy.key)} AND p.candidate_id = ${quote(original.id)}`));
+  assert.ok(score > 0 && score <= 1, `confirmed pair score ${score}`);
   const similar = await siteA.api(target, 'GET', `/api/issues/${copy.key}/similar?limit=10`);
   const candidate = similar.json.candidates.find((c) => c.key === original.key);
   assert.equal(candidate?.pairStatus, 'confirmed');

@@ -1,43 +1,61 @@
-// Demo without a Jira account: a fake Jira site (part of the Hadoop dataset) plus `doppel serve`, installed and fed
-// with webhooks, printing what to open. Usage: node demo-jira.mjs [--backfill N] [--replay M] [--rate R]
-// Env: DOPPEL_BIN (binary), DOPPEL_PORT (default 8080), DOPPEL_DATABASE_URL or DOPPEL_DATA_DIR (embedded PostgreSQL).
+// The one-command demo: `doppel serve` plus a demo Jira site on loopback (lib/demo_site.mjs) seeded from the Hadoop
+// dataset, the app installed into it as Jira installs it, new issues replayed in the background; prints one line
+// `demo: open <URL>` once the backfill is done. Usage: node demo-jira.mjs [--backfill N] [--replay M] [--rate R]
+// [--port P] [--site-port S] (P/S 0 = any free port). Env: DOPPEL_BIN, DOPPEL_DATABASE_URL or DOPPEL_DATA_DIR.
+import net from 'node:net';
 import { parseArgs } from 'node:util';
 import { startDoppel } from './lib/doppel.mjs';
-import { FakeJira, doppelEnv, eventually, loadDataset, startInstallKeyServer } from './lib/fake_jira.mjs';
+import { demoSlice } from './lib/demo_dataset.mjs';
+import { DemoJira } from './lib/demo_site.mjs';
+import { doppelEnv, eventually, startInstallKeyServer } from './lib/fake_jira.mjs';
 
 const { values } = parseArgs({
   options: {
-    backfill: { type: 'string', default: '500' },
-    replay: { type: 'string', default: '50' },
-    rate: { type: 'string', default: '2' },
+    backfill: { type: 'string', default: '2000' },
+    replay: { type: 'string', default: '150' },
+    rate: { type: 'string', default: '1' },
+    port: { type: 'string', default: process.env.DOPPEL_PORT ?? '8080' },
+    'site-port': { type: 'string', default: process.env.DEMO_SITE_PORT ?? '8081' },
   },
 });
-const backfill = Number(values.backfill);
-const replay = Number(values.replay);
+const startedAt = Date.now();
 const rate = Number(values.rate);
-const port = process.env.DOPPEL_PORT ?? '8080';
-const baseUrl = process.env.DOPPEL_BASE_URL ?? `http://localhost:${port}`;
 
+// A free loopback port when asked for 0 (Doppel's base URL must name its port before it starts).
+async function portFor(wanted) {
+  if (Number(wanted) !== 0) return Number(wanted);
+  const probe = net.createServer();
+  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+const { seed, replay } = demoSlice({ backfill: Number(values.backfill), replay: Number(values.replay) });
 const keyServer = await startInstallKeyServer();
-const site = await new FakeJira({ keyServer }).start();
-const dataset = loadDataset({ offset: 0, limit: backfill + replay });
-site.loadIssues(dataset.slice(0, backfill));
-console.log(`demo: fake Jira at ${site.baseUrl} with ${backfill} issues; install keys at ${keyServer.url}`);
+const site = await new DemoJira({ keyServer }).start(Number(values['site-port']));
+site.loadIssues(seed);
+const port = await portFor(values.port);
+const baseUrl = process.env.DOPPEL_BASE_URL ?? `http://127.0.0.1:${port}`;
+console.log(`demo: starting Doppel on ${baseUrl} and a demo Jira site with ${seed.length} Apache Hadoop issues`);
 
-const env = doppelEnv({
+const doppel = await startDoppel(doppelEnv({
   databaseUrl: process.env.DOPPEL_DATABASE_URL,
   keyServer,
   baseUrl,
   secretKey: process.env.DOPPEL_SECRET_KEY,
-  extra: {
-    DOPPEL_PORT: port,
-    ...(process.env.DOPPEL_DATA_DIR ? { DOPPEL_DATA_DIR: process.env.DOPPEL_DATA_DIR } : {}),
-  },
-});
-const doppel = await startDoppel(env, { timeoutMs: 180_000 });
+  dataDir: process.env.DOPPEL_DATA_DIR,
+  extra: { DOPPEL_PORT: String(port) },
+}), { timeoutMs: 180_000 });
 const target = { url: doppel.url, baseUrl };
+
+let stopping = false;
 const stop = async () => {
-  setTimeout(() => doppel.child.kill('SIGKILL'), 10_000).unref();
+  if (stopping) return;
+  stopping = true;
+  setTimeout(() => doppel.child.kill('SIGKILL'), 15_000).unref();
+  // Removing the app from the site, as an admin would: Doppel keeps the data for its retention period, then purges.
+  if (site.app) await site.uninstall(target).catch(() => {});
   await doppel.stop('SIGTERM');
   await site.close();
   await keyServer.close();
@@ -47,42 +65,27 @@ process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 process.on('exit', () => doppel.child.kill('SIGKILL'));
 doppel.exited.then(({ code, signal }) => {
-  console.log(`demo: doppel serve exited (${code ?? signal})`);
+  if (stopping) return;
+  console.log(`demo: doppel serve exited (${code ?? signal}); last log lines:\n${doppel.logs.slice(-10).map((l) => JSON.stringify(l)).join('\n')}`);
   process.exit(1);
 });
 
-const installed = await site.install(target);
-if (installed.status !== 204) throw new Error(`install failed: ${installed.status} ${installed.text}`);
-const started = Date.now();
-await eventually(async () => (await site.api(target, 'GET', '/api/status')).json?.backfill?.state === 'done', 'backfill', { timeoutMs: 600_000, intervalMs: 500 });
-console.log(`demo: installed and backfilled ${backfill} issues in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+await site.installApp(target);
+await eventually(async () => (await site.api(target, 'GET', '/api/status', { token: site.contextTokenForUser() })).json?.backfill?.state === 'done',
+  'backfill', { timeoutMs: 600_000, intervalMs: 250 });
+console.log(`demo: app installed and ${seed.length} issues backfilled; ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+console.log(`demo: open ${site.baseUrl}/`);
 
-// Replays the rest of the slice as "issue created" webhooks, some of them as near-copies of indexed issues.
-let lastCopy;
-for (const [n, issue] of dataset.slice(backfill).entries()) {
-  let created = issue;
-  if (n % 5 === 0) {
-    const older = dataset[n % backfill];
-    created = site.putIssue({ key: `${older.fields.project.key}-${900000 + n}`, fields: { ...older.fields, summary: `${older.fields.summary} (reported again)` } });
-    lastCopy = { copy: created, original: older };
-  } else {
-    site.loadIssues([issue]);
-  }
-  await site.sendWebhook(target, site.webhookBody('created', created));
+// Background: new issues arrive as Jira creates them (created now, still open) and Jira delivers their webhooks.
+for (const { issue } of replay) {
+  if (stopping) break;
   if (rate > 0) await new Promise((resolve) => setTimeout(resolve, 1000 / rate));
+  const stamp = new Date().toISOString().replace('Z', '+0000');
+  const created = { ...issue, fields: { ...issue.fields, created: stamp, updated: stamp, status: { name: 'Open' } } };
+  delete created.fields.resolution;
+  site.loadIssues([created]);
+  site.replayedKeys.add(created.key);
+  const delivered = await site.deliver(target, site.webhookBody('created', created));
+  if (delivered.status >= 300 && !stopping) console.log(`demo: webhook for ${created.key} answered ${delivered.status}`);
+  doppel.logs.splice(0, Math.max(0, doppel.logs.length - 200));
 }
-console.log(`demo: replayed ${replay} issue_created webhooks`);
-
-if (lastCopy) {
-  const key = lastCopy.copy.key;
-  const similar = await site.api(target, 'GET', `/api/issues/${key}/similar?limit=5`);
-  console.log(`demo: ${key} ("${lastCopy.copy.fields.summary}") looks like:`);
-  for (const c of similar.json?.candidates ?? []) console.log(`   ${c.score.toFixed(2)}  ${c.key}  ${c.summary}`);
-  const pagePath = `/pages/panel?issueKey=${key}&issueId=${lastCopy.copy.id}&projectKey=${lastCopy.copy.fields.project.key}`;
-  const pageToken = site.computedToken(target, 'GET', pagePath, { expiresIn: 3600 });
-  console.log('\ndemo: open these (tokens valid for an hour):');
-  console.log(`   descriptor:  ${baseUrl}/atlassian-connect.json`);
-  console.log(`   issue panel: ${doppel.url}${pagePath}&jwt=${pageToken}`);
-  console.log(`   panel API:   curl -H 'Authorization: JWT ${site.contextToken({ expiresIn: 3600 })}' ${doppel.url}/api/issues/${key}/similar`);
-}
-console.log('demo: running; Ctrl-C stops Doppel and the fake Jira.');

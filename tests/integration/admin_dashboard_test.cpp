@@ -19,6 +19,7 @@
 
 #include "service/settings.hpp"
 #include "handlers/admin.hpp"
+#include "handlers/panel_api.hpp"
 #include "integration/test_db.hpp"
 #include "jira/http_client.hpp"
 #include "store/dashboard_store.hpp"
@@ -540,10 +541,15 @@ TEST_CASE("admin handlers: cached admin check, config, backfill, rescan, stats, 
   auto got = h.call(handlers::get_config, verb::get, "/api/admin/config", "tenant-a", "admin-1");
   REQUIRE(got.status == net::http::status::ok);
   auto cfg = json_of(got);
-  CHECK(cfg.at("threshold").as_double() == doctest::Approx(0.35));
+  CHECK(cfg.at("threshold").as_double() == doctest::Approx(core::default_likely_threshold));
   CHECK(cfg.at("fieldWeights").as_object().size() == 5);
+  // What the threshold means, from the dev curve: rising thresholds find fewer duplicates and flag fewer issues.
+  const auto& curve = cfg.at("thresholdCurve").as_array();
+  REQUIRE(curve.size() >= 3);
+  CHECK(curve.front().at("duplicatesFound").as_double() >= curve.back().at("duplicatesFound").as_double());
+  CHECK(curve.front().at("falseFlagsPerCleanIssue").as_double() > curve.back().at("falseFlagsPerCleanIssue").as_double());
 
-  cfg["threshold"] = 0.5;
+  cfg["threshold"] = 0.5;  // sent back with the read-only curve, as the admin page does
   cfg["projects"] = boost::json::array{"ABC"};
   auto put = h.call(handlers::put_config, verb::put, "/api/admin/config", "tenant-a", "admin-1",
                     boost::json::serialize(cfg));
@@ -557,7 +563,7 @@ TEST_CASE("admin handlers: cached admin check, config, backfill, rescan, stats, 
   {
     pqxx::read_transaction tx(c);
     CHECK(service::load_settings(tx, "tenant-a").threshold == doctest::Approx(0.5));
-    CHECK(service::load_settings(tx, "tenant-b").threshold == doctest::Approx(0.35));
+    CHECK(service::load_settings(tx, "tenant-b").threshold == doctest::Approx(core::default_likely_threshold));
   }
 
   // Backfill start: progress row with a bounded JQL from the projects, one queued job; stop.
@@ -691,6 +697,40 @@ TEST_CASE("dashboard: bulk request validation") {
   // Link of an already confirmed pair needs no Jira call.
   auto linked = json_of(call(R"({"action":"link","pairs":[{"issue":"ABC-5","candidate":"ABC-3"}]})"));
   CHECK(linked.at("done").as_int64() == 1);
+  // The review queue takes the panel's issue key rule: a malformed key is refused outright (it used to pass as
+  // "pair_not_found"), and nothing changes.
+  auto malformed = call(R"({"action":"dismiss","pairs":[{"issue":"not a key!","candidate":"ABC-1"}]})");
+  CHECK(malformed.status == net::http::status::bad_request);
+  CHECK(json_of(malformed).at("error").as_string() == "invalid_bulk");
+}
+
+TEST_CASE("every pair status change queues the badge refresh of the pair's issue, the bulk action too") {
+  harness h(test::fresh_database_url());
+  pqxx::connection c(h.url);
+  seed_two_tenants(c);
+  fake_jira jira;
+  serve_from(c, h, "tenant-a", jira);
+  auto flag_jobs = [&](const std::string& issue_id) {
+    pqxx::read_transaction tx(c);
+    return tx.exec_params1("SELECT count(*) FROM jobs WHERE tenant_id = 'tenant-a' AND kind = 'publish_flags'"
+                           " AND unique_key = $1 AND payload->>'refresh' = 'true'",
+                           "flags:" + issue_id)[0]
+        .as<int>();
+  };
+  REQUIRE(flag_jobs("2") == 0);
+  auto r = h.call(handlers::bulk_pairs, net::http::verb::post, "/api/pairs/bulk", "tenant-a", "acc",
+                  R"({"action":"dismiss","pairs":[{"issue":"ABC-2","candidate":"ABC-1"}]})");
+  REQUIRE(r.status == net::http::status::ok);
+  CHECK(json_of(r).at("done").as_int64() == 1);
+  CHECK(flag_jobs("2") == 1);  // the bulk action used to change the status and leave the badge stale
+  net::request req{net::http::verb::post, "/api/pairs/ABC-3/ABC-1/dismiss", 11};
+  net::route route{net::http::verb::post, "/api/pairs/{issueKey}/{candidateKey}/dismiss", net::route_auth::api, 0, "t", {}};
+  net::caller who;
+  who.tenant_id = "tenant-a";
+  who.account_id = "acc";
+  net::request_context ctx{req, route, req.target(), "", {{"issueKey", "ABC-3"}, {"candidateKey", "ABC-1"}}, who, "r"};
+  REQUIRE(handlers::dismiss_pair(h.e, ctx).status == net::http::status::ok);
+  CHECK(flag_jobs("3") == 1);
 }
 
 namespace {
@@ -758,6 +798,22 @@ TEST_CASE("admin check asks Jira once per (tenant, account) within the ttl, bulk
   CHECK(links[0].at("outwardIssue").at("key").as_string() == "S-2");
   CHECK(links[1].at("inwardIssue").at("key").as_string() == "S-2");
   CHECK(links[1].at("outwardIssue").at("key").as_string() == "S-3");
-  pqxx::read_transaction tx(c);
-  CHECK(store::count_by_status(tx, "site-1").confirmed == 2);
+  {
+    pqxx::read_transaction tx(c);
+    CHECK(store::count_by_status(tx, "site-1").confirmed == 2);
+  }
+
+  // The panel's link follows the same rule: looking at the older S-1 with the newer S-3 as candidate, S-3 is the
+  // duplicate (the panel used to make the issue being looked at the duplicate, whatever its age).
+  net::request req{verb::post, "/api/pairs/S-1/S-3/link", 11};
+  net::route route{verb::post, "/api/pairs/{issueKey}/{candidateKey}/link", net::route_auth::api, 0, "t", {}};
+  net::caller who;
+  who.tenant_id = "site-1";
+  who.account_id = "user-9";
+  net::request_context ctx{req, route, req.target(), "", {{"issueKey", "S-1"}, {"candidateKey", "S-3"}}, who, "r"};
+  REQUIRE(handlers::link_pair(h.e, ctx).status == net::http::status::ok);
+  links = jira.links();
+  REQUIRE(links.size() == 3);
+  CHECK(links[2].at("inwardIssue").at("key").as_string() == "S-1");
+  CHECK(links[2].at("outwardIssue").at("key").as_string() == "S-3");
 }

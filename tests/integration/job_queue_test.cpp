@@ -1,5 +1,7 @@
 // Job queue against a real PostgreSQL: coalescing, claiming, completion and the coalescing race.
 #include "integration/test_db.hpp"
+#include "store/database.hpp"
+#include "store/db_pool.hpp"
 #include "store/job_queue.hpp"
 
 #include <doctest/doctest.h>
@@ -130,4 +132,37 @@ TEST_CASE("job queue: jobs of an uninstalled tenant are not claimed, except its 
   while (auto j = store::claim(c, lease)) claimed.push_back(j->tenant_id + " " + j->unique_key);
   std::sort(claimed.begin(), claimed.end());
   CHECK(claimed == std::vector<std::string>{"gone purge", "here issue:1"});
+}
+
+TEST_CASE("a write that queues a job wakes the workers once after its commit, a rolled back one never") {
+  auto url = test::fresh_database_url();
+  pqxx::connection c(url);
+  add_tenant(c, "t1");
+  store::db_pool pool(url, 1);
+  store::database db(pool);
+  int wakes = 0;
+  std::vector<std::string> order;
+  db.on_job_queued([&] {
+    ++wakes;
+    order.push_back("wake");
+  });
+  db.write([&](store::write_tx& tx) {
+    store::enqueue(tx, "t1", store::job_kind::rescan, "rescan", "{}");
+    tx.after_commit([&] { order.push_back("hook"); });
+    CHECK(wakes == 0);  // not before the commit
+  });
+  CHECK(wakes == 1);
+  CHECK(order == std::vector<std::string>{"hook", "wake"});
+  CHECK_THROWS(db.write([&](store::write_tx& tx) {
+    store::enqueue(tx, "t1", store::job_kind::backfill, "backfill", "{}");
+    tx.after_commit([&] { order.push_back("rolled back hook"); });
+    throw std::runtime_error("use-case failed");
+  }));
+  CHECK(wakes == 1);
+  CHECK(order.size() == 2);
+  pqxx::read_transaction tx(c);
+  CHECK(tx.exec1("SELECT count(*) FROM jobs WHERE kind = 'backfill'")[0].as<int>() == 0);
+  // A write that queues nothing wakes nobody.
+  db.write([&](store::write_tx& w) { w.exec("SELECT 1"); });
+  CHECK(wakes == 1);
 }

@@ -235,6 +235,15 @@ std::optional<indexed_document> search_index::document_by_id(std::string_view is
   return export_doc(slot);
 }
 
+std::optional<document_facts> search_index::facts_by_id(std::string_view issue_id) const {
+  const std::uint32_t slot = slot_of_id(issue_id);
+  if (slot == detail::slot_map::npos) return std::nullopt;
+  const doc_entry& d = docs_[slot];
+  document_facts out{names_[d.project], names_[d.issue_type], {}, d.created_ms};
+  for (auto c : d.components) out.components.push_back(names_[c]);
+  return out;
+}
+
 std::optional<indexed_document> search_index::document_by_key(std::string_view key) const {
   const std::uint32_t slot = slot_of_key(key);
   if (slot == detail::slot_map::npos) return std::nullopt;

@@ -69,6 +69,14 @@ struct search_hit {
   std::int64_t created_ms = 0;      // the candidate's creation time (0 = unknown)
 };
 
+// An indexed issue's fields without its terms (what the likelihood's agreement features compare).
+struct document_facts {
+  std::string project;
+  std::string issue_type;
+  std::vector<std::string> components;
+  std::int64_t created_ms = 0;
+};
+
 // Collection statistics (exact integers, so incremental and rebuilt indexes agree bit for bit).
 struct index_stats {
   std::size_t documents = 0;
@@ -104,6 +112,8 @@ class search_index {
   // The stored document (metadata + analysis) or nullopt.
   std::optional<indexed_document> document_by_id(std::string_view issue_id) const;
   std::optional<indexed_document> document_by_key(std::string_view key) const;
+  // The stored document's fields without its terms (cheaper than document_by_id) or nullopt.
+  std::optional<document_facts> facts_by_id(std::string_view issue_id) const;
 
   // Top-k for an issue already in the index (the issue itself excluded); empty when absent.
   std::vector<search_hit> search_issue(std::string_view issue_id, const search_filter& filter) const;

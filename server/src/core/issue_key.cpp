@@ -1,4 +1,4 @@
-// The issue key rule.
+// The issue and project key rules.
 #include "core/issue_key.hpp"
 
 #include <cctype>
@@ -15,6 +15,13 @@ bool valid_issue_key(std::string_view key) {
   }
   for (std::size_t i = dash + 1; i < key.size(); ++i)
     if (!std::isdigit(static_cast<unsigned char>(key[i]))) return false;
+  return true;
+}
+
+bool valid_project_key(std::string_view key) {
+  if (key.empty() || key.size() > 255 || key[0] < 'A' || key[0] > 'Z') return false;
+  for (char c : key)
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
   return true;
 }
 

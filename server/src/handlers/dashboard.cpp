@@ -1,6 +1,7 @@
 // Dashboard API handlers: parse the query → one dashboard or pairs use-case → JSON or CSV.
 #include "handlers/dashboard.hpp"
 
+#include "core/issue_key.hpp"
 #include "handlers/json_body.hpp"
 #include "service/pairs.hpp"
 
@@ -16,7 +17,6 @@ namespace {
 constexpr std::int64_t max_page = 1000000;
 constexpr std::int64_t max_page_size = 100;
 constexpr std::size_t max_query_length = 200;
-constexpr std::size_t max_key_length = 255;
 constexpr std::size_t max_bulk_pairs = 100;
 
 error bad_filter(const std::string& what) { return make_error(errc::bad_request, "invalid_filter", what); }
@@ -36,13 +36,6 @@ bool parse_score(const std::string& s, double& out) {
   double v = std::strtod(s.c_str(), &end);
   if (*end != '\0' || !(v >= 0 && v <= 1)) return false;
   out = v;
-  return true;
-}
-
-bool valid_project_key(const std::string& k) {
-  if (k.empty() || k.size() > max_key_length || k[0] < 'A' || k[0] > 'Z') return false;
-  for (char c : k)
-    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
   return true;
 }
 
@@ -94,7 +87,7 @@ result<service::pairs_query> parse_pairs_query(const net::request_context& ctx) 
     out.filter.status = *s;
   }
   if (auto p = ctx.query_param("project"); p && !p->empty()) {
-    if (!valid_project_key(*p)) return bad_filter("project is not a Jira project key");
+    if (!core::valid_project_key(*p)) return bad_filter("project is not a Jira project key");
     out.filter.project = *p;
   }
   if (auto q = ctx.query_param("q"); q && !q->empty()) {

@@ -1,6 +1,7 @@
 // Tenant settings: strict JSON validation, mapping onto model options, load/save in tenant_settings.
 #include "service/settings.hpp"
 
+#include "core/issue_key.hpp"
 #include "store/job_queue.hpp"
 #include "store/settings_store.hpp"
 #include "util/log.hpp"
@@ -13,7 +14,6 @@ namespace {
 
 constexpr double max_field_weight = 10.0;
 constexpr std::size_t max_list_entries = 500;
-constexpr std::size_t max_project_key_length = 255;
 constexpr std::size_t max_issue_type_length = 255;
 constexpr std::size_t meta_field = 3;
 
@@ -27,14 +27,6 @@ bool number(const boost::json::value& v, double& out) {
   else if (v.is_uint64()) out = static_cast<double>(v.get_uint64());
   else return false;
   return std::isfinite(out);
-}
-
-bool valid_project_key(const std::string& k) {
-  if (k.empty() || k.size() > max_project_key_length) return false;
-  if (k[0] < 'A' || k[0] > 'Z') return false;
-  for (char c : k)
-    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
-  return true;
 }
 
 bool valid_issue_type(const std::string& t) {
@@ -114,6 +106,7 @@ result<tenant_settings> settings_from_json(const boost::json::value& v) {
   }
   for (const auto& [key, x] : o) {
     if (key == "model") continue;
+    if (key == "thresholdCurve") continue;  // read-only (GET /api/admin/config): a page may send it back unchanged
     if (key == "threshold") {
       double d = 0;
       if (!number(x, d) || d < 0 || d > 1) return invalid("threshold", "must be a number from 0 to 1");
@@ -121,7 +114,7 @@ result<tenant_settings> settings_from_json(const boost::json::value& v) {
     } else if (key == "fieldWeights") {
       if (auto st = read_weights(x, s); !st) return st.error();
     } else if (key == "projects") {
-      if (auto st = read_list(x, "projects", valid_project_key, s.projects); !st) return st.error();
+      if (auto st = read_list(x, "projects", [](const std::string& k) { return core::valid_project_key(k); }, s.projects); !st) return st.error();
     } else if (key == "issueTypes") {
       if (auto st = read_list(x, "issueTypes", valid_issue_type, s.issue_types); !st) return st.error();
     } else if (key == "crossProject") {

@@ -3,8 +3,11 @@
 
 #include "core/analyzer.hpp"
 #include "core/issue_document.hpp"
+#include "core/surface_forms.hpp"
 #include "service/backfill.hpp"
+#include "service/permissions.hpp"
 #include "service/settings.hpp"
+#include "service/suggestions.hpp"
 #include "service/tenants.hpp"
 #include "store/index_store.hpp"
 #include "store/pair_store.hpp"
@@ -13,11 +16,17 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <unordered_set>
 
 namespace doppel::service {
 namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 core::tokenizer& thread_tokenizer() {
   thread_local core::tokenizer tok;
@@ -48,51 +57,28 @@ std::string pair_status(const std::vector<store::pair_row>& pairs, const std::st
   return status;
 }
 
-// The viewer, checked on this request: who may see what (service/permissions.hpp).
-struct viewer_check {
-  auth::viewer viewer;
-  permission_check_fn check;
-};
-
-result<viewer_check> viewer_check_for(context& ctx, const caller& who) {
-  auto viewer = viewer_of(who);
-  if (!viewer) return viewer.error();
-  auto check = permission_checker(ctx, who);
-  if (!check) return check.error();
-  return viewer_check{*viewer, std::move(*check)};
-}
-
-// Hits asked from the index: more than shown, since the viewer may not see some of them.
-std::size_t pool_for(std::size_t limit) { return std::min<std::size_t>(limit * 2 + 10, 200); }
-
-error hidden_issue() { return make_error(errc::not_found, "issue_not_found", "Issue not found in this site's index or Jira"); }
-
-// Hits with their metadata (read after the search; an issue deleted since is left out) and review status, only
-// those the viewer may browse, at most limit. Errors: the permission check's (fail closed: nothing shown).
-result<std::vector<similar_candidate>> describe(context& ctx, const viewer_check& vc, const std::string& issue_id,
-                                                const std::vector<core::search_hit>& hits,
-                                                const std::vector<store::pair_row>& pairs,
-                                                const std::string& browse_base, std::size_t limit) {
-  const auto& tenant_id = vc.viewer.tenant_id();
+// Suggestions with their metadata (read after the search; an issue deleted since is left out), review status and
+// the explaining words as written in the query's text (`query_texts`) or the candidate's summary.
+std::vector<similar_candidate> describe(context& ctx, const std::string& tenant_id, const std::string& issue_id,
+                                        const std::vector<suggestion>& found, const std::vector<store::pair_row>& pairs,
+                                        const std::string& browse_base, const std::vector<std::string_view>& query_texts) {
   std::vector<std::string> ids;
-  for (const auto& h : hits) ids.push_back(h.issue_id);
+  for (const auto& s : found) ids.push_back(s.hit.issue_id);
   auto metas = ctx.db.read([&](store::read_tx& tx) { return store::find_issues_by_ids(tx, tenant_id, ids); });
-  std::vector<auth::candidate> candidates;
-  for (const auto& m : metas) candidates.push_back(candidate_of(m));
-  auto visible = browsable_candidates(*ctx.permissions, vc.viewer, candidates, vc.check);
-  if (!visible) return visible.error();
-  std::unordered_set<std::string> may_see;
-  for (const auto& c : *visible) may_see.insert(c.issue_id);
   std::vector<similar_candidate> out;
-  for (const auto& h : hits) {
-    if (out.size() >= limit) break;
+  for (const auto& s : found) {
+    const auto& h = s.hit;
     auto meta = std::find_if(metas.begin(), metas.end(), [&](const auto& m) { return m.issue_id == h.issue_id; });
     if (meta == metas.end()) continue;  // deleted since the search
-    if (!may_see.count(h.issue_id)) continue;  // the viewer may not browse it
     similar_candidate c{meta->key, meta->summary, meta->project, meta->status, meta->issue_type,
-                        std::min(1.0, h.score), browse_base.empty() ? "" : browse_base + "/browse/" + meta->key,
+                        std::min(1.0, h.score), s.likelihood, std::string(core::to_string(s.tier)),
+                        browse_base.empty() ? "" : browse_base + "/browse/" + meta->key,
                         {}, pair_status(pairs, issue_id, h.issue_id)};
-    for (const auto& t : h.terms) c.terms.push_back(t.term);
+    std::vector<std::string> stems;
+    for (const auto& t : h.terms) stems.push_back(t.term);
+    auto texts = query_texts;
+    texts.push_back(meta->summary);
+    c.terms = core::surface_forms(stems, texts, thread_tokenizer());
     out.push_back(std::move(c));
   }
   return out;
@@ -109,11 +95,50 @@ result<core::indexed_document> fetch_unindexed(context& ctx, const caller& who, 
   return core::make_indexed_document(*doc, thread_tokenizer());
 }
 
+// The viewer, checked on this request: who may see what (service/permissions.hpp).
+struct viewer_check {
+  auth::viewer viewer;
+  permission_check_fn check;
+};
+
+result<viewer_check> viewer_check_for(context& ctx, const caller& who) {
+  auto viewer = viewer_of(who);
+  if (!viewer) return viewer.error();
+  auto check = permission_checker(ctx, who);
+  if (!check) return check.error();
+  return viewer_check{*viewer, std::move(*check)};
+}
+
+error hidden_issue() { return make_error(errc::not_found, "issue_not_found", "Issue not found in this site's index or Jira"); }
+
+// The hits the viewer may browse (for suggest(), before rating). A failed check keeps none and leaves its error in
+// `failed`, which the caller returns (fail closed: nothing shown, and why).
+visibility_fn visible_to(context& ctx, const viewer_check& vc, std::optional<error>& failed) {
+  return [&ctx, &vc, &failed](std::vector<core::search_hit> hits) {
+    std::vector<std::string> ids;
+    for (const auto& h : hits) ids.push_back(h.issue_id);
+    auto metas = ctx.db.read([&](store::read_tx& tx) { return store::find_issues_by_ids(tx, vc.viewer.tenant_id(), ids); });
+    std::vector<auth::candidate> candidates;
+    for (const auto& m : metas) candidates.push_back(candidate_of(m));
+    auto visible = browsable_candidates(*ctx.permissions, vc.viewer, candidates, vc.check);
+    if (!visible) {
+      failed = visible.error();
+      return std::vector<core::search_hit>{};
+    }
+    std::unordered_set<std::string> may_see;
+    for (const auto& c : *visible) may_see.insert(c.issue_id);
+    std::erase_if(hits, [&](const core::search_hit& h) { return !may_see.count(h.issue_id); });
+    return hits;
+  };
+}
+
 }  // namespace
 
 result<similar_answer> similar_for_issue(context& ctx, const caller& who, const std::string& key, std::size_t limit) {
   auto vc = viewer_check_for(ctx, who);
   if (!vc) return vc.error();
+  std::optional<error> check_failed;
+  const auto visible = visible_to(ctx, *vc, check_failed);
   // Everything read before the search, in one read transaction: settings, site URL, the issue, its pairs.
   struct before_search {
     tenant_view view;
@@ -127,17 +152,19 @@ result<similar_answer> similar_for_issue(context& ctx, const caller& who, const 
   });
   similar_answer answer;
   answer.indexed = known.meta.has_value();
-  std::vector<core::search_hit> hits;
-  std::string issue_id;
+  const auto threshold = known.view.settings.threshold;
+  std::vector<suggestion> found;
+  std::string issue_id, summary;
   if (known.meta) {
     // An issue the viewer may not browse answers exactly like an unknown one.
     auto may = may_browse_issue(*ctx.permissions, vc->viewer, candidate_of(*known.meta), vc->check);
     if (!may) return may.error();
     if (!*may) return hidden_issue();
     issue_id = known.meta->issue_id;
-    auto filter = filter_for(known.view.settings, known.meta->project, pool_for(limit));
+    summary = known.meta->summary;
+    auto filter = filter_for(known.view.settings, known.meta->project, limit);
     filter.exclude_issue_ids = store::dismissed_among(known.pairs, issue_id);
-    hits = ctx.index.search_issue(who.tenant_id, issue_id, filter);
+    found = suggest(ctx.index, who.tenant_id, {issue_id, std::nullopt, {}}, filter, threshold, limit, visible);
   } else {
     auto doc = fetch_unindexed(ctx, who, key);
     if (!doc) {
@@ -150,28 +177,31 @@ result<similar_answer> similar_for_issue(context& ctx, const caller& who, const 
     if (!may) return may.error();
     if (!*may) return hidden_issue();
     issue_id = doc->issue_id;
-    auto filter = filter_for(known.view.settings, doc->project, pool_for(limit));
+    summary = doc->summary;
+    auto filter = filter_for(known.view.settings, doc->project, limit);
     filter.exclude_issue_ids.insert(issue_id);
-    hits = ctx.index.search(who.tenant_id, core::query{doc->analysis, doc->project, doc->components, doc->created_ms},
-                            filter);
+    suggestion_query q{"", core::query{doc->analysis, doc->project, doc->components, doc->created_ms},
+                       {doc->project, doc->issue_type, doc->components, doc->created_ms}};
+    found = suggest(ctx.index, who.tenant_id, q, filter, threshold, limit, visible);
   }
-  auto described = describe(ctx, *vc, issue_id, hits, known.pairs, known.view.browse_base, limit);
-  if (!described) return described.error();
-  answer.candidates = std::move(*described);
+  if (check_failed) return *check_failed;
+  answer.candidates = describe(ctx, who.tenant_id, issue_id, found, known.pairs, known.view.browse_base, {summary});
   return answer;
 }
 
 result<similar_answer> similar_for_draft(context& ctx, const caller& who, const draft& d, std::size_t limit) {
   auto vc = viewer_check_for(ctx, who);
   if (!vc) return vc.error();
+  std::optional<error> check_failed;
+  const auto visible = visible_to(ctx, *vc, check_failed);
   auto view = ctx.db.read([&](store::read_tx& tx) { return read_tenant_view(tx, who); });
-  auto filter = filter_for(view.settings, d.project_key, pool_for(limit));
-  core::query q{core::analyze_draft(d.summary, d.description, thread_tokenizer()), d.project_key, {}, 0};
-  auto hits = ctx.index.search(who.tenant_id, q, filter);
-  auto described = describe(ctx, *vc, "", hits, {}, view.browse_base, limit);
-  if (!described) return described.error();
+  auto filter = filter_for(view.settings, d.project_key, limit);
+  suggestion_query q{"", core::query{core::analyze_draft(d.summary, d.description, thread_tokenizer()), d.project_key, {}, 0},
+                     {d.project_key, d.issue_type, {}, now_ms()}};  // a draft is being created now
+  auto found = suggest(ctx.index, who.tenant_id, q, filter, view.settings.threshold, limit, visible);
+  if (check_failed) return *check_failed;
   similar_answer answer;
-  answer.candidates = std::move(*described);
+  answer.candidates = describe(ctx, who.tenant_id, "", found, {}, view.browse_base, {d.summary, d.description});
   return answer;
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include <sstream>
 
 #include "core/index.hpp"
+#include "core/likelihood.hpp"
 #include "core/model_options.hpp"
 
 namespace doppel::tools {
@@ -80,7 +82,7 @@ result<std::vector<core::issue_document>> load_dataset(const std::string& path, 
 int run_eval_command(const std::vector<std::string>& args) {
   std::string dataset, options_text;
   std::size_t top = 20;
-  bool stats = false;
+  bool stats = false, features = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&]() -> const std::string* { return i + 1 < args.size() ? &args[++i] : nullptr; };
@@ -102,6 +104,8 @@ int run_eval_command(const std::vector<std::string>& args) {
       options_text = *text;
     } else if (a == "--stats") {
       stats = true;
+    } else if (a == "--features") {
+      features = true;
     } else {
       return usage_error("unknown argument " + a);
     }
@@ -141,9 +145,21 @@ int run_eval_command(const std::vector<std::string>& args) {
     auto hits = idx.search(q, filter);
     query_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - qs).count();
     if (!hits.empty()) {
-      boost::json::array cands;
-      for (const auto& h : hits) cands.emplace_back(h.key);
-      out += boost::json::serialize(boost::json::object{{"key", doc.key}, {"candidates", std::move(cands)}});
+      const core::query_facts facts{doc.project, doc.issue_type, doc.components, doc.created_ms};
+      const auto vectors = core::likelihood_features(idx, facts, hits);
+      boost::json::array cands, likelihoods, tiers, feature_rows;
+      for (std::size_t i = 0; i < hits.size(); ++i) {
+        const double p = core::likelihood(core::default_likelihood_model(), vectors[i]);
+        cands.emplace_back(hits[i].key);
+        likelihoods.emplace_back(std::round(p * 1e6) / 1e6);
+        tiers.emplace_back(core::to_string(core::tier_of(p, core::default_likely_threshold)));
+        if (features) feature_rows.emplace_back(boost::json::array(vectors[i].begin(), vectors[i].end()));
+      }
+      boost::json::object line{{"key", doc.key}, {"candidates", std::move(cands)}};
+      line["likelihood"] = std::move(likelihoods);
+      line["tier"] = std::move(tiers);
+      if (features) line["features"] = std::move(feature_rows);
+      out += boost::json::serialize(line);
       out += '\n';
       ++lines;
       if (out.size() > (1 << 16)) {

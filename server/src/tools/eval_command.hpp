@@ -9,8 +9,10 @@
 
 namespace doppel::tools {
 
-// `doppel eval --dataset FILE [--top N] [--options JSON|@FILE] [--stats]` (args exclude "eval").
-// Prints one {"key":…,"candidates":[…]} line per issue that has candidates; --stats adds a
+// `doppel eval --dataset FILE [--top N] [--options JSON|@FILE] [--features] [--stats]` (args exclude "eval").
+// Prints one {"key":…,"candidates":[…],"likelihood":[…],"tier":[…]} line per issue that has candidates
+// (core/likelihood.hpp, at core::default_likely_threshold); --features adds each candidate's feature vector
+// ("features", in core::likelihood_feature_names order: bench/fit_likelihood.py reads it); --stats adds a
 // timing line on stderr. Bad arguments: one line on stderr, returns 2.
 int run_eval_command(const std::vector<std::string>& args);
 

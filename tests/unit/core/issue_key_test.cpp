@@ -23,3 +23,14 @@ TEST_CASE("issue keys: PROJECT-123 and nothing else") {
   CHECK(valid_issue_key(std::string(250, 'A') + "-1234"));
   CHECK_FALSE(valid_issue_key(std::string(251, 'A') + "-1234"));
 }
+
+TEST_CASE("project keys: upper-case letter first, then upper-case letters, digits or underscores") {
+  using doppel::core::valid_project_key;
+  CHECK(valid_project_key("ABC"));
+  CHECK(valid_project_key("A1_B"));
+  CHECK_FALSE(valid_project_key(""));
+  CHECK_FALSE(valid_project_key("abc"));
+  CHECK_FALSE(valid_project_key("1AB"));
+  CHECK_FALSE(valid_project_key("AB-C"));
+  CHECK_FALSE(valid_project_key(std::string(256, 'A')));
+}
