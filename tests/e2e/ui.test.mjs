@@ -183,7 +183,10 @@ jira.server = createServer(async (req, res) => {
   if (req.method === 'PUT' && /^\/rest\/api\/3\/issue\/[^/]+\/properties\//.test(path)) return send(204, '');
   if (req.method === 'POST' && path === '/rest/api/3/permissions/check') {
     const asked = JSON.parse(body || '{}');
-    return send(200, { globalPermissions: asked.accountId === ADMIN_ACCOUNT ? ['ADMINISTER'] : [], projectPermissions: [] });
+    // An open site: every project permission asked is granted on every id asked (issue #16 filters by these).
+    const projectPermissions = (asked.projectPermissions ?? []).flatMap((e) =>
+      (e.permissions ?? []).map((permission) => ({ permission, projects: e.projects ?? [], issues: e.issues ?? [] })));
+    return send(200, { globalPermissions: asked.accountId === ADMIN_ACCOUNT ? ['ADMINISTER'] : [], projectPermissions });
   }
   jira.unknown.push(`${req.method} ${path}`);
   return send(404, { errorMessages: [`fake Jira has no ${req.method} ${path}`] });

@@ -59,6 +59,87 @@ void add_pair(pqxx::work& tx, const std::string& tenant, const std::string& issu
       tenant, issue, candidate, score, status, created_days_ago, updated_days_ago);
 }
 
+// A minimal fake Jira on 127.0.0.1: answers permission checks (admin-9 is an admin; every project and issue asked is
+// granted: an open site) and records issue links.
+class fake_jira {
+ public:
+  fake_jira() : acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~fake_jira() {
+    stop_ = true;
+    boost::system::error_code ec;
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::socket s(io);
+    s.connect(acceptor_.local_endpoint(), ec);  // unblocks accept()
+    thread_.join();
+  }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
+  std::vector<std::string> calls() {
+    std::lock_guard lock(mutex_);
+    return calls_;
+  }
+  std::vector<boost::json::object> links() {
+    std::lock_guard lock(mutex_);
+    return links_;
+  }
+
+ private:
+  void serve() {
+    namespace http = boost::beast::http;
+    while (!stop_) {
+      boost::system::error_code ec;
+      boost::asio::ip::tcp::socket sock(io_);
+      acceptor_.accept(sock, ec);
+      if (ec || stop_) break;
+      boost::beast::flat_buffer buf;
+      http::request<http::string_body> req;
+      http::read(sock, buf, req, ec);
+      if (ec) continue;
+      http::response<http::string_body> res{http::status::ok, 11};
+      std::string target(req.target());
+      {
+        std::lock_guard lock(mutex_);
+        calls_.push_back(std::string(req.method_string()) + " " + target);
+        if (target == "/rest/api/3/issueLink") {
+          links_.push_back(boost::json::parse(req.body()).as_object());
+          res.result(http::status::created);
+        } else if (target == "/rest/api/3/permissions/check") {
+          auto asked = boost::json::parse(req.body()).as_object();
+          bool admin = asked.at("accountId").as_string() == "admin-9";
+          boost::json::array granted;
+          if (auto* pp = asked.if_contains("projectPermissions"))
+            for (const auto& entry : pp->as_array())
+              for (const auto& perm : entry.at("permissions").as_array()) {
+                const auto& e = entry.as_object();
+                granted.push_back({{"permission", perm},
+                                   {"projects", e.contains("projects") ? e.at("projects") : boost::json::array{}},
+                                   {"issues", e.contains("issues") ? e.at("issues") : boost::json::array{}}});
+              }
+          res.body() = boost::json::serialize(boost::json::object{
+              {"globalPermissions", admin ? boost::json::array{"ADMINISTER"} : boost::json::array{}},
+              {"projectPermissions", granted}});
+          res.set(http::field::content_type, "application/json");
+        } else {
+          res.result(http::status::not_found);
+        }
+      }
+      res.keep_alive(false);
+      res.prepare_payload();
+      http::write(sock, res, ec);
+      sock.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+    }
+  }
+
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::vector<std::string> calls_;
+  std::vector<boost::json::object> links_;
+  std::thread thread_;
+};
+
 // A small harness to call handlers the way the router does, with the objects `serve` wires.
 struct harness {
   std::string url;
@@ -93,6 +174,14 @@ struct harness {
     return fn(e, ctx);
   }
 };
+
+// Makes an existing tenant a Connect site served by `jira` (pair actions ask it for the viewer's permissions).
+void serve_from(pqxx::connection& c, harness& h, const std::string& tenant, const fake_jira& jira) {
+  pqxx::work tx(c);
+  tx.exec_params("UPDATE tenants SET base_url = $2, secret_box = $3 WHERE tenant_id = $1", tenant, jira.base_url(),
+                 h.secrets.seal("shared-secret-of-" + tenant));
+  tx.commit();
+}
 
 boost::json::object json_of(const net::reply& r) { return boost::json::parse(r.body).as_object(); }
 
@@ -531,6 +620,8 @@ TEST_CASE("dashboard: tenant B never sees tenant A's pairs (colliding issue ids 
   harness h(test::fresh_database_url());
   pqxx::connection c(h.url);
   seed_two_tenants(c);
+  fake_jira jira;
+  serve_from(c, h, "tenant-b", jira);
   using verb = net::http::verb;
   {
     pqxx::read_transaction tx(c);
@@ -581,6 +672,8 @@ TEST_CASE("dashboard: bulk request validation") {
   harness h(test::fresh_database_url());
   pqxx::connection c(h.url);
   seed_two_tenants(c);
+  fake_jira jira;
+  serve_from(c, h, "tenant-a", jira);
   auto call = [&](const std::string& body) {
     return h.call(handlers::bulk_pairs, net::http::verb::post, "/api/pairs/bulk", "tenant-a", "acc", body);
   };
@@ -615,6 +708,8 @@ TEST_CASE("every pair status change queues the badge refresh of the pair's issue
   harness h(test::fresh_database_url());
   pqxx::connection c(h.url);
   seed_two_tenants(c);
+  fake_jira jira;
+  serve_from(c, h, "tenant-a", jira);
   auto flag_jobs = [&](const std::string& issue_id) {
     pqxx::read_transaction tx(c);
     return tx.exec_params1("SELECT count(*) FROM jobs WHERE tenant_id = 'tenant-a' AND kind = 'publish_flags'"
@@ -639,75 +734,6 @@ TEST_CASE("every pair status change queues the badge refresh of the pair's issue
 }
 
 namespace {
-
-// A minimal fake Jira on 127.0.0.1: answers permissions checks (admin-9 is an admin) and records issue links.
-class fake_jira {
- public:
-  fake_jira() : acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~fake_jira() {
-    stop_ = true;
-    boost::system::error_code ec;
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::socket s(io);
-    s.connect(acceptor_.local_endpoint(), ec);  // unblocks accept()
-    thread_.join();
-  }
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
-  std::vector<std::string> calls() {
-    std::lock_guard lock(mutex_);
-    return calls_;
-  }
-  std::vector<boost::json::object> links() {
-    std::lock_guard lock(mutex_);
-    return links_;
-  }
-
- private:
-  void serve() {
-    namespace http = boost::beast::http;
-    while (!stop_) {
-      boost::system::error_code ec;
-      boost::asio::ip::tcp::socket sock(io_);
-      acceptor_.accept(sock, ec);
-      if (ec || stop_) break;
-      boost::beast::flat_buffer buf;
-      http::request<http::string_body> req;
-      http::read(sock, buf, req, ec);
-      if (ec) continue;
-      http::response<http::string_body> res{http::status::ok, 11};
-      std::string target(req.target());
-      {
-        std::lock_guard lock(mutex_);
-        calls_.push_back(std::string(req.method_string()) + " " + target);
-        if (target == "/rest/api/3/issueLink") {
-          links_.push_back(boost::json::parse(req.body()).as_object());
-          res.result(http::status::created);
-        } else if (target == "/rest/api/3/permissions/check") {
-          auto asked = boost::json::parse(req.body()).as_object();
-          bool admin = asked.at("accountId").as_string() == "admin-9";
-          res.body() = admin ? R"({"globalPermissions":["ADMINISTER"]})" : R"({"globalPermissions":[]})";
-          res.set(http::field::content_type, "application/json");
-        } else {
-          res.result(http::status::not_found);
-        }
-      }
-      res.keep_alive(false);
-      res.prepare_payload();
-      http::write(sock, res, ec);
-      sock.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
-    }
-  }
-
-  boost::asio::io_context io_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  std::atomic<bool> stop_{false};
-  std::mutex mutex_;
-  std::vector<std::string> calls_;
-  std::vector<boost::json::object> links_;
-  std::thread thread_;
-};
 
 void add_connect_tenant(pqxx::connection& c, harness& h, const std::string& tenant, const std::string& base_url) {
   pqxx::work tx(c);

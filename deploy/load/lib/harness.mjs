@@ -57,8 +57,10 @@ export async function start_fake_jira({ issue_lookup = () => null, backlog = { c
     const path = req.url.split("?")[0];
     const route = path.replace(/\/[A-Z][A-Z0-9]*-\d+/g, "/{key}");
     counts.set(`${req.method} ${route}`, (counts.get(`${req.method} ${route}`) ?? 0) + 1);
-    req.resume();
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
       const json = (status, obj) => { res.writeHead(status, { "content-type": "application/json" }); res.end(JSON.stringify(obj)); };
       const q = new URL(req.url, "http://fake").searchParams;
       if (path === "/rest/api/3/search/approximate-count") return json(200, { count: backlog.count });
@@ -68,7 +70,14 @@ export async function start_fake_jira({ issue_lookup = () => null, backlog = { c
         const issues = Array.from({ length: Math.max(0, end - start) }, (_, k) => backlog.issue(start + k));
         return json(200, { issues, isLast: end >= backlog.count, ...(end < backlog.count ? { nextPageToken: String(end) } : {}) });
       }
-      if (path === "/rest/api/3/permissions/check") return json(200, { globalPermissions: ["ADMINISTER"], projectPermissions: [] });
+      if (path === "/rest/api/3/permissions/check") {
+        // An open site: every user is an admin and holds every project permission asked, on every id asked.
+        let asked = {};
+        try { asked = JSON.parse(body); } catch { asked = {}; }
+        const projectPermissions = (asked.projectPermissions ?? []).flatMap((e) =>
+          (e.permissions ?? []).map((permission) => ({ permission, projects: e.projects ?? [], issues: e.issues ?? [] })));
+        return json(200, { globalPermissions: ["ADMINISTER"], projectPermissions });
+      }
       const m = path.match(/^\/rest\/api\/[23]\/issue\/([A-Z][A-Z0-9]*-\d+)$/);
       if (m && req.method === "GET") { const i = issue_lookup(m[1]); return i ? json(200, i) : json(404, { errorMessages: ["not found"] }); }
       if (path.includes("/properties/")) { res.writeHead(204); return res.end(); }

@@ -60,6 +60,7 @@ export function make_issue(base, i, project_key = "LOAD") {
       status: { name: b.status },
       priority: { name: b.priority },
       project: { key: project_key, id: "10000", name: project_key },
+      security: null, // no issue security level (Jira sends null when the field is asked for)
       labels: [], components: [],
       created: t, updated: t,
     },

@@ -19,6 +19,9 @@ indexed_document make_indexed_document(const issue_document& doc, tokenizer& tok
   out.components = doc.components;
   out.created_ms = doc.created_ms;
   out.updated_ms = doc.updated_ms;
+  out.project_id = doc.project_id;
+  out.security_known = doc.security_known;
+  out.security_level_id = doc.security_level_id;
   out.analysis = analyze(doc, tok);
   return out;
 }

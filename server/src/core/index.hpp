@@ -28,6 +28,9 @@ struct indexed_document {
   std::vector<std::string> components;
   std::int64_t created_ms = 0;
   std::int64_t updated_ms = 0;
+  std::string project_id;         // for the permission filter (stored, not kept by search_index); "" = not known
+  bool security_known = false;    // see issue_document
+  std::string security_level_id;
   analyzed_document analysis;
   bool operator==(const indexed_document&) const = default;
 };

@@ -51,6 +51,30 @@ std::vector<std::string> name_list(simdjson::dom::element fields, const char* ke
   return out;
 }
 
+// An id member that Jira sends as a string (REST) or, in some payloads, as a number.
+std::string id_member(simdjson::dom::element e) {
+  simdjson::dom::element id;
+  if (!e.is_object() || e["id"].get(id) != simdjson::SUCCESS) return {};
+  if (id.is_string()) return std::string(id.get_string().value());
+  if (id.is_int64()) return std::to_string(id.get_int64().value());
+  if (id.is_uint64()) return std::to_string(id.get_uint64().value());
+  return {};
+}
+
+// fields.security: null = known, no level; {id, ...} = known, that level; absent or anything else = not known.
+void read_security(simdjson::dom::element fields, issue_document& doc) {
+  simdjson::dom::element sec;
+  if (fields["security"].get(sec) != simdjson::SUCCESS) return;
+  if (sec.is_null()) {
+    doc.security_known = true;
+    return;
+  }
+  auto id = id_member(sec);
+  if (id.empty()) return;
+  doc.security_known = true;
+  doc.security_level_id = std::move(id);
+}
+
 bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   if (pos + n > s.size()) return false;
   auto [p, ec] = std::from_chars(s.data() + pos, s.data() + pos + n, out);
@@ -115,12 +139,7 @@ result<issue_document> parse_issue_json(std::string_view json) {
 
   issue_document doc;
   doc.key = std::string(str(issue, "key"));
-  simdjson::dom::element id;
-  if (issue["id"].get(id) == simdjson::SUCCESS) {
-    if (id.is_string()) doc.issue_id = std::string(id.get_string().value());
-    else if (id.is_int64()) doc.issue_id = std::to_string(id.get_int64().value());
-    else if (id.is_uint64()) doc.issue_id = std::to_string(id.get_uint64().value());
-  }
+  doc.issue_id = id_member(issue);
   if (doc.key.empty() || doc.issue_id.empty())
     return make_error(errc::bad_request, "issue_missing_id", "issue has no id or key");
   simdjson::dom::element fields;
@@ -129,6 +148,8 @@ result<issue_document> parse_issue_json(std::string_view json) {
   doc.description = rich_text(fields, "description");
   doc.environment = rich_text(fields, "environment");
   doc.project = std::string(child_str(fields, "project", "key"));
+  if (simdjson::dom::element project; fields["project"].get(project) == simdjson::SUCCESS) doc.project_id = id_member(project);
+  read_security(fields, doc);
   doc.issue_type = std::string(child_str(fields, "issuetype", "name"));
   doc.status = std::string(child_str(fields, "status", "name"));
   doc.components = name_list(fields, "components", true);

@@ -148,6 +148,14 @@ result<http_response> http_client::send(const http_request& request) const {
   if (request.method.empty() || request.method.find_first_of(" \r\n") != std::string::npos)
     return make_error(errc::bad_request, "http_bad_url", "bad method");
 
+  // A per-request timeout (the caller's deadline) bounds the whole exchange: connect, TLS, write and read.
+  const auto started = std::chrono::steady_clock::now();
+  auto capped = [&](std::chrono::milliseconds t) {
+    if (request.timeout.count() <= 0) return t;
+    auto used = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    return std::max(std::chrono::milliseconds(1), std::min(t, request.timeout - used));
+  };
+
   asio::io_context ioc;
   tcp::resolver resolver(ioc);
   beast::tcp_stream tcp_stream(ioc);
@@ -155,7 +163,7 @@ result<http_response> http_client::send(const http_request& request) const {
   // DNS and connect share the connect timeout.
   std::optional<tcp::resolver::results_type> endpoints;
   asio::steady_timer dns_timer(ioc);
-  dns_timer.expires_after(options_.connect_timeout);
+  dns_timer.expires_after(capped(options_.connect_timeout));
   bool dns_timed_out = false;
   dns_timer.async_wait([&](error_code ec) {
     if (!ec) {
@@ -173,10 +181,10 @@ result<http_response> http_client::send(const http_request& request) const {
   if (dns_timed_out) return make_error(errc::unavailable, "http_timeout", "DNS timed out");
   if (dns_ec || !endpoints) return transport_error(dns_ec, "resolve");
 
-  tcp_stream.expires_after(options_.connect_timeout);
+  tcp_stream.expires_after(capped(options_.connect_timeout));
   if (auto ec = run_one(ioc, [&](auto h) { tcp_stream.async_connect(*endpoints, std::move(h)); }))
     return transport_error(ec, "connect");
-  tcp_stream.expires_after(options_.request_timeout);
+  tcp_stream.expires_after(capped(options_.request_timeout));
 
   if (!t->tls) return exchange(ioc, tcp_stream, request, *t, options_);
 

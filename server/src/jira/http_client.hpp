@@ -21,6 +21,7 @@ struct http_request {
   std::string url;         // absolute http:// or https:// URL, already percent-encoded
   header_list headers;     // Host, User-Agent, Content-Length and Connection are set by the client
   std::string body;
+  std::chrono::milliseconds timeout{0};  // > 0: caps the client's connect and request timeouts for this request
 };
 
 struct http_response {

@@ -6,6 +6,10 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/json/value_from.hpp>
+
+#include <algorithm>
+#include <set>
 
 namespace doppel::jira {
 namespace {
@@ -27,6 +31,48 @@ std::string join_fields(const std::vector<std::string>& fields) {
 }
 
 bool is_success(int status) { return status >= 200 && status < 300; }
+
+bool numeric_id(std::string_view id) {
+  return !id.empty() && id.size() <= 18 && std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// The decimal ids among ids, deduplicated, in order.
+std::vector<std::string> numeric_ids(const std::vector<std::string>& ids) {
+  std::vector<std::string> out;
+  std::set<std::string, std::less<>> seen;
+  for (const auto& id : ids)
+    if (numeric_id(id) && seen.insert(id).second) out.push_back(id);
+  return out;
+}
+
+boost::json::array json_ids(const std::vector<std::string>& ids) {
+  boost::json::array out;
+  for (const auto& id : ids) out.emplace_back(std::stoll(id));
+  return out;
+}
+
+// An id of an answer (number or numeric string) as text; empty when it is neither.
+std::string id_text(const boost::json::value& v) {
+  if (v.is_int64()) return std::to_string(v.get_int64());
+  if (v.is_uint64()) return std::to_string(v.get_uint64());
+  if (v.is_string() && numeric_id(v.get_string())) return std::string(v.get_string());
+  return {};
+}
+
+// Keeps the ids of `answer` (a JSON array) that are in `asked`.
+void keep_asked(const boost::json::value* answer, const std::vector<std::string>& asked,
+                std::set<std::string, std::less<>>& out) {
+  if (!answer || !answer->is_array()) return;
+  std::set<std::string, std::less<>> wanted(asked.begin(), asked.end());
+  for (const auto& v : answer->get_array())
+    if (auto id = id_text(v); !id.empty() && wanted.count(id)) out.insert(std::move(id));
+}
+
+std::vector<std::string> slice(const std::vector<std::string>& ids, std::size_t chunk) {
+  const std::size_t begin = std::min(ids.size(), chunk * max_permission_check_ids);
+  const std::size_t end = std::min(ids.size(), begin + max_permission_check_ids);
+  return {ids.begin() + static_cast<std::ptrdiff_t>(begin), ids.begin() + static_cast<std::ptrdiff_t>(end)};
+}
 
 }  // namespace
 
@@ -60,9 +106,11 @@ std::string jira_client::connect_token(std::string_view method, std::string_view
   return auth::sign_hs256(claims, c->shared_secret);
 }
 
-result<http_response> jira_client::send_once(std::string_view method, std::string_view path_and_query, const std::string* body) {
+result<http_response> jira_client::send_once(std::string_view method, std::string_view path_and_query, const std::string* body,
+                                             std::chrono::milliseconds timeout) {
   http_request req;
   req.method = std::string(method);
+  req.timeout = timeout;
   req.headers.emplace_back("Accept", "application/json");
   if (body) {
     req.headers.emplace_back("Content-Type", "application/json");
@@ -86,13 +134,20 @@ result<http_response> jira_client::call(std::string_view method, std::string_vie
   std::optional<std::string> text;
   if (body) text = boost::json::serialize(*body);
   for (int attempt = 0;; ++attempt) {
-    auto res = send_once(method, path_and_query, text ? &*text : nullptr);
+    std::chrono::milliseconds timeout{0};
+    if (deps_.deadline) {
+      timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*deps_.deadline - deps_.clock());
+      if (timeout.count() <= 0) return make_error(errc::unavailable, "jira_deadline", "No time left for the Jira call");
+    }
+    auto res = send_once(method, path_and_query, text ? &*text : nullptr, timeout);
     if (!res) return res;
     const bool retryable = res->status == 429 || (res->status == 503 && idempotent);
     if (!retryable || attempt >= deps_.retry.max_retries) return res;
     auto retry_after = parse_retry_after(res->header("Retry-After"), deps_.clock());
     if (retry_after && *retry_after > deps_.retry.max_retry_after) return res;
-    deps_.sleep(retry_delay(attempt, deps_.retry, deps_.random(), retry_after));
+    const auto wait = retry_delay(attempt, deps_.retry, deps_.random(), retry_after);
+    if (deps_.deadline && deps_.clock() + wait >= *deps_.deadline) return res;  // would wake up too late
+    deps_.sleep(wait);
   }
 }
 
@@ -219,6 +274,75 @@ result<bool> jira_client::is_jira_admin(std::string_view account_id) {
   for (const auto& p : it->value().get_array())
     if (p.is_string() && p.get_string() == "ADMINISTER") return true;
   return false;
+}
+
+result<auth::permission_grants> jira_client::check_permissions(const permission_query& query) {
+  if (query.account_id.empty())
+    return make_error(errc::unauthorized, "anonymous_viewer", "A permission check needs an account id");
+  const auto projects = numeric_ids(query.project_ids);
+  const auto issues = numeric_ids(query.issue_ids);
+  const bool per_project = !query.project_permissions.empty();
+  const std::size_t chunks =
+      per_project ? std::max((projects.size() + max_permission_check_ids - 1) / max_permission_check_ids,
+                             (issues.size() + max_permission_check_ids - 1) / max_permission_check_ids)
+                  : 0;
+  auth::permission_grants grants;
+  if (chunks == 0 && query.global_permissions.empty()) return grants;  // nothing to ask
+  for (std::size_t chunk = 0; chunk < std::max<std::size_t>(chunks, 1); ++chunk) {
+    auto part = check_permissions_once(query, per_project ? slice(projects, chunk) : std::vector<std::string>{},
+                                       per_project ? slice(issues, chunk) : std::vector<std::string>{}, chunk == 0);
+    if (!part) return part.error();
+    grants.merge(*part);
+  }
+  return grants;
+}
+
+result<auth::permission_grants> jira_client::check_permissions_once(const permission_query& query,
+                                                                    const std::vector<std::string>& project_ids,
+                                                                    const std::vector<std::string>& issue_ids,
+                                                                    bool with_global) {
+  boost::json::object body{{"accountId", query.account_id}};
+  const bool ask_global = with_global && !query.global_permissions.empty();
+  if (ask_global) body["globalPermissions"] = boost::json::value_from(query.global_permissions);
+  const bool ask_projects = !query.project_permissions.empty() && (!project_ids.empty() || !issue_ids.empty());
+  if (ask_projects) {
+    boost::json::object entry{{"permissions", boost::json::value_from(query.project_permissions)}};
+    if (!project_ids.empty()) entry["projects"] = json_ids(project_ids);
+    if (!issue_ids.empty()) entry["issues"] = json_ids(issue_ids);
+    body["projectPermissions"] = boost::json::array{std::move(entry)};
+  }
+  auth::permission_grants grants;
+  if (!ask_global && !ask_projects) return grants;
+  const boost::json::value value(std::move(body));
+  auto doc = call_json("POST", "/rest/api/3/permissions/check", &value, true);
+  if (!doc) return doc.error();
+  const auto* o = doc->if_object();
+  if (!o) return make_error(errc::upstream, "jira_bad_response", "permissions answer is not an object");
+  if (const auto* g = o->if_contains("globalPermissions"); g && g->is_array())
+    for (const auto& p : g->get_array())
+      if (p.is_string() && std::find(query.global_permissions.begin(), query.global_permissions.end(),
+                                     std::string_view(p.get_string())) != query.global_permissions.end())
+        grants.global.emplace(p.get_string());
+  const auto* pp = o->if_contains("projectPermissions");
+  if (!pp || !pp->is_array()) return grants;
+  for (const auto& entry : pp->get_array()) {
+    const auto* e = entry.if_object();
+    const auto* key = e ? e->if_contains("permission") : nullptr;
+    if (!key || !key->is_string()) continue;
+    const std::string permission(key->get_string());
+    if (std::find(query.project_permissions.begin(), query.project_permissions.end(), permission) ==
+        query.project_permissions.end())
+      continue;
+    auto& ids = grants.project[permission];
+    keep_asked(e->if_contains("projects"), project_ids, ids.projects);
+    keep_asked(e->if_contains("issues"), issue_ids, ids.issues);
+  }
+  return grants;
+}
+
+void jira_client::limit_to_request(std::chrono::milliseconds budget) {
+  deps_.retry = interactive_retry_policy();
+  deps_.deadline = deps_.clock() + budget;
 }
 
 }  // namespace doppel::jira

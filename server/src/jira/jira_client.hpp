@@ -1,6 +1,7 @@
 // Outgoing Jira REST client: Connect JWT (qsh-signed per request) or Forge bearer, retries, typed helpers.
 #pragma once
 
+#include "auth/permissions.hpp"
 #include "jira/http_client.hpp"
 #include "jira/retry.hpp"
 #include "util/clock.hpp"
@@ -12,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -40,7 +42,22 @@ struct jira_client_deps {
   sleep_fn sleep = real_sleeper();
   random_fn random = real_random();
   retry_policy retry = {};
+  // When set, no call runs past it: no attempt starts after it, each attempt's timeouts are cut to the time left,
+  // and a retry wait that would cross it returns the 429/503 instead. See jira_client::limit_to_request.
+  std::optional<std::chrono::system_clock::time_point> deadline;
 };
+
+// A bulk permission check (POST /rest/api/3/permissions/check) for one account. Ids are Jira's numeric ids as text;
+// ids that are not decimal numbers are never sent (and so never granted). Any number of ids: the client splits them
+// into calls of at most max_permission_check_ids projects and issues each.
+struct permission_query {
+  std::string account_id;                        // required: an empty one would ask about the app's own user
+  std::vector<std::string> global_permissions;   // e.g. {"ADMINISTER"}
+  std::vector<std::string> project_permissions;  // e.g. {"BROWSE_PROJECTS", "LINK_ISSUES"}
+  std::vector<std::string> project_ids;
+  std::vector<std::string> issue_ids;
+};
+inline constexpr std::size_t max_permission_check_ids = 1000;
 
 struct search_request {
   std::string jql;                  // must be bounded (e.g. "project = X AND updated >= -30d ORDER BY ...")
@@ -89,14 +106,29 @@ class jira_client {
   status set_issue_property(std::string_view issue_key, std::string_view property_key, const boost::json::value& value);
   // POST /rest/api/3/permissions/check {"accountId","globalPermissions":["ADMINISTER"]}
   result<bool> is_jira_admin(std::string_view account_id);
+  // POST /rest/api/3/permissions/check, as the app (Connect JWT or the Forge token of this client), split into
+  // calls of <= 1,000 project ids and <= 1,000 issue ids; global permissions go with the first call. Only ids that
+  // were asked are kept from the answers. Errors: errc::unauthorized "anonymous_viewer" (empty account id); any
+  // failed call fails the whole check (jira_status_error, transport errors, "jira_bad_response"): never a partial
+  // answer, so callers fail closed.
+  result<auth::permission_grants> check_permissions(const permission_query& query);
+
+  // Makes this client's later calls interactive (a user is waiting on a request thread): all of them end within
+  // `budget` from now, and retries follow interactive_retry_policy() (a long Retry-After fails at once with
+  // errc::rate_limited "jira_rate_limited" instead of sleeping). Typical budget: a few seconds.
+  void limit_to_request(std::chrono::milliseconds budget);
 
   // The Connect JWT that would sign this request now (exposed for tests and diagnostics).
   std::string connect_token(std::string_view method, std::string_view path_and_query) const;
 
  private:
-  result<http_response> send_once(std::string_view method, std::string_view path_and_query, const std::string* body);
+  result<http_response> send_once(std::string_view method, std::string_view path_and_query, const std::string* body,
+                                  std::chrono::milliseconds timeout);
   result<boost::json::value> call_json(std::string_view method, std::string_view path_and_query,
                                        const boost::json::value* body, bool idempotent);
+  result<auth::permission_grants> check_permissions_once(const permission_query& query,
+                                                         const std::vector<std::string>& project_ids,
+                                                         const std::vector<std::string>& issue_ids, bool with_global);
 
   credentials creds_;
   jira_client_deps deps_;

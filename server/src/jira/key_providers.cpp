@@ -25,9 +25,47 @@ std::string strip_slashes(std::string s) {
 }  // namespace
 
 install_key_provider::install_key_provider(std::shared_ptr<const http_client> client, std::string keys_base_url,
-                                           clock_fn clock, std::chrono::seconds negative_ttl)
+                                           clock_fn clock, install_key_limits limits)
     : client_(std::move(client)), base_url_(strip_slashes(std::move(keys_base_url))), clock_(std::move(clock)),
-      negative_ttl_(negative_ttl) {}
+      limits_(limits), tokens_(double(limits.burst)) {
+  if (limits_.max_unknown == 0) limits_.max_unknown = 1;
+}
+
+std::size_t install_key_provider::fetch_count() const {
+  std::lock_guard lock(mutex_);
+  return fetches_;
+}
+
+std::size_t install_key_provider::unknown_count() const {
+  std::lock_guard lock(mutex_);
+  return unknown_.size();
+}
+
+bool install_key_provider::take_fetch_token(std::chrono::system_clock::time_point now) {
+  if (refilled_at_ && now > *refilled_at_ && limits_.refill_interval.count() > 0) {
+    const double earned = std::chrono::duration<double, std::milli>(now - *refilled_at_).count() /
+                          double(limits_.refill_interval.count());
+    tokens_ = std::min(double(limits_.burst), tokens_ + earned);
+  }
+  if (!refilled_at_ || now > *refilled_at_) refilled_at_ = now;
+  if (tokens_ < 1.0) return false;
+  tokens_ -= 1.0;
+  ++fetches_;
+  throttled_ = false;
+  return true;
+}
+
+void install_key_provider::remember_unknown(std::string kid, std::chrono::system_clock::time_point now) {
+  // Entries expire in insertion order (one ttl for all): drop the expired ones, then the oldest beyond the bound.
+  while (!unknown_order_.empty() &&
+         (now - unknown_order_.front().second >= limits_.negative_ttl || unknown_.size() >= limits_.max_unknown)) {
+    auto it = unknown_.find(unknown_order_.front().first);
+    if (it != unknown_.end() && it->second == unknown_order_.front().second) unknown_.erase(it);
+    unknown_order_.pop_front();
+  }
+  unknown_.insert_or_assign(kid, now);
+  unknown_order_.emplace_back(std::move(kid), now);
+}
 
 result<auth::rsa_key> install_key_provider::get(std::string_view kid) {
   if (!auth::valid_install_kid(kid)) return unknown_kid("kid malformed");
@@ -35,9 +73,12 @@ result<auth::rsa_key> install_key_provider::get(std::string_view kid) {
   {
     std::lock_guard lock(mutex_);
     if (auto it = keys_.find(kid); it != keys_.end()) return it->second;
-    if (auto it = unknown_.find(kid); it != unknown_.end()) {
-      if (now - it->second < negative_ttl_) return unknown_kid("unknown kid");
-      unknown_.erase(it);
+    if (auto it = unknown_.find(kid); it != unknown_.end() && now - it->second < limits_.negative_ttl)
+      return unknown_kid("unknown kid");
+    if (!take_fetch_token(now)) {
+      if (!throttled_) log::warn("install key fetches throttled (too many unknown kids)");  // once per episode
+      throttled_ = true;
+      return make_error(errc::unavailable, "key_fetch_throttled", "Too many install key lookups; try again later");
     }
   }
   http_request req{"GET", base_url_ + "/" + std::string(kid), {{"Accept", "application/x-pem-file, text/plain, */*"}}, ""};
@@ -48,8 +89,7 @@ result<auth::rsa_key> install_key_provider::get(std::string_view kid) {
   }
   if (res->status == 404 || res->status == 403) {
     std::lock_guard lock(mutex_);
-    if (unknown_.size() >= max_cached_keys) unknown_.clear();
-    unknown_.emplace(std::string(kid), now);
+    remember_unknown(std::string(kid), now);
     return unknown_kid("unknown kid");
   }
   if (res->status != 200) {

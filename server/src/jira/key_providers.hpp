@@ -7,6 +7,7 @@
 #include "util/clock.hpp"
 
 #include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -14,26 +15,49 @@
 
 namespace doppel::jira {
 
+// Bounds on install-key fetches, so that unauthenticated install requests with made-up kids cannot turn into
+// unbounded outgoing requests: fetches for kids not in a cache draw from a token bucket (`burst` tokens, one more
+// every `refill_interval`); unknown kids are remembered for negative_ttl, at most max_unknown of them (the oldest
+// go first, never the whole set at once).
+struct install_key_limits {
+  std::size_t burst = 20;
+  std::chrono::milliseconds refill_interval{3000};
+  std::chrono::seconds negative_ttl{300};
+  std::size_t max_unknown = 4096;
+};
+
 // GET <keys_base_url>/<kid> -> PEM, cached by kid (keys rotate by new kid, a kid's key never changes).
-// Unknown kids (404/403 from the key server) are remembered for negative_ttl so a flood of made-up kids
-// does not turn into a flood of outgoing requests. Thread-safe.
+// Unknown kids (404/403 from the key server) are remembered (negative cache); fetches are rate-limited
+// (install_key_limits). Thread-safe.
 class install_key_provider {
  public:
   install_key_provider(std::shared_ptr<const http_client> client, std::string keys_base_url,
-                       clock_fn clock = system_clock_fn(), std::chrono::seconds negative_ttl = std::chrono::seconds(300));
+                       clock_fn clock = system_clock_fn(), install_key_limits limits = {});
 
   // Errors: jwt_unknown_kid (errc::unauthorized: bad charset, 404/403, not an RSA PEM),
-  // key_server_unavailable (errc::unavailable: transport failure, timeout, other status).
+  // key_server_unavailable (errc::unavailable: transport failure, timeout, other status),
+  // key_fetch_throttled (errc::unavailable: too many fetches for unknown kids lately; nothing was fetched).
   result<auth::rsa_key> get(std::string_view kid);
 
+  std::size_t fetch_count() const;
+  std::size_t unknown_count() const;
+
  private:
+  bool take_fetch_token(std::chrono::system_clock::time_point now);  // call with mutex_ held
+  void remember_unknown(std::string kid, std::chrono::system_clock::time_point now);  // mutex_ held
+
   std::shared_ptr<const http_client> client_;
   std::string base_url_;
   clock_fn clock_;
-  std::chrono::seconds negative_ttl_;
-  std::mutex mutex_;
+  install_key_limits limits_;
+  mutable std::mutex mutex_;
   std::map<std::string, auth::rsa_key, std::less<>> keys_;
   std::map<std::string, std::chrono::system_clock::time_point, std::less<>> unknown_;
+  std::deque<std::pair<std::string, std::chrono::system_clock::time_point>> unknown_order_;  // oldest first
+  double tokens_ = 0;
+  std::optional<std::chrono::system_clock::time_point> refilled_at_;
+  std::size_t fetches_ = 0;
+  bool throttled_ = false;
 };
 
 // Atlassian's Forge JWKS (DOPPEL_FORGE_JWKS_URL), cached by kid; an unknown kid triggers a refetch of the

@@ -48,6 +48,15 @@ std::chrono::milliseconds retry_delay(int attempt, const retry_policy& policy, d
   return retry_after ? std::max(d, *retry_after) : d;
 }
 
+retry_policy interactive_retry_policy() {
+  retry_policy p;
+  p.max_retries = 2;
+  p.initial_delay = std::chrono::milliseconds(250);
+  p.max_delay = std::chrono::milliseconds(1000);
+  p.max_retry_after = std::chrono::milliseconds(1000);
+  return p;
+}
+
 sleep_fn real_sleeper() {
   return [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
 }

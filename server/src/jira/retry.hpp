@@ -17,6 +17,10 @@ struct retry_policy {
   double jitter_max = 1.3;
 };
 
+// For calls a user waits on: two quick retries, and a Retry-After above 1 s fails at once (never slept out on a
+// request thread; the caller answers "try again" instead).
+retry_policy interactive_retry_policy();
+
 using sleep_fn = std::function<void(std::chrono::milliseconds)>;
 using random_fn = std::function<double()>;  // uniform in [0, 1)
 

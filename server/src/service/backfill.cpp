@@ -44,7 +44,7 @@ void estimate_total(store::write_tx& tx, jira::jira_client& client, const std::s
 
 const std::vector<std::string>& indexed_issue_fields() {
   static const std::vector<std::string> fields{"summary", "description", "environment", "labels", "components",
-                                               "issuetype", "status", "project", "created", "updated"};
+                                               "issuetype", "status", "project", "security", "created", "updated"};
   return fields;
 }
 

@@ -7,6 +7,7 @@
 #include "auth/tenant_key_cache.hpp"
 #include "jira/http_client.hpp"
 #include "service/admin_cache.hpp"
+#include "service/permissions.hpp"
 #include "store/database.hpp"
 #include "store/index_cache.hpp"
 
@@ -28,6 +29,8 @@ struct context {
   admin_cache& admins;                             // Jira admin answers, 60 s
   std::string app_key;                             // Connect app key (issue property names)
   std::chrono::seconds uninstall_retention{30 * 24 * 3600};
+  // Viewers' project-level Jira permissions, 60 s (service/permissions.hpp).
+  std::shared_ptr<permission_cache> permissions = std::make_shared<permission_cache>();
 };
 
 }  // namespace doppel::service

@@ -3,6 +3,7 @@
 
 #include "core/issue_key.hpp"
 #include "service/flags.hpp"
+#include "service/permissions.hpp"
 #include "service/settings.hpp"
 #include "service/suggestions.hpp"
 #include "service/tenants.hpp"
@@ -24,6 +25,8 @@ const char* status_of(pair_action a) {
   }
   return "pending";
 }
+
+pair_permission permission_for(pair_action a) { return a == pair_action::link ? pair_permission::link : pair_permission::review; }
 
 struct pair_side {
   std::string issue_id, key;
@@ -69,6 +72,13 @@ result<std::string> decide_pair(context& ctx, const caller& who, const std::stri
   if (!found.first || !found.second) return make_error(errc::not_found, "issue_not_found", "Issue not indexed for this site");
   const auto& issue = *found.first;
   const auto& candidate = *found.second;
+  // The viewer must see both issues (and may link them, for a link): refused with 403 before anything changes.
+  auto viewer = viewer_of(who);
+  if (!viewer) return viewer.error();
+  auto check = permission_checker(ctx, who);
+  if (!check) return check.error();
+  if (auto allowed = authorize_pair(*viewer, issue.issue_id, candidate.issue_id, permission_for(action), *check); !allowed)
+    return allowed.error();
   if (action == pair_action::link) {
     auto client = jira_for_tenant(ctx, who.tenant_id, &who);
     if (!client) return client.error();
@@ -97,6 +107,10 @@ result<bulk_outcome> decide_pairs(context& ctx, const caller& who, pair_action a
     for (const auto& [issue, candidate] : pairs) out.push_back(store::find_pair_by_keys(tx, who.tenant_id, issue, candidate));
     return out;
   });
+  auto viewer = viewer_of(who);
+  if (!viewer) return viewer.error();
+  auto check = permission_checker(ctx, who);
+  if (!check) return check.error();
   bulk_outcome out;
   std::shared_ptr<jira::jira_client> jira;
   for (std::size_t i = 0; i < found.size(); ++i) {
@@ -104,6 +118,12 @@ result<bulk_outcome> decide_pairs(context& ctx, const caller& who, pair_action a
     auto fail = [&](const std::string& code) { out.failed.push_back({pairs[i].first, pairs[i].second, code}); };
     if (!p) {
       fail("pair_not_found");
+      continue;
+    }
+    // Each pair needs browse on both issues (and Link Issues for a link); a refused pair changes nothing.
+    if (auto allowed = authorize_pair(*viewer, p->issue.issue_id, p->candidate.issue_id, permission_for(action), *check);
+        !allowed) {
+      fail(allowed.error().stable_code);
       continue;
     }
     if (action == pair_action::link && p->status != "confirmed") {

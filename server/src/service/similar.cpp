@@ -5,6 +5,7 @@
 #include "core/issue_document.hpp"
 #include "core/surface_forms.hpp"
 #include "service/backfill.hpp"
+#include "service/permissions.hpp"
 #include "service/settings.hpp"
 #include "service/suggestions.hpp"
 #include "service/tenants.hpp"
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <unordered_set>
 
 namespace doppel::service {
 namespace {
@@ -93,9 +95,50 @@ result<core::indexed_document> fetch_unindexed(context& ctx, const caller& who, 
   return core::make_indexed_document(*doc, thread_tokenizer());
 }
 
+// The viewer, checked on this request: who may see what (service/permissions.hpp).
+struct viewer_check {
+  auth::viewer viewer;
+  permission_check_fn check;
+};
+
+result<viewer_check> viewer_check_for(context& ctx, const caller& who) {
+  auto viewer = viewer_of(who);
+  if (!viewer) return viewer.error();
+  auto check = permission_checker(ctx, who);
+  if (!check) return check.error();
+  return viewer_check{*viewer, std::move(*check)};
+}
+
+error hidden_issue() { return make_error(errc::not_found, "issue_not_found", "Issue not found in this site's index or Jira"); }
+
+// The hits the viewer may browse (for suggest(), before rating). A failed check keeps none and leaves its error in
+// `failed`, which the caller returns (fail closed: nothing shown, and why).
+visibility_fn visible_to(context& ctx, const viewer_check& vc, std::optional<error>& failed) {
+  return [&ctx, &vc, &failed](std::vector<core::search_hit> hits) {
+    std::vector<std::string> ids;
+    for (const auto& h : hits) ids.push_back(h.issue_id);
+    auto metas = ctx.db.read([&](store::read_tx& tx) { return store::find_issues_by_ids(tx, vc.viewer.tenant_id(), ids); });
+    std::vector<auth::candidate> candidates;
+    for (const auto& m : metas) candidates.push_back(candidate_of(m));
+    auto visible = browsable_candidates(*ctx.permissions, vc.viewer, candidates, vc.check);
+    if (!visible) {
+      failed = visible.error();
+      return std::vector<core::search_hit>{};
+    }
+    std::unordered_set<std::string> may_see;
+    for (const auto& c : *visible) may_see.insert(c.issue_id);
+    std::erase_if(hits, [&](const core::search_hit& h) { return !may_see.count(h.issue_id); });
+    return hits;
+  };
+}
+
 }  // namespace
 
 result<similar_answer> similar_for_issue(context& ctx, const caller& who, const std::string& key, std::size_t limit) {
+  auto vc = viewer_check_for(ctx, who);
+  if (!vc) return vc.error();
+  std::optional<error> check_failed;
+  const auto visible = visible_to(ctx, *vc, check_failed);
   // Everything read before the search, in one read transaction: settings, site URL, the issue, its pairs.
   struct before_search {
     tenant_view view;
@@ -113,36 +156,50 @@ result<similar_answer> similar_for_issue(context& ctx, const caller& who, const 
   std::vector<suggestion> found;
   std::string issue_id, summary;
   if (known.meta) {
+    // An issue the viewer may not browse answers exactly like an unknown one.
+    auto may = may_browse_issue(*ctx.permissions, vc->viewer, candidate_of(*known.meta), vc->check);
+    if (!may) return may.error();
+    if (!*may) return hidden_issue();
     issue_id = known.meta->issue_id;
     summary = known.meta->summary;
     auto filter = filter_for(known.view.settings, known.meta->project, limit);
     filter.exclude_issue_ids = store::dismissed_among(known.pairs, issue_id);
-    found = suggest(ctx.index, who.tenant_id, {issue_id, std::nullopt, {}}, filter, threshold, limit);
+    found = suggest(ctx.index, who.tenant_id, {issue_id, std::nullopt, {}}, filter, threshold, limit, visible);
   } else {
     auto doc = fetch_unindexed(ctx, who, key);
     if (!doc) {
-      if (doc.error().code == errc::not_found || doc.error().code == errc::unavailable)
-        return make_error(errc::not_found, "issue_not_found", "Issue not found in this site's index or Jira");
+      if (doc.error().code == errc::not_found || doc.error().code == errc::unavailable) return hidden_issue();
       return doc.error();
     }
+    // Fetched as the app: used only when the viewer may browse it (its id is known only now).
+    auth::candidate fetched{doc->issue_id, doc->project_id, doc->security_known, doc->security_level_id};
+    auto may = may_browse_issue(*ctx.permissions, vc->viewer, fetched, vc->check);
+    if (!may) return may.error();
+    if (!*may) return hidden_issue();
     issue_id = doc->issue_id;
     summary = doc->summary;
     auto filter = filter_for(known.view.settings, doc->project, limit);
     filter.exclude_issue_ids.insert(issue_id);
     suggestion_query q{"", core::query{doc->analysis, doc->project, doc->components, doc->created_ms},
                        {doc->project, doc->issue_type, doc->components, doc->created_ms}};
-    found = suggest(ctx.index, who.tenant_id, q, filter, threshold, limit);
+    found = suggest(ctx.index, who.tenant_id, q, filter, threshold, limit, visible);
   }
+  if (check_failed) return *check_failed;
   answer.candidates = describe(ctx, who.tenant_id, issue_id, found, known.pairs, known.view.browse_base, {summary});
   return answer;
 }
 
 result<similar_answer> similar_for_draft(context& ctx, const caller& who, const draft& d, std::size_t limit) {
+  auto vc = viewer_check_for(ctx, who);
+  if (!vc) return vc.error();
+  std::optional<error> check_failed;
+  const auto visible = visible_to(ctx, *vc, check_failed);
   auto view = ctx.db.read([&](store::read_tx& tx) { return read_tenant_view(tx, who); });
   auto filter = filter_for(view.settings, d.project_key, limit);
   suggestion_query q{"", core::query{core::analyze_draft(d.summary, d.description, thread_tokenizer()), d.project_key, {}, 0},
                      {d.project_key, d.issue_type, {}, now_ms()}};  // a draft is being created now
-  auto found = suggest(ctx.index, who.tenant_id, q, filter, view.settings.threshold, limit);
+  auto found = suggest(ctx.index, who.tenant_id, q, filter, view.settings.threshold, limit, visible);
+  if (check_failed) return *check_failed;
   similar_answer answer;
   answer.candidates = describe(ctx, who.tenant_id, "", found, {}, view.browse_base, {d.summary, d.description});
   return answer;

@@ -108,6 +108,13 @@ result<std::shared_ptr<jira::jira_client>> jira_for_tenant(context& ctx, const s
       jira::connect_credentials{tenant->base_url, ctx.app_key, std::move(*secret)}, std::move(deps));
 }
 
+result<permission_check_fn> permission_checker(context& ctx, const caller& who) {
+  auto client = jira_for_tenant(ctx, who.tenant_id, &who);
+  if (!client) return client.error();
+  (*client)->limit_to_request(permission_check_budget);
+  return checker_of(*client);
+}
+
 std::string stored_system_token_box(context& ctx, const std::string& tenant_id) {
   auto tenant = find_tenant(ctx, tenant_id);
   return tenant && tenant->kind == "forge" ? tenant->system_token_box : std::string();

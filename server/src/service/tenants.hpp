@@ -41,6 +41,10 @@ bool accept_event(context& ctx, const store::inbound_event& ev);
 result<std::shared_ptr<jira::jira_client>> jira_for_tenant(context& ctx, const std::string& tenant_id,
                                                           const caller* who);
 
+// The viewer's permission check on a user request: Jira as the app (jira_for_tenant with who), all its calls within
+// permission_check_budget (a long Retry-After fails fast instead of sleeping on the request thread).
+result<permission_check_fn> permission_checker(context& ctx, const caller& who);
+
 // The sealed token a client from jira_for_tenant(who = nullptr) uses for a Forge tenant (to forget exactly that
 // one when Jira rejects it); empty for Connect tenants.
 std::string stored_system_token_box(context& ctx, const std::string& tenant_id);

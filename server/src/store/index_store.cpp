@@ -98,12 +98,17 @@ std::vector<std::string> parse_json_strings(const std::string& text) {
 }
 
 issue_meta meta_of(const pqxx::row& r) {
-  return {r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
-          r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<std::string>(),
-          r[6].is_null() ? std::int64_t(0) : r[6].as<std::int64_t>()};
+  issue_meta m{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
+               r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<std::string>(),
+               r[6].is_null() ? std::int64_t(0) : r[6].as<std::int64_t>()};
+  m.project_id = r[7].as<std::string>();
+  m.security_known = !r[8].is_null();
+  if (m.security_known) m.security_level_id = r[8].as<std::string>();
+  return m;
 }
 
-constexpr const char* meta_columns = "issue_id, issue_key, summary, project_key, issue_type, status, created_ms";
+constexpr const char* meta_columns =
+    "issue_id, issue_key, summary, project_key, issue_type, status, created_ms, project_id, security_level_id";
 
 }  // namespace
 
@@ -183,8 +188,9 @@ upsert_result upsert_document(pqxx::work& tx, const std::string& tenant, const c
   tx.exec_params(
       "INSERT INTO index_documents (tenant_id, issue_id, issue_key, project_key, issue_type, status, summary, "
       "components, created_ms, updated_ms, deleted_ms, len_summary, len_description, len_environment, len_meta, "
-      "term_vector, analysis_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9, $10, NULL, $11, $12, $13, "
-      "$14, $15, $16) ON CONFLICT (tenant_id, issue_id) DO UPDATE SET issue_key = EXCLUDED.issue_key, "
+      "term_vector, analysis_version, project_id, security_level_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[], "
+      "$9, $10, NULL, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT (tenant_id, issue_id) DO UPDATE SET "
+      "issue_key = EXCLUDED.issue_key, project_id = EXCLUDED.project_id, security_level_id = EXCLUDED.security_level_id, "
       "project_key = EXCLUDED.project_key, issue_type = EXCLUDED.issue_type, status = EXCLUDED.status, "
       "summary = EXCLUDED.summary, components = EXCLUDED.components, created_ms = EXCLUDED.created_ms, "
       "updated_ms = EXCLUDED.updated_ms, deleted_ms = NULL, len_summary = EXCLUDED.len_summary, "
@@ -193,7 +199,8 @@ upsert_result upsert_document(pqxx::work& tx, const std::string& tenant, const c
       tenant, doc.issue_id, doc.key, doc.project, doc.issue_type, doc.status, doc.summary,
       array_literal(doc.components), doc.created_ms, doc.updated_ms, static_cast<int>(doc.analysis.lengths[0]),
       static_cast<int>(doc.analysis.lengths[1]), static_cast<int>(doc.analysis.lengths[2]),
-      static_cast<int>(doc.analysis.lengths[3]), encode_term_vector(doc.analysis), core::analysis_version);
+      static_cast<int>(doc.analysis.lengths[3]), encode_term_vector(doc.analysis), core::analysis_version,
+      doc.project_id, doc.security_known ? std::optional<std::string>(doc.security_level_id) : std::nullopt);
   out.change.what = index_change::kind::put;
   out.change.document = doc;
   out.change.generation = bump_stats(tx, tenant, docs, len);

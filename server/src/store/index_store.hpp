@@ -49,6 +49,9 @@ struct issue_meta {
   std::string issue_type;
   std::string status;
   std::int64_t created_ms = 0;  // epoch ms (0 = unknown)
+  std::string project_id;         // Jira's project id; "" = not known (indexed before it was stored)
+  bool security_known = false;    // false = the security level is not known (fail closed: check by issue id)
+  std::string security_level_id;  // "" = no level (when known)
 };
 
 // Statistics and document frequencies as stored (for consistency checks and tests).

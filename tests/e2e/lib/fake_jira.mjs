@@ -132,6 +132,12 @@ export class FakeJira {
       commentLostAnswers: 0, // next N comment POSTs are stored, then answered 502 (the caller never learns it worked)
     };
     this.nextIssueNumber = 1;
+    // Permissions (POST /rest/api/3/permissions/check): null = an open site where every account browses and links
+    // in every project and sees every secured issue (ADMINISTER still only for `admins`). See setPermissions().
+    this.permissions = null;
+    this.securityLevels = new Map(); // level id -> name
+    this.projectIds = new Map(); // project key -> numeric id (as text), learnt from issues or assigned
+    this.permissionChecks = []; // every permission-check body Doppel sent
     this.server = createServer((req, res) => this.handle(req, res));
   }
 
@@ -150,7 +156,11 @@ export class FakeJira {
   // --- the issue store --------------------------------------------------------------------------------------------
 
   loadIssues(issues) {
-    for (const issue of issues) this.issues.set(issue.key, structuredClone(issue));
+    for (const issue of issues) {
+      const project = issue.fields?.project;
+      if (project?.key && project.id && !this.projectIds.has(project.key)) this.projectIds.set(project.key, String(project.id));
+      this.issues.set(issue.key, structuredClone(issue));
+    }
     return this;
   }
 
@@ -172,7 +182,8 @@ export class FakeJira {
         components: [],
         issuetype: { name: 'Bug' },
         status: { name: 'Open' },
-        project: { key: key.split('-')[0] },
+        project: { key: key.split('-')[0], id: this.projectId(key.split('-')[0]) },
+        security: null,
         ...(previous?.fields ?? {}),
         updated: stamp,
         ...fields,
@@ -196,6 +207,89 @@ export class FakeJira {
     const issue = this.issues.get(key);
     this.issues.delete(key);
     return issue;
+  }
+
+  // --- projects, issue security and who may do what ------------------------------------------------------------
+
+  // The numeric id (text) of a project key: the one issues carry, else a stable new one.
+  projectId(key) {
+    if (!this.projectIds.has(key)) this.projectIds.set(key, String(10000 + this.projectIds.size));
+    return this.projectIds.get(key);
+  }
+
+  // An issue as Jira serves it (REST and webhooks): fields.project with its id, fields.security (null = no level).
+  served(issue) {
+    const copy = structuredClone(issue);
+    copy.fields ??= {};
+    const projectKey = copy.fields.project?.key ?? copy.key.split('-')[0];
+    copy.fields.project = { ...(copy.fields.project ?? {}), key: projectKey, id: copy.fields.project?.id ?? this.projectId(projectKey) };
+    if (!('security' in copy.fields)) copy.fields.security = null;
+    return copy;
+  }
+
+  // Restricts the site. `users`: accountId -> { browse: [projectKey...] | '*', link: [projectKey...] | '*',
+  // levels: [securityLevelId...] (secured issues of those levels it may see), admin: bool (ADMINISTER) }.
+  // Accounts not listed may do nothing. Replaces any earlier table; call again (or revokeAccess) mid-test.
+  setPermissions({ users = {} } = {}) {
+    this.permissions = { users: structuredClone(users) };
+    return this;
+  }
+
+  // Everything the account could do is gone (effective for the next permission check Doppel makes).
+  revokeAccess(accountId) {
+    if (!this.permissions) this.permissions = { users: {} };
+    this.permissions.users[accountId] = { browse: [], link: [], levels: [], admin: false };
+  }
+
+  // Puts the issue under a security level (null lifts it); returns the updated issue for a webhook.
+  setSecurity(key, levelId, levelName = `Level ${levelId}`) {
+    if (levelId !== null) this.securityLevels.set(String(levelId), levelName);
+    return this.updateIssue(key, { security: levelId === null ? null : { id: String(levelId), name: this.securityLevels.get(String(levelId)) } });
+  }
+
+  // Whether accountId holds the project permission in projectKey (BROWSE_PROJECTS or LINK_ISSUES; others follow browse).
+  mayInProject(accountId, permission, projectKey) {
+    if (accountId === undefined) return true; // no accountId: Jira answers for the caller, the app's all-seeing user
+    if (!this.permissions) return true;
+    const user = this.permissions.users[accountId];
+    if (!user) return false;
+    const list = permission === 'LINK_ISSUES' ? user.link : user.browse;
+    return list === '*' || (Array.isArray(list) && list.includes(projectKey));
+  }
+
+  // Issue-level answer: the project permission and, for a secured issue, the level among the account's levels.
+  mayOnIssue(accountId, permission, issue) {
+    const projectKey = issue.fields?.project?.key ?? issue.key.split('-')[0];
+    if (!this.mayInProject(accountId, permission, projectKey)) return false;
+    const level = issue.fields?.security?.id;
+    if (!level || accountId === undefined || !this.permissions) return true;
+    const levels = this.permissions.users[accountId]?.levels ?? [];
+    return levels === '*' || levels.includes(String(level));
+  }
+
+  // POST /rest/api/3/permissions/check with the documented shapes (atlassian-platform.md §10): at most 1,000
+  // projects and 1,000 issues per call, unknown ids ignored, answers list the granted ids per permission.
+  permissionCheck(body) {
+    this.permissionChecks.push(structuredClone(body ?? {}));
+    if (!body || typeof body !== 'object') return [400, { errorMessages: ['body required'] }];
+    const accountId = typeof body.accountId === 'string' && body.accountId ? body.accountId : undefined;
+    const admin = accountId !== undefined && (this.admins?.has(accountId) || this.permissions?.users?.[accountId]?.admin === true);
+    const globalPermissions = (body.globalPermissions ?? []).filter((p) => p === 'ADMINISTER' && admin);
+    const projectPermissions = [];
+    const projectKeyOf = new Map([...this.projectIds].map(([key, id]) => [id, key]));
+    const issueById = new Map([...this.issues.values()].map((issue) => [String(issue.id), this.served(issue)]));
+    for (const entry of body.projectPermissions ?? []) {
+      const projects = entry.projects ?? [], issues = entry.issues ?? [];
+      if (projects.length > 1000 || issues.length > 1000) return [400, { errorMessages: ['at most 1000 projects and 1000 issues'] }];
+      for (const permission of (entry.permissions ?? []).filter((p) => typeof p === 'string' && p)) {
+        projectPermissions.push({
+          permission,
+          projects: projects.filter((id) => projectKeyOf.has(String(id)) && this.mayInProject(accountId, permission, projectKeyOf.get(String(id)))).map(Number),
+          issues: issues.filter((id) => issueById.has(String(id)) && this.mayOnIssue(accountId, permission, issueById.get(String(id)))).map(Number),
+        });
+      }
+    }
+    return [200, { globalPermissions, projectPermissions }];
   }
 
   // --- Atlassian-side signing -------------------------------------------------------------------------------------
@@ -277,7 +371,7 @@ export class FakeJira {
       webhookEvent: eventName,
       issue_event_type_name: typeName,
       user: { accountId: '5b10ac8d82e05b22cc7d4ef5' },
-      issue: structuredClone(issue),
+      issue: this.served(issue),
     };
   }
 
@@ -426,7 +520,7 @@ export class FakeJira {
       const start = token ? Number(Buffer.from(token, 'base64url').toString('utf8')) : 0;
       if (!Number.isInteger(start) || start < 0) return [400, { errorMessages: ['bad nextPageToken'] }];
       const all = this.sortedIssues();
-      const issues = all.slice(start, start + max).map((issue) => structuredClone(issue));
+      const issues = all.slice(start, start + max).map((issue) => this.served(issue));
       const isLast = start + max >= all.length;
       return [200, { issues, isLast, ...(isLast ? {} : { nextPageToken: Buffer.from(String(start + max)).toString('base64url') }) }];
     }
@@ -434,7 +528,7 @@ export class FakeJira {
     if (method === 'GET' && m) {
       const wanted = decodeURIComponent(m[1]);
       const issue = [...this.issues.values()].find((i) => i.key === wanted || i.id === wanted);
-      return issue ? [200, structuredClone(issue)] : [404, { errorMessages: ['Issue does not exist'] }];
+      return issue ? [200, this.served(issue)] : [404, { errorMessages: ['Issue does not exist'] }];
     }
     if (method === 'POST' && path === '/rest/api/3/issueLink') {
       if (this.faults.linkStatus) return [this.faults.linkStatus, { errorMessages: ['injected'] }];
@@ -473,9 +567,7 @@ export class FakeJira {
       this.properties.set(`${key}/${decodeURIComponent(m[2])}`, body);
       return [200, undefined];
     }
-    if (method === 'POST' && path === '/rest/api/3/permissions/check') {
-      return [200, { globalPermissions: this.admins?.has(body?.accountId) ? ['ADMINISTER'] : [] }];
-    }
+    if (method === 'POST' && path === '/rest/api/3/permissions/check') return this.permissionCheck(body);
     return [404, { errorMessages: [`fake Jira has no ${method} ${path}`] }];
   }
 }

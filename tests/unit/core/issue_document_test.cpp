@@ -2,6 +2,7 @@
 #include "core/issue_document.hpp"
 
 #include "core/analyzer.hpp"
+#include "core/index.hpp"
 
 #include <doctest/doctest.h>
 
@@ -90,4 +91,37 @@ TEST_CASE("analysis caps megabyte fields and counts per field slot") {
   CHECK(saw_key);
   CHECK(std::is_sorted(a.terms.begin(), a.terms.end(),
                        [](const term_freq& x, const term_freq& y) { return x.term < y.term; }));
+}
+
+TEST_CASE("parse_issue_json: project id and issue security level (fields.project.id, fields.security)") {
+  auto secured = parse_issue_json(R"({"issue":{"id":"20001","key":"HR-1","fields":{"summary":"s",
+      "project":{"id":"10001","key":"HR"},"security":{"self":"x","id":"10050","name":"Staff only"}}}})");
+  REQUIRE(secured.ok());
+  CHECK(secured->project_id == "10001");
+  CHECK(secured->security_known);
+  CHECK(secured->security_level_id == "10050");
+
+  auto open = parse_issue_json(R"({"id":"20002","key":"OPEN-1","fields":{"project":{"id":10002,"key":"OPEN"},"security":null}})");
+  REQUIRE(open.ok());
+  CHECK(open->project_id == "10002");  // a numeric id is accepted too
+  CHECK(open->security_known);
+  CHECK(open->security_level_id.empty());
+
+  // No security field at all (asked without it, or an older payload): not known, so the filter asks Jira.
+  auto absent = parse_issue_json(R"({"id":"20003","key":"OPEN-2","fields":{"project":{"key":"OPEN"}}})");
+  REQUIRE(absent.ok());
+  CHECK(absent->project_id.empty());
+  CHECK_FALSE(absent->security_known);
+  // A malformed level (no id, wrong type) is not taken as "no level".
+  for (const char* sec : {R"({"name":"Staff only"})", R"("10050")", "7", "[]"}) {
+    auto odd = parse_issue_json(std::string(R"({"id":"1","key":"A-1","fields":{"security":)") + sec + "}}");
+    REQUIRE(odd.ok());
+    CHECK_FALSE(odd->security_known);
+  }
+  // The indexed form keeps them for the store.
+  tokenizer tok;
+  auto indexed = make_indexed_document(*secured, tok);
+  CHECK(indexed.project_id == "10001");
+  CHECK(indexed.security_known);
+  CHECK(indexed.security_level_id == "10050");
 }

@@ -129,3 +129,56 @@ TEST_CASE("key providers plug into the policy: signed install verified with a fe
   CHECK(auth::authenticate({"POST", "/lifecycle/installed", other, auth::route_auth::install, "client-9"}, cfg)
             .error().stable_code == "jwt_unknown_kid");
 }
+
+TEST_CASE("install_key_provider: a flood of made-up kids is bounded by the fetch bucket, the negative cache ages out oldest-first") {
+  test::loopback_server server([&](const test::server_request& req) {
+    if (req.target() == "/kid-good") return test::text_response(200, signing_key().public_pem());
+    return test::text_response(404, "no");
+  });
+  manual_clock clock;
+  install_key_limits limits;
+  limits.burst = 5;
+  limits.refill_interval = std::chrono::milliseconds(2000);
+  limits.negative_ttl = std::chrono::seconds(300);
+  limits.max_unknown = 8;
+  auto provider = std::make_shared<install_key_provider>(std::make_shared<http_client>(), server.url(""), clock.fn(), limits);
+
+  // 200 random kids at one instant: only the 5-token burst reaches the key server.
+  int throttled = 0, unknown = 0;
+  for (int i = 0; i < 200; ++i) {
+    auto r = provider->get("flood-" + std::to_string(i));
+    REQUIRE_FALSE(r.ok());
+    if (r.error().stable_code == "key_fetch_throttled") {
+      ++throttled;
+      CHECK(r.error().code == errc::unavailable);
+    }
+    if (r.error().stable_code == "jwt_unknown_kid") ++unknown;
+  }
+  CHECK(unknown == 5);
+  CHECK(throttled == 195);
+  CHECK(server.request_count() == 5);
+  CHECK(provider->fetch_count() == 5);
+
+  // One token per 2 s afterwards: 10 s of flood buys 5 more fetches.
+  for (int s = 0; s < 10; ++s) {
+    clock.advance(1);
+    for (int i = 0; i < 20; ++i) (void)provider->get("later-" + std::to_string(s) + "-" + std::to_string(i));
+  }
+  CHECK(server.request_count() == 10);
+
+  // The negative cache holds at most 8 kids, dropping the oldest first (flood-0 went, later ones stay remembered).
+  CHECK(provider->unknown_count() == 8);
+  clock.advance(10);  // refill: tokens for the checks below
+  const auto before = server.request_count();
+  auto recent = provider->get("later-9-0");  // among the newest unknown kids: answered from the cache
+  CHECK(recent.error().stable_code == "jwt_unknown_kid");
+  CHECK(server.request_count() == before);
+  auto oldest = provider->get("flood-0");  // evicted: asked again
+  CHECK(oldest.error().stable_code == "jwt_unknown_kid");
+  CHECK(server.request_count() == before + 1);
+
+  // A real kid still works once tokens are back, and stays cached without drawing tokens.
+  CHECK(provider->get("kid-good").ok());
+  for (int i = 0; i < 50; ++i) CHECK(provider->get("kid-good").ok());
+  CHECK(server.request_count() == before + 2);
+}
