@@ -2,9 +2,14 @@
 """Fits the candidate likelihood (server/src/core/likelihood.hpp) on the dev set and reports its calibration.
 
 usage: OPENBLAS_NUM_THREADS=1 bench/fit_likelihood.py DATASET.jsonl.gz FEATURES.jsonl [--write HEADER] [--plots DIR]
+       OPENBLAS_NUM_THREADS=1 bench/fit_likelihood.py DATASET.jsonl.gz FEATURES.jsonl --sweep-days-cap
   FEATURES.jsonl: `build/doppel eval --dataset DATASET --features` (top 20, the default).
-  --write HEADER: writes the coefficients, the default likely threshold and the threshold curve (C++ header).
+  --write HEADER: writes the coefficients, the time cap, the default likely threshold and the threshold curve
+                  (C++ header).
   --plots DIR:    writes likelihood-reliability.png and likelihood-curves.png (needs python3-matplotlib).
+  --sweep-days-cap: the held-out figures for every cap of log_days_apart in DAYS_CAP_SWEEP that FEATURES can
+                  express (caps up to the one its binary applied: run it on features of a binary built with a larger
+                  cap, or none, to compare larger ones), and the cap the rule below picks.
 
 Labels: a candidate is positive when it is an earlier member of the query's duplicate group (the truth of
 ../shared/tools/dupe-eval.py: connected components of "Duplicate" links). Model: logistic regression fitted
@@ -27,6 +32,12 @@ import numpy as np  # noqa: E402
 FEATURES = ["log_score", "log_ratio_top", "log_ratio_mean", "log_gap_next", "log_rank", "top_rank",
             "same_project", "shared_component", "same_issue_type", "log_days_apart", "rare_terms"]
 NONNEGATIVE = {"log_score", "log_ratio_top", "log_ratio_mean", "log_gap_next"}  # rise with the candidate's score
+# log_days_apart = ln(1 + min(days apart, DAYS_CAP)): the time penalty saturates. The dev set's candidates are at most
+# 12.7 years apart and the few near-copies filed years apart are filed duplicates far more often than an unbounded
+# ln(1 + days) says (score >= 0.9, first, > 1 year apart: 4 of 44). Chosen by --sweep-days-cap with the threshold's
+# rule (the largest held-out margin, below); written into the header, so the binary applies the same cap.
+DAYS_CAP = 30
+DAYS_CAP_SWEEP = [7, 14, 30, 60, 90, 180, 365, 730, 1461, 2922]  # and the features as they are
 RIDGE = 1.0          # L2 penalty on the weights (not the intercept), in units of the log-likelihood
 PANEL_LIMIT = 10     # candidates the panel shows (both tiers)
 CURVE = [0.005, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5]  # admin page's table
@@ -200,6 +211,60 @@ def targets(p, y, rank, sc, threshold):
     }
 
 
+def days_cap_of(x):
+    """The largest cap FEATURES can express: ln(1 + cap) = the largest log_days_apart seen (capped features sit there)."""
+    return math.expm1(float(x[:, FEATURES.index("log_days_apart")].max()))
+
+
+def with_days_cap(x, cap):
+    out = x.copy()
+    j = FEATURES.index("log_days_apart")
+    out[:, j] = np.minimum(out[:, j], math.log1p(cap))
+    return out
+
+
+def held_out(x, y, row_project, projects):
+    """Leave one project out: each project's rows predicted by the model fitted on the other projects' rows."""
+    p_out = np.zeros(len(y))
+    models = {}
+    for proj in projects:
+        m = row_project == proj
+        models[proj] = rounded(*fit(x[~m], y[~m]))
+        p_out[m] = predict(models[proj], x[m])
+    return p_out, models
+
+
+def margin(p, y, rank, everything, th):
+    """min(found / FOUND_TARGET, FLAGS_TARGET / flags) at one threshold: > 1 when both issue-level targets hold."""
+    t = targets(p, y, rank, everything, th)
+    flags = t["false_flags_per_clean_issue"]
+    return min(t["likely_found"] / FOUND_TARGET, FLAGS_TARGET / flags if flags > 0 else math.inf)
+
+
+def best_threshold(p, y, rank, everything):
+    return max(SWEEP, key=lambda th: (margin(p, y, rank, everything, th), -th))  # ties: the lowest threshold
+
+
+def sweep_days_cap(x, y, rank, row_project, projects, everything):
+    """Held-out log loss, ECE and the threshold rule's best margin per cap; returns the cap with the largest margin."""
+    available = days_cap_of(x) * (1 + 1e-9)
+    print(f"\nsweep of the time cap (FEATURES express caps up to {available:.1f} days):")
+    print("  cap_days  logloss   ECE      threshold  margin  likely_found  flags/clean  precision  recall")
+    best = None
+    for cap in [c for c in DAYS_CAP_SWEEP if c < available] + [available]:  # the last: FEATURES as they are
+        p, _ = held_out(with_days_cap(x, cap), y, row_project, projects)
+        ll, _, ece, _ = calibration(p, y)
+        th = best_threshold(p, y, rank, everything)
+        mg = margin(p, y, rank, everything, th)
+        t = targets(p, y, rank, everything, th)
+        print(f"  {cap:<8.0f}  {ll:.6f}  {ece:.5f}  {th:<9g}  {mg:.3f}   {t['likely_found']:.3f}         "
+              f"{t['false_flags_per_clean_issue']:.3f}        {t['queue_precision']:.4f}     {t['queue_recall']:.3f}")
+        if best is None or mg > best[0]:
+            best = (mg, cap)
+    print(f"  chosen: {best[1]:.0f} days (the largest margin; ties: the smaller cap)")
+    return best[1]
+
+
 def header(model, threshold, curve):
     intercept, weights = model
     names = ",\n    ".join(f'"{n}"' for n in FEATURES)
@@ -218,6 +283,7 @@ inline constexpr std::array<std::string_view, {len(FEATURES)}> feature_names{{
 inline constexpr double intercept = {intercept:.6g};
 inline constexpr std::array<double, {len(FEATURES)}> weights{{
     {ws}}};
+inline constexpr double max_days_apart = {DAYS_CAP:g};  // log_days_apart = ln(1 + min(days apart, this))
 inline constexpr double likely_threshold = {threshold:g};
 // threshold, share of issues with a filed earlier duplicate whose duplicate is in the likely tier (limit {PANEL_LIMIT}),
 // likely suggestions per issue without one (held-out: leave one project out)
@@ -300,6 +366,9 @@ def plots(directory, p_in, p_out, y, rank, everything, threshold):
 def main():
     args = sys.argv[1:]
     write = plot_dir = None
+    sweep = "--sweep-days-cap" in args
+    if sweep:
+        args.remove("--sweep-days-cap")
     if "--write" in args:
         i = args.index("--write")
         write = args[i + 1]
@@ -315,15 +384,18 @@ def main():
     row_project = np.array([project.get(keys[q], "") for q in qidx])
     projects = sorted(set(project.values()))
     print(f"rows={len(y)} positives={int(y.sum())} queries_with_candidates={len(keys)} projects={','.join(projects)}")
+    scopes = {proj: scope([k for k in issues if project[k] == proj], keys, qidx, queries) for proj in projects}
+    scopes["all"] = scope(issues, keys, qidx, queries)
+    if sweep:
+        sweep_days_cap(x, y, rank, row_project, projects, scopes["all"])
+        return
+    if days_cap_of(x) > DAYS_CAP * (1 + 1e-9):
+        sys.exit(f"fit_likelihood: FEATURES have log_days_apart beyond ln(1 + {DAYS_CAP}): made by a binary with "
+                 "another max_days_apart (rebuild doppel from this header, or pass --sweep-days-cap)")
 
     model = rounded(*fit(x, y))
     p_in = predict(model, x)
-    p_out = np.zeros(len(y))
-    held_models = {}
-    for proj in projects:
-        m = row_project == proj
-        held_models[proj] = rounded(*fit(x[~m], y[~m]))
-        p_out[m] = predict(held_models[proj], x[m])
+    p_out, _ = held_out(x, y, row_project, projects)
 
     print("\nmodel (all dev projects):")
     print(f"  intercept {model[0]:.6g}")
@@ -341,17 +413,9 @@ def main():
     for mp, rate, count in calibration(p_out, y)[3]:
         print(f"  {mp:.4f} -> {rate:.4f}  ({count})")
 
-    scopes = {proj: scope([k for k in issues if project[k] == proj], keys, qidx, queries) for proj in projects}
-    scopes["all"] = scope(issues, keys, qidx, queries)
-
-    def margin(th):
-        t = targets(p_out, y, rank, scopes["all"], th)
-        flags = t["false_flags_per_clean_issue"]
-        return min(t["likely_found"] / FOUND_TARGET, FLAGS_TARGET / flags if flags > 0 else math.inf)
-
-    threshold = max(SWEEP, key=lambda th: (margin(th), -th))  # ties: the lowest threshold
+    threshold = best_threshold(p_out, y, rank, scopes["all"])
     print(f"\ndefault likely threshold {threshold:g} (held out, all projects: the largest min(found / {FOUND_TARGET}, "
-          f"{FLAGS_TARGET} / flags) = {margin(threshold):.3f})")
+          f"{FLAGS_TARGET} / flags) = {margin(p_out, y, rank, scopes['all'], threshold):.3f})")
     print("\ntargets at the default threshold (panel limit 10; queue = likely pairs of the top 10):")
     print("  scope       predictions  issues  w/dup  panel_found  likely_found  flags/clean  queue_pairs"
           "  precision  recall")

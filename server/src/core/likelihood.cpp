@@ -65,7 +65,7 @@ std::vector<feature_vector> likelihood_features(const search_index& index, const
     }
     if (q.created_ms != 0 && h.created_ms != 0) {
       const double days = std::abs(static_cast<double>(q.created_ms - h.created_ms)) / 86400000.0;
-      f[feature_log_days_apart] = std::log1p(days);
+      f[feature_log_days_apart] = std::log1p(std::min(days, max_days_apart));
     }
     double rare = 0;
     for (const auto& t : h.terms)

@@ -9,7 +9,8 @@
 //   log_rank         ln i
 //   top_rank         [i = 1]
 //   same_project, shared_component, same_issue_type   [agreement of the two issues' fields]
-//   log_days_apart   ln(1 + |created(q) − created(d)| in days), 0 when either time is unknown
+//   log_days_apart   ln(1 + min(|created(q) − created(d)| in days, max_days_apart)), 0 when either time is unknown
+//                    (saturates: a near-copy of an old issue is not ruled out by its age alone)
 //   rare_terms       number of the hit's explaining terms found in at most rare_term_fraction of the
 //                    indexed documents (document frequency read from the index, so term ids do not matter)
 // and likelihood_i = σ(intercept + Σ_j w_j · feature_ij). The coefficients are fitted on the dev set by
@@ -56,6 +57,7 @@ inline constexpr std::size_t likelihood_context_hits = 10;
 inline constexpr std::size_t likelihood_search_limit = 20;
 inline constexpr double max_log_gap = 3.0;
 inline constexpr double rare_term_fraction = 0.005;
+inline constexpr double max_days_apart = fitted::max_days_apart;  // the cap the coefficients were fitted with
 
 struct likelihood_model {
   double intercept = 0;

@@ -18,37 +18,38 @@ inline constexpr std::array<std::string_view, 11> feature_names{
     "same_issue_type",
     "log_days_apart",
     "rare_terms"};
-inline constexpr double intercept = -3.35183;
+inline constexpr double intercept = -3.16412;
 inline constexpr std::array<double, 11> weights{
-    1.30105,
-    0.0702823,
-    0.268028,
-    0.111992,
-    -0.584126,
-    -0.0717519,
-    1.12744,
-    0.165971,
+    1.35601,
+    0.00587788,
+    0.368229,
+    0.109351,
+    -0.651816,
+    -0.0790698,
+    1.18162,
+    0.183684,
     0,
-    -0.327961,
-    0.276205};
+    -0.509537,
+    0.226383};
+inline constexpr double max_days_apart = 30;  // log_days_apart = ln(1 + min(days apart, this))
 inline constexpr double likely_threshold = 0.016;
 // threshold, share of issues with a filed earlier duplicate whose duplicate is in the likely tier (limit 10),
 // likely suggestions per issue without one (held-out: leave one project out)
 inline constexpr std::array<std::array<double, 3>, 15> threshold_curve{{
-    {0.005, 0.587, 1.401},
-    {0.01, 0.490, 0.726},
-    {0.015, 0.444, 0.481},
-    {0.016, 0.433, 0.449},
-    {0.02, 0.408, 0.356},
-    {0.03, 0.357, 0.231},
-    {0.04, 0.320, 0.171},
-    {0.05, 0.292, 0.133},
-    {0.075, 0.239, 0.086},
-    {0.1, 0.208, 0.062},
-    {0.15, 0.162, 0.039},
-    {0.2, 0.130, 0.025},
-    {0.3, 0.090, 0.012},
-    {0.4, 0.041, 0.005},
-    {0.5, 0.018, 0.002}}};
+    {0.005, 0.588, 1.440},
+    {0.01, 0.494, 0.727},
+    {0.015, 0.446, 0.470},
+    {0.016, 0.438, 0.437},
+    {0.02, 0.412, 0.337},
+    {0.03, 0.350, 0.214},
+    {0.04, 0.315, 0.153},
+    {0.05, 0.282, 0.120},
+    {0.075, 0.230, 0.077},
+    {0.1, 0.199, 0.057},
+    {0.15, 0.149, 0.037},
+    {0.2, 0.122, 0.025},
+    {0.3, 0.092, 0.012},
+    {0.4, 0.062, 0.006},
+    {0.5, 0.023, 0.003}}};
 
 }  // namespace doppel::core::fitted

@@ -148,6 +148,31 @@ TEST_CASE("a candidate's likelihood never falls when its score rises (rank and t
   CHECK(rises > 1000);  // the score matters, it is not a constant
 }
 
+TEST_CASE("a near-copy of an issue filed 15 years earlier is likely at the default threshold") {
+  // The webhook case: an old issue copied today. First with a wide gap, same project and type, no component and no
+  // rare term in common (a small index has none: every shared term is in both issues).
+  const std::int64_t now = 20000 * day_ms;
+  const std::int64_t fifteen_years = 5479 * day_ms;
+  search_index idx;
+  idx.put(doc("orig", "P", "Bug", {}, {{"common", {1, 0, 0, 0}}}, now - fifteen_years));
+  std::vector<search_hit> hits{hit("orig", 0.95, {{"common", 0.1}}, now - fifteen_years)};
+  for (int i = 0; i < 9; ++i) {
+    const std::string id = "o" + std::to_string(i);
+    idx.put(doc(id, "P", "Bug", {}, {{"common", {1, 0, 0, 0}}}, now - 200 * day_ms));
+    hits.push_back(hit(id, 0.2 - 0.01 * i, {{"common", 0.1}}, now - 200 * day_ms));
+  }
+  const query_facts q{"P", "Bug", {}, now};
+  const auto f = likelihood_features(idx, q, hits);
+  CHECK(f[0][feature_log_days_apart] == doctest::Approx(std::log1p(max_days_apart)));  // the time apart saturates
+  CHECK(f[0][feature_rare_terms] == 0.0);
+  const auto rated = rate_hits(idx, q, hits, default_likely_threshold);
+  CHECK(rated[0].level == tier::likely);
+  for (std::size_t i = 1; i < rated.size(); ++i) CHECK(rated[i].level == tier::related);
+  // Its age beyond the cap does not lower it: the same copy of an issue filed max_days_apart days ago rates the same.
+  hits[0].created_ms = now - static_cast<std::int64_t>(max_days_apart) * day_ms;
+  CHECK(rate_hits(idx, q, hits, default_likely_threshold)[0].likelihood == doctest::Approx(rated[0].likelihood));
+}
+
 TEST_CASE("likelihoods do not change when the index renumbers its terms") {
   search_index idx;
   idx.put(doc("1", "P", "Bug", {"io"}, {{"disk", {1, 0, 0, 0}}, {"full", {1, 0, 0, 0}}, {"node", {0, 1, 0, 0}}}, 1));
