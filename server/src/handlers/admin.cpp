@@ -1,7 +1,6 @@
 // Admin API handlers: read the request → one admin use-case (which checks for a Jira admin first) → JSON.
 #include "handlers/admin.hpp"
 
-#include "handlers/json_body.hpp"
 #include "service/admin.hpp"
 
 #include <boost/json.hpp>
@@ -35,12 +34,7 @@ net::reply get_config(env& e, net::request_context& ctx) {
 }
 
 net::reply put_config(env& e, net::request_context& ctx) {
-  // The admin check comes before the body is read: a non-admin learns nothing from validation errors.
-  const auto& who = ctx.caller_or_throw();
-  if (auto allowed = service::require_admin(e.svc, who); !allowed) return net::error_reply(allowed.error());
-  auto body = parse_object(ctx.req.body());
-  if (!body) return net::error_reply(body.error());
-  auto settings = service::put_settings(e.svc, who, *body);
+  auto settings = service::put_settings(e.svc, ctx.caller_or_throw(), ctx.req.body());
   if (!settings) return net::error_reply(settings.error());
   return json_ok(config_json(*settings));
 }

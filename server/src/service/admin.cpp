@@ -6,6 +6,8 @@
 #include "store/job_queue.hpp"
 #include "util/log.hpp"
 
+#include <boost/json.hpp>
+
 namespace doppel::service {
 
 status require_admin(context& ctx, const caller& who) {
@@ -35,9 +37,14 @@ result<tenant_settings> get_settings(context& ctx, const caller& who) {
   return ctx.db.read([&](store::read_tx& tx) { return load_settings(tx, who.tenant_id); });
 }
 
-result<tenant_settings> put_settings(context& ctx, const caller& who, const boost::json::value& body) {
+result<tenant_settings> put_settings(context& ctx, const caller& who, std::string_view body) {
+  // The admin check comes before the body is read: a non-admin learns nothing from validation errors.
   if (auto allowed = require_admin(ctx, who); !allowed) return allowed.error();
-  auto settings = settings_from_json(body);
+  boost::system::error_code ec;
+  auto json = boost::json::parse(body, ec);
+  if (ec) return make_error(errc::bad_request, "invalid_json", "Body is not valid JSON");
+  if (!json.is_object()) return make_error(errc::bad_request, "invalid_json", "Body must be a JSON object");
+  auto settings = settings_from_json(json);
   if (!settings) return settings.error();
   ctx.db.write([&](store::write_tx& tx) { save_settings(tx, who.tenant_id, *settings); });
   ctx.index.invalidate(who.tenant_id);

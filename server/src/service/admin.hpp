@@ -7,7 +7,7 @@
 #include "store/dashboard_store.hpp"
 #include "util/result.hpp"
 
-#include <boost/json/value.hpp>
+#include <string_view>
 
 namespace doppel::service {
 
@@ -16,8 +16,9 @@ namespace doppel::service {
 status require_admin(context& ctx, const caller& who);
 
 result<tenant_settings> get_settings(context& ctx, const caller& who);
-// Validates and saves (errc::unprocessable "invalid_settings"); the memory index is reloaded with the new model.
-result<tenant_settings> put_settings(context& ctx, const caller& who, const boost::json::value& body);
+// Reads the JSON body (errc::bad_request "invalid_json"), validates (errc::unprocessable "invalid_settings") and
+// saves it; the memory index is reloaded with the new model.
+result<tenant_settings> put_settings(context& ctx, const caller& who, std::string_view body);
 // Restarts the backfill over the admin's project scope (or the whole site).
 status start_backfill(context& ctx, const caller& who);
 result<std::string> stop_backfill(context& ctx, const caller& who);
