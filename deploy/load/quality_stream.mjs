@@ -124,7 +124,8 @@ const run = with_bed(opts, "quality", async ({ app, tenant, info }) => {
   const stream_s = (performance.now() - t_stream) / 1000;
   if (stream.errors || stream.dropped) throw new Error(`stream: ${stream.errors} rejected, ${stream.dropped} not sent (${JSON.stringify(stream.statuses)})`);
   log(`streamed ${sent_issues.length} webhooks in ${fmt(stream_s)} s (p99 ${fmt(stream.p99_ms)} ms)`);
-  const apply_s = await wait_applied(api, sent_issues.length);
+  // The index holds one issue per Jira id: a moved issue (one id, two keys in the dataset) is one issue.
+  const apply_s = await wait_applied(api, new Set(sent_issues.map((i) => i.id)).size);
   log(`all applied ${fmt(apply_s)} s after the last webhook`);
 
   // Read phase: every streamed issue's panel, as its viewer's iframe asks for it (context token of that issue).
