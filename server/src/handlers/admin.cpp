@@ -13,12 +13,25 @@ net::reply json_ok(const boost::json::object& o, net::http::status s = net::http
   return net::json_reply(s, boost::json::serialize(o));
 }
 
+// The settings, plus what the threshold means: the dev-set curve (share of filed duplicates found in the likely
+// tier, false flags per issue without one) the admin page words it with. Read-only: not part of the settings.
+boost::json::object config_json(const service::tenant_settings& s) {
+  auto o = service::to_json(s);
+  boost::json::array curve;
+  for (const auto& p : core::likely_threshold_curve())
+    curve.push_back({{"threshold", p.threshold},
+                     {"duplicatesFound", p.duplicates_found},
+                     {"falseFlagsPerCleanIssue", p.false_flags_per_clean_issue}});
+  o["thresholdCurve"] = std::move(curve);
+  return o;
+}
+
 }  // namespace
 
 net::reply get_config(env& e, net::request_context& ctx) {
   auto settings = service::get_settings(e.svc, ctx.caller_or_throw());
   if (!settings) return net::error_reply(settings.error());
-  return json_ok(service::to_json(*settings));
+  return json_ok(config_json(*settings));
 }
 
 net::reply put_config(env& e, net::request_context& ctx) {
@@ -29,7 +42,7 @@ net::reply put_config(env& e, net::request_context& ctx) {
   if (!body) return net::error_reply(body.error());
   auto settings = service::put_settings(e.svc, who, *body);
   if (!settings) return net::error_reply(settings.error());
-  return json_ok(service::to_json(*settings));
+  return json_ok(config_json(*settings));
 }
 
 net::reply start_backfill(env& e, net::request_context& ctx) {

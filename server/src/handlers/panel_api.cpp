@@ -37,6 +37,8 @@ boost::json::array candidates_json(const std::vector<service::similar_candidate>
                                       {"status", c.status},
                                       {"issueType", c.issue_type},
                                       {"score", c.score},
+                                      {"likelihood", c.likelihood},
+                                      {"tier", c.tier},
                                       {"url", c.url},
                                       {"terms", std::move(terms)},
                                       {"pairStatus", c.pair_status}});

@@ -26,7 +26,7 @@ std::optional<boost::json::value> candidates_comment(store::write_tx& tx, const 
     return boost::json::object{{"type", "paragraph"}, {"content", std::move(content)}};
   };
   boost::json::array items;
-  for (const auto& c : store::pending_candidates(tx, tenant_id, issue_id, int(flags_limit))) {
+  for (const auto& c : store::pending_candidates(tx, tenant_id, issue_id, int(comment_limit))) {
     auto link = text(c.key);
     if (!site.empty())
       link["marks"] = boost::json::array{

@@ -9,8 +9,10 @@
 
 namespace doppel::service {
 
-// How many candidates a new issue's flags (stored pairs, badge, comment) consider.
-inline constexpr std::size_t flags_limit = 5;
+// How many of the best candidates a new or rescanned issue's flags consider (the likely ones among them become
+// pending pairs: badge, review queue), and how many the comment lists at most.
+inline constexpr std::size_t flags_considered = 10;
+inline constexpr std::size_t comment_limit = 5;
 
 enum class flags_refresh {
   new_issue,  // badge and, when the tenant wants it, the comment

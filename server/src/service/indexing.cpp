@@ -3,6 +3,7 @@
 
 #include "service/flags.hpp"
 #include "service/settings.hpp"
+#include "service/suggestions.hpp"
 #include "store/inbox.hpp"
 #include "store/job_queue.hpp"
 #include "store/pair_store.hpp"
@@ -37,15 +38,27 @@ std::int64_t deleted_at(const std::string& payload) {
   return now_ms();
 }
 
-// Suggestions for a just-created issue, stored as pending pairs; queues the panel label update.
+// The likely ones among suggestions, as pairs to store (their score is the likelihood).
+std::vector<store::scored_candidate> likely_pairs(std::vector<suggestion> all) {
+  std::vector<store::scored_candidate> out;
+  for (auto& s : likely_only(std::move(all))) {
+    store::scored_candidate c{s.hit.issue_id, s.likelihood, {}};
+    for (auto& t : s.hit.terms) c.terms.push_back(std::move(t.term));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// A just-created issue's likely duplicates, stored as pending pairs; queues the panel label update (and comment).
 void flag_new_issue(store::write_tx& tx, context& ctx, const std::string& tenant_id, const core::indexed_document& doc) {
   auto settings = load_settings(tx, tenant_id);
-  auto filter = filter_for(settings, doc.project, flags_limit);
+  auto filter = filter_for(settings, doc.project, flags_considered);
   filter.exclude_issue_ids = store::dismissed_for(tx, tenant_id, doc.issue_id);
   filter.exclude_issue_ids.insert(doc.issue_id);
-  core::query q{doc.analysis, doc.project, doc.components, doc.created_ms};
-  auto hits = ctx.index.search(tenant_id, q, filter);
-  if (store::upsert_candidates(tx, tenant_id, doc.issue_id, hits) > 0)
+  suggestion_query q{"", core::query{doc.analysis, doc.project, doc.components, doc.created_ms},
+                     {doc.project, doc.issue_type, doc.components, doc.created_ms}};
+  auto found = suggest(ctx.index, tenant_id, q, filter, settings.threshold, flags_considered);
+  if (store::upsert_candidates(tx, tenant_id, doc.issue_id, likely_pairs(std::move(found))) > 0)
     queue_flags(tx, tenant_id, doc.issue_id, doc.key, flags_refresh::new_issue);
 }
 
@@ -125,16 +138,17 @@ void rescan_batch(store::write_tx& tx, context& ctx, const std::string& tenant_i
   if (scheduled && settings.rescan_schedule == "off") return;
   auto issues = store::live_issues_after(tx, tenant_id, after_issue_id, rescan_issues_per_batch);
   for (const auto& issue : issues) {
-    auto filter = filter_for(settings, issue.project, flags_limit);
+    auto filter = filter_for(settings, issue.project, flags_considered);
     filter.exclude_issue_ids = store::dismissed_for(tx, tenant_id, issue.issue_id);
     filter.full_scan = true;  // the whole backlog is searched: the rescan's pool (model_options::scan_candidate_pool)
-    auto hits = ctx.index.search_issue(tenant_id, issue.issue_id, filter);
+    suggestion_query q{issue.issue_id, std::nullopt, {}};
+    auto found = suggest(ctx.index, tenant_id, q, filter, settings.threshold, flags_considered);
     // Pairs point from the newer issue to the older candidate: keep only earlier candidates here.
-    std::vector<core::search_hit> older;
-    for (auto& h : hits)
-      if (h.created_ms < issue.created_ms || (h.created_ms == issue.created_ms && h.issue_id < issue.issue_id))
-        older.push_back(std::move(h));
-    store::upsert_candidates(tx, tenant_id, issue.issue_id, older);
+    std::erase_if(found, [&](const suggestion& s) {
+      return !(s.hit.created_ms < issue.created_ms ||
+               (s.hit.created_ms == issue.created_ms && s.hit.issue_id < issue.issue_id));
+    });
+    store::upsert_candidates(tx, tenant_id, issue.issue_id, likely_pairs(std::move(found)));
   }
   if (int(issues.size()) == rescan_issues_per_batch) {
     const auto& last = issues.back().issue_id;

@@ -3,6 +3,8 @@
 
 #include "core/issue_key.hpp"
 #include "service/flags.hpp"
+#include "service/settings.hpp"
+#include "service/suggestions.hpp"
 #include "service/tenants.hpp"
 #include "store/dashboard_store.hpp"
 #include "store/index_store.hpp"
@@ -35,6 +37,19 @@ void change_status(store::write_tx& tx, const std::string& tenant_id, const pair
   queue_flags(tx, tenant_id, issue.issue_id, issue.key, flags_refresh::badge_only);
 }
 
+// The likelihood the panel showed for the candidate (0 when it is no longer among the issue's best): the score a
+// pair decided before it was ever stored keeps.
+double likelihood_between(context& ctx, const std::string& tenant_id, const store::issue_meta& issue,
+                          const std::string& candidate_id) {
+  auto settings = ctx.db.read([&](store::read_tx& tx) { return load_settings(tx, tenant_id); });
+  auto filter = filter_for(settings, issue.project, core::likelihood_search_limit);
+  auto found = suggest(ctx.index, tenant_id, {issue.issue_id, std::nullopt, {}}, filter, settings.threshold,
+                       core::likelihood_search_limit);
+  for (const auto& s : found)
+    if (s.hit.issue_id == candidate_id) return s.likelihood;
+  return 0.0;
+}
+
 }  // namespace
 
 link_direction duplicate_direction(const std::string& first_key, std::int64_t first_created_ms,
@@ -60,8 +75,10 @@ result<std::string> decide_pair(context& ctx, const caller& who, const std::stri
     auto dir = duplicate_direction(issue.key, issue.created_ms, candidate.key, candidate.created_ms);
     if (auto linked = (*client)->link_duplicate(dir.older_key, dir.newer_key); !linked) return linked.error();
   }
+  const double score_if_new = likelihood_between(ctx, who.tenant_id, issue, candidate.issue_id);
   ctx.db.write([&](store::write_tx& tx) {
-    change_status(tx, who.tenant_id, {issue.issue_id, issue.key}, {candidate.issue_id, candidate.key}, action, 0.0);
+    change_status(tx, who.tenant_id, {issue.issue_id, issue.key}, {candidate.issue_id, candidate.key}, action,
+                  score_if_new);
   });
   return std::string(status_of(action));
 }

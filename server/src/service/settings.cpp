@@ -106,6 +106,7 @@ result<tenant_settings> settings_from_json(const boost::json::value& v) {
   }
   for (const auto& [key, x] : o) {
     if (key == "model") continue;
+    if (key == "thresholdCurve") continue;  // read-only (GET /api/admin/config): a page may send it back unchanged
     if (key == "threshold") {
       double d = 0;
       if (!number(x, d) || d < 0 || d > 1) return invalid("threshold", "must be a number from 0 to 1");

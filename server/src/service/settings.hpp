@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/index.hpp"
+#include "core/likelihood.hpp"
 #include "core/model_options.hpp"
 #include "store/database.hpp"
 #include "util/result.hpp"
@@ -14,7 +15,7 @@
 namespace doppel::service {
 
 struct tenant_settings {
-  double threshold = 0.35;                 // minimum normalised score for a stored flag / panel hit
+  double threshold = core::default_likely_threshold;  // likelihood from which a candidate is "likely"
   core::model_options model;               // field weights and ranking options
   // The admin page weighs components and labels separately; the model has one "meta" field holding
   // both (and the issue's own key): model.field_weights[meta] is their mean.
@@ -31,7 +32,8 @@ struct tenant_settings {
 // {"threshold","fieldWeights":{"summary","description","environment","components","labels"},"projects",
 //  "issueTypes","crossProject","commentOnCreate","rescanSchedule","model":{…core::model_options…}}
 // On input fieldWeights may also carry "meta" (sets components and labels alike); fieldWeights wins
-// over model.field_weights. Missing members keep their defaults.
+// over model.field_weights. Missing members keep their defaults. "threshold" is on the likelihood scale; the
+// read-only "thresholdCurve" of GET is ignored on input.
 boost::json::object to_json(const tenant_settings& s);
 // Validates every field (ranges, types, list sizes); unknown fields are refused (errc::unprocessable).
 result<tenant_settings> settings_from_json(const boost::json::value& v);

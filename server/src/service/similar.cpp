@@ -3,8 +3,10 @@
 
 #include "core/analyzer.hpp"
 #include "core/issue_document.hpp"
+#include "core/surface_forms.hpp"
 #include "service/backfill.hpp"
 #include "service/settings.hpp"
+#include "service/suggestions.hpp"
 #include "service/tenants.hpp"
 #include "store/index_store.hpp"
 #include "store/pair_store.hpp"
@@ -13,10 +15,16 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 
 namespace doppel::service {
 namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 core::tokenizer& thread_tokenizer() {
   thread_local core::tokenizer tok;
@@ -47,21 +55,28 @@ std::string pair_status(const std::vector<store::pair_row>& pairs, const std::st
   return status;
 }
 
-// Hits with their metadata (read after the search; an issue deleted since is left out) and review status.
+// Suggestions with their metadata (read after the search; an issue deleted since is left out), review status and
+// the explaining words as written in the query's text (`query_texts`) or the candidate's summary.
 std::vector<similar_candidate> describe(context& ctx, const std::string& tenant_id, const std::string& issue_id,
-                                        const std::vector<core::search_hit>& hits,
-                                        const std::vector<store::pair_row>& pairs, const std::string& browse_base) {
+                                        const std::vector<suggestion>& found, const std::vector<store::pair_row>& pairs,
+                                        const std::string& browse_base, const std::vector<std::string_view>& query_texts) {
   std::vector<std::string> ids;
-  for (const auto& h : hits) ids.push_back(h.issue_id);
+  for (const auto& s : found) ids.push_back(s.hit.issue_id);
   auto metas = ctx.db.read([&](store::read_tx& tx) { return store::find_issues_by_ids(tx, tenant_id, ids); });
   std::vector<similar_candidate> out;
-  for (const auto& h : hits) {
+  for (const auto& s : found) {
+    const auto& h = s.hit;
     auto meta = std::find_if(metas.begin(), metas.end(), [&](const auto& m) { return m.issue_id == h.issue_id; });
     if (meta == metas.end()) continue;  // deleted since the search
     similar_candidate c{meta->key, meta->summary, meta->project, meta->status, meta->issue_type,
-                        std::min(1.0, h.score), browse_base.empty() ? "" : browse_base + "/browse/" + meta->key,
+                        std::min(1.0, h.score), s.likelihood, std::string(core::to_string(s.tier)),
+                        browse_base.empty() ? "" : browse_base + "/browse/" + meta->key,
                         {}, pair_status(pairs, issue_id, h.issue_id)};
-    for (const auto& t : h.terms) c.terms.push_back(t.term);
+    std::vector<std::string> stems;
+    for (const auto& t : h.terms) stems.push_back(t.term);
+    auto texts = query_texts;
+    texts.push_back(meta->summary);
+    c.terms = core::surface_forms(stems, texts, thread_tokenizer());
     out.push_back(std::move(c));
   }
   return out;
@@ -94,13 +109,15 @@ result<similar_answer> similar_for_issue(context& ctx, const caller& who, const 
   });
   similar_answer answer;
   answer.indexed = known.meta.has_value();
-  std::vector<core::search_hit> hits;
-  std::string issue_id;
+  const auto threshold = known.view.settings.threshold;
+  std::vector<suggestion> found;
+  std::string issue_id, summary;
   if (known.meta) {
     issue_id = known.meta->issue_id;
+    summary = known.meta->summary;
     auto filter = filter_for(known.view.settings, known.meta->project, limit);
     filter.exclude_issue_ids = store::dismissed_among(known.pairs, issue_id);
-    hits = ctx.index.search_issue(who.tenant_id, issue_id, filter);
+    found = suggest(ctx.index, who.tenant_id, {issue_id, std::nullopt, {}}, filter, threshold, limit);
   } else {
     auto doc = fetch_unindexed(ctx, who, key);
     if (!doc) {
@@ -109,22 +126,25 @@ result<similar_answer> similar_for_issue(context& ctx, const caller& who, const 
       return doc.error();
     }
     issue_id = doc->issue_id;
+    summary = doc->summary;
     auto filter = filter_for(known.view.settings, doc->project, limit);
     filter.exclude_issue_ids.insert(issue_id);
-    hits = ctx.index.search(who.tenant_id, core::query{doc->analysis, doc->project, doc->components, doc->created_ms},
-                            filter);
+    suggestion_query q{"", core::query{doc->analysis, doc->project, doc->components, doc->created_ms},
+                       {doc->project, doc->issue_type, doc->components, doc->created_ms}};
+    found = suggest(ctx.index, who.tenant_id, q, filter, threshold, limit);
   }
-  answer.candidates = describe(ctx, who.tenant_id, issue_id, hits, known.pairs, known.view.browse_base);
+  answer.candidates = describe(ctx, who.tenant_id, issue_id, found, known.pairs, known.view.browse_base, {summary});
   return answer;
 }
 
 result<similar_answer> similar_for_draft(context& ctx, const caller& who, const draft& d, std::size_t limit) {
   auto view = ctx.db.read([&](store::read_tx& tx) { return read_tenant_view(tx, who); });
   auto filter = filter_for(view.settings, d.project_key, limit);
-  core::query q{core::analyze_draft(d.summary, d.description, thread_tokenizer()), d.project_key, {}, 0};
-  auto hits = ctx.index.search(who.tenant_id, q, filter);
+  suggestion_query q{"", core::query{core::analyze_draft(d.summary, d.description, thread_tokenizer()), d.project_key, {}, 0},
+                     {d.project_key, d.issue_type, {}, now_ms()}};  // a draft is being created now
+  auto found = suggest(ctx.index, who.tenant_id, q, filter, view.settings.threshold, limit);
   similar_answer answer;
-  answer.candidates = describe(ctx, who.tenant_id, "", hits, {}, view.browse_base);
+  answer.candidates = describe(ctx, who.tenant_id, "", found, {}, view.browse_base, {d.summary, d.description});
   return answer;
 }
 

@@ -6,11 +6,11 @@
 namespace doppel::store {
 
 int upsert_candidates(pqxx::work& tx, const std::string& tenant_id, const std::string& issue_id,
-                      const std::vector<core::search_hit>& hits) {
-  for (const auto& h : hits) {
+                      const std::vector<scored_candidate>& candidates) {
+  for (const auto& h : candidates) {
     if (h.issue_id == issue_id) continue;
     boost::json::array terms;
-    for (const auto& t : h.terms) terms.emplace_back(t.term);
+    for (const auto& t : h.terms) terms.emplace_back(t);
     tx.exec_params0(
         "INSERT INTO pairs (tenant_id, issue_id, candidate_id, score, terms) VALUES ($1, $2, $3, $4, $5::jsonb)"
         " ON CONFLICT (tenant_id, issue_id, candidate_id) DO UPDATE SET score = EXCLUDED.score,"

@@ -18,10 +18,16 @@ struct pair_row {
   std::string status;  // pending | confirmed | dismissed
 };
 
-// Stores hits as pending pairs for issue_id; existing pairs keep their status (only the score and terms
-// of pending ones are refreshed). Returns the number of pending pairs of the issue afterwards.
+// A suggested pair's candidate: its score (the likelihood) and the words that explain it.
+struct scored_candidate {
+  std::string issue_id;
+  double score = 0;
+  std::vector<std::string> terms;
+};
+// Stores the candidates as pending pairs of the issue (a decided pair keeps its status and score; a pending one
+// takes the new score and terms). Returns the issue's pending count.
 int upsert_candidates(pqxx::work& tx, const std::string& tenant_id, const std::string& issue_id,
-                      const std::vector<core::search_hit>& hits);
+                      const std::vector<scored_candidate>& candidates);
 
 // Sets a pair's status (inserting it when the reviewer acted on a suggestion not stored yet).
 void set_pair_status(pqxx::work& tx, const std::string& tenant_id, const std::string& issue_id,
