@@ -115,7 +115,7 @@ const run = with_bed(opts, "quality", async ({ app, tenant, info }) => {
   const agent = make_agent(opts.sockets);
   const api = api_client(agent, app, tenant);
   require_route("/api/admin/stats", await api("/api/admin/stats"));
-  const settings = await api("/api/settings");
+  const settings = await api("/api/admin/config");  // the defaults the measurement runs at
   // Stream: open loop at --rate, in creation order.
   const send_hook = webhook_sender(agent, app, tenant);
   const t_stream = performance.now();
