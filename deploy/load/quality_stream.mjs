@@ -218,7 +218,7 @@ const overall = figures(all);
 console.log(`streamed ${rows.length} issues (${opts.dataset.split("/").pop()}${opts.projects ? `, projects ${opts.projects}` : ""}` +
   `${opts.limit ? `, oldest ${opts.limit}` : ""}) at ${opts.rate}/s in ${fmt(result.stream_s)} s; applied ${fmt(result.apply_s)} s later; ` +
   `panels read in ${fmt(result.read_s)} s (${opts.read_concurrency} in flight): p50 ${fmt(result.latency.p50_ms)} ms, p99 ${fmt(result.latency.p99_ms)} ms`);
-console.log(`doppel: ${result.info.doppel}; tier field: ${tier_field}${tier_field === "absent" ? " (this server has no tiers: every candidate counted as likely)" : ""}\n`);
+console.log(`doppel: ${result.info.doppel}; default threshold ${result.settings?.threshold ?? "?"}; tier field: ${tier_field}${tier_field === "absent" ? " (this server has no tiers: every candidate counted as likely)" : ""}\n`);
 const pct = (x) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : "-");
 console.log(table([...per_project, overall], [["project", (r) => r.project], ["issues measured", (r) => r.measured],
   ["with filed dup", (r) => r.with_dup], ["(a) panel lists one", (r) => pct(r.panel_recall)], ["(b) likely lists one", (r) => pct(r.likely_recall)],
