@@ -8,7 +8,8 @@
 // Ground truth (as ../shared/tools/dupe-eval.py): groups = connected components of Duplicate links with both ends
 // among the streamed issues. An issue "has a filed duplicate" when its group has another member; a panel or queue
 // entry is a filed duplicate when both issues are in one group. "earlier" columns follow dupe-eval's creation-time
-// protocol: issues with an earlier group member, hit when the panel lists an earlier member.
+// protocol: issues with an earlier group member, hit when the panel lists an earlier member; likely suggestions
+// created before the issue per issue without a filed duplicate.
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -166,7 +167,7 @@ const created_of = new Map(rows.map((r) => [r.issue.key, r.created]));
 let tier_field = "present";
 function new_bucket(name) {
   return { project: name, issues: 0, measured: 0, with_dup: 0, panel_hit: 0, likely_hit: 0, with_earlier: 0, panel_hit_earlier: 0,
-           likely_hit_earlier: 0, clean: 0, clean_likely: 0, clean_shown: 0, queue_pairs: 0, queue_dup_pairs: 0, dup_pairs: 0, dup_pairs_in_queue: 0 };
+           likely_hit_earlier: 0, clean: 0, clean_likely: 0, clean_likely_earlier: 0, clean_shown: 0, queue_pairs: 0, queue_dup_pairs: 0, dup_pairs: 0, dup_pairs_in_queue: 0 };
 }
 const buckets = new Map();
 const bucket = (p) => buckets.get(p) ?? buckets.set(p, new_bucket(p)).get(p);
@@ -186,7 +187,10 @@ for (const { issue, project } of rows) {
     x.measured++;
     if (has_dup) { x.with_dup++; x.panel_hit += panel.some(dup); x.likely_hit += likely.some(dup); }
     if (has_earlier) { x.with_earlier++; x.panel_hit_earlier += panel.some(earlier); x.likely_hit_earlier += likely.some(earlier); }
-    if (!has_dup) { x.clean++; x.clean_likely += likely.length; x.clean_shown += panel.length; }
+    if (!has_dup) {
+      x.clean++; x.clean_likely += likely.length; x.clean_shown += panel.length;
+      x.clean_likely_earlier += likely.filter((c) => (created_of.get(c.key) ?? Infinity) < created_of.get(issue.key)).length;
+    }
   }
 }
 // Queue pairs count for the project of their issue; filed pairs for the project of their earlier member.
@@ -210,7 +214,7 @@ const ratio = (a, b) => (b > 0 ? a / b : NaN);
 const figures = (x) => ({ ...x,
   panel_recall: ratio(x.panel_hit, x.with_dup), likely_recall: ratio(x.likely_hit, x.with_dup),
   panel_recall_earlier: ratio(x.panel_hit_earlier, x.with_earlier), likely_recall_earlier: ratio(x.likely_hit_earlier, x.with_earlier),
-  likely_per_clean_issue: ratio(x.clean_likely, x.clean), shown_per_clean_issue: ratio(x.clean_shown, x.clean),
+  likely_per_clean_issue: ratio(x.clean_likely, x.clean), likely_earlier_per_clean_issue: ratio(x.clean_likely_earlier, x.clean), shown_per_clean_issue: ratio(x.clean_shown, x.clean),
   queue_precision: ratio(x.queue_dup_pairs, x.queue_pairs), queue_recall: ratio(x.dup_pairs_in_queue, x.dup_pairs) });
 const per_project = [...buckets.values()].sort((a, b) => a.project.localeCompare(b.project)).map(figures);
 const overall = figures(all);
@@ -223,7 +227,7 @@ const pct = (x) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : "-");
 console.log(table([...per_project, overall], [["project", (r) => r.project], ["issues measured", (r) => r.measured],
   ["with filed dup", (r) => r.with_dup], ["(a) panel lists one", (r) => pct(r.panel_recall)], ["(b) likely lists one", (r) => pct(r.likely_recall)],
   ["(a) earlier", (r) => pct(r.panel_recall_earlier)], ["(b) earlier", (r) => pct(r.likely_recall_earlier)],
-  ["(c) likely per clean issue", (r) => fmt(r.likely_per_clean_issue, 2)],
+  ["(c) likely per clean issue", (r) => fmt(r.likely_per_clean_issue, 2)], ["(c) earlier", (r) => fmt(r.likely_earlier_per_clean_issue, 2)],
   ["queue pending", (r) => r.queue_pairs], ["(d) queue precision", (r) => fmt(r.queue_precision, 3)], ["(d) queue recall", (r) => fmt(r.queue_recall, 3)]]));
 console.log(`server stop: exit ${stopped?.code} after ${stopped?.drain_ms} ms`);
 const { panels: _p, queue: _q, ...kept } = result;

@@ -47,7 +47,7 @@ check_json "$tmp/out/soak/result.json" 'r.samples.length === 3 && r.samples.ever
 check_json "$tmp/out/soak/result.json" 'r.all_applied === true && r.samples.every((s) => s.open_connections !== null)'
 echo "== quality_stream (oldest 300 dataset issues at 100/s) =="
 if run quality_stream --limit 300 --rate 100 --apply-timeout-seconds 120; then
-grep -q '^| project | issues measured | with filed dup | (a) panel lists one | (b) likely lists one | (a) earlier | (b) earlier | (c) likely per clean issue | queue pending | (d) queue precision | (d) queue recall |$' "$tmp/quality_stream.out" \
+grep -q '^| project | issues measured | with filed dup | (a) panel lists one | (b) likely lists one | (a) earlier | (b) earlier | (c) likely per clean issue | (c) earlier | queue pending | (d) queue precision | (d) queue recall |$' "$tmp/quality_stream.out" \
   || { echo "FAIL: quality_stream printed no table with the expected columns"; exit 1; }
 grep -q '^| all | 300 |' "$tmp/quality_stream.out" || { echo "FAIL: quality_stream's table has no 'all' row of 300 issues"; exit 1; }
 check_json "$tmp/out/quality/result.json" 'r.streamed === 300 && r.overall.measured === 300 && r.overall.issues === 300 && r.latency.samples === 300 && r.latency.p99_ms > 0'
