@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Smoke-runs the three load scripts in deploy/load with tiny bounds (seconds, a few hundred requests, loopback only)
+# Smoke-runs the load scripts in deploy/load with tiny bounds (seconds, a few hundred requests, loopback only)
 # against the built binary, so the scripts stay runnable; the full-size runs and their numbers are in docs/performance.md.
 set -euo pipefail
 root="${DOPPEL_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -45,4 +45,12 @@ run soak --minutes 0.1 --sample-seconds 3 --seed 100 --webhook-rate 5 --panel-rp
   || { echo "   soak again with webhooks only"; run soak --minutes 0.1 --sample-seconds 3 --seed 100 --webhook-rate 5 --panel-rps 0; }
 check_json "$tmp/out/soak/result.json" 'r.samples.length === 3 && r.samples.every((s) => s.rss_mib > 0 && s.tree_pss_mib > 0 && s.processes > 1) && r.total_errors === 0'
 check_json "$tmp/out/soak/result.json" 'r.all_applied === true && r.samples.every((s) => s.open_connections !== null)'
+echo "== quality_stream (oldest 300 dataset issues at 100/s) =="
+if run quality_stream --limit 300 --rate 100 --apply-timeout-seconds 120; then
+grep -q '^| project | issues measured | with filed dup | (a) panel lists one | (b) likely lists one | (a) earlier | (b) earlier | (c) likely per clean issue | (c) earlier | queue pending | (d) queue precision | (d) queue recall |$' "$tmp/quality_stream.out" \
+  || { echo "FAIL: quality_stream printed no table with the expected columns"; exit 1; }
+grep -q '^| all | 300 |' "$tmp/quality_stream.out" || { echo "FAIL: quality_stream's table has no 'all' row of 300 issues"; exit 1; }
+check_json "$tmp/out/quality/result.json" 'r.streamed === 300 && r.overall.measured === 300 && r.overall.issues === 300 && r.latency.samples === 300 && r.latency.p99_ms > 0'
+check_json "$tmp/out/quality/result.json" 'r.per_project.length >= 1 && r.per_project.reduce((n, p) => n + p.measured, 0) === 300 && r.overall.queue_pairs <= r.queue_pending && r.stopped.code === 0'
+fi
 echo "deploy_load_smoke: all checks passed"
