@@ -506,11 +506,12 @@ TEST_CASE("dashboard: summary numbers and status") {
   CHECK(b.at("seen").as_int64() == 120);
   CHECK(b.at("indexed").as_int64() == 100);
   CHECK(b.at("total").as_int64() == 1000);
-  // About 2 issues/s (50 s elapsed when inserted, a little more now) and about 450 s to go.
-  CHECK(b.at("rate").as_double() > 1.5);
-  CHECK(b.at("rate").as_double() <= 2.0);
-  CHECK(b.at("etaSeconds").as_double() >= 450.0);
-  CHECK(b.at("etaSeconds").as_double() < 600.0);
+  // Progress counts issues read from Jira: 120 in 50 s (a little more now) is about 2.4 issues/s, and the 880 left
+  // take about 367 s.
+  CHECK(b.at("rate").as_double() > 2.0);
+  CHECK(b.at("rate").as_double() <= 2.4);
+  CHECK(b.at("etaSeconds").as_double() >= 366.0);
+  CHECK(b.at("etaSeconds").as_double() < 450.0);
   CHECK(st.at("index").at("terms").as_int64() == 2);
   CHECK(st.at("index").at("lastEventAt").as_string() == "2026-03-04T05:06:07.890Z");
   // Tenant B sees none of it.
