@@ -251,7 +251,10 @@ def sweep_days_cap(x, y, rank, row_project, projects, everything):
     print(f"\nsweep of the time cap (FEATURES express caps up to {available:.1f} days):")
     print("  cap_days  logloss   ECE      threshold  margin  likely_found  flags/clean  precision  recall")
     best = None
-    for cap in [c for c in DAYS_CAP_SWEEP if c < available] + [available]:  # the last: FEATURES as they are
+    caps = [c for c in DAYS_CAP_SWEEP if c <= available]
+    if not caps or caps[-1] < available * (1 - 1e-6):
+        caps.append(available)  # FEATURES as they are
+    for cap in caps:
         p, _ = held_out(with_days_cap(x, cap), y, row_project, projects)
         ll, _, ece, _ = calibration(p, y)
         th = best_threshold(p, y, rank, everything)
