@@ -21,7 +21,9 @@ if (!["seed", "verify", "ready"].includes(mode) || !opts.database_url || (mode !
 }
 const log = (m) => console.error(`[probe ${mode}] ${m}`);
 const keys = await start_key_server();
-const jira = await start_fake_jira();
+// verify: the restored tenant's base URL names the seed's Jira, which answers its permission checks: the same port.
+const seeded = mode === "verify" ? JSON.parse(readFileSync(opts.state, "utf8")) : null;
+const jira = await start_fake_jira(seeded?.jira_port ? { port: seeded.jira_port } : {});
 const env = opts.secret_key ? { DOPPEL_SECRET_KEY: opts.secret_key } : {};
 const app = await start_doppel({ bin: opts.bin, keys_url: keys.url, out_dir: join(opts.out, `probe-${mode}`),
   database_url: opts.database_url, env });
@@ -57,10 +59,11 @@ try {
       if (!(e instanceof route_missing)) throw e;
       log(`panel API not available (${e.message}): the restore is compared on tables and tenant authentication only`);
     }
-    writeFileSync(opts.state, JSON.stringify({ tenant: { ...tenant, jira_url: undefined, app_url: undefined }, answers }, null, 2));
+    writeFileSync(opts.state, JSON.stringify({ tenant: { ...tenant, jira_url: undefined, app_url: undefined }, answers,
+      jira_port: Number(new URL(jira.url).port) }, null, 2));
     log(`tenant installed and ${opts.issues} issues sent as signed webhooks`);
   } else {
-    const state = JSON.parse(readFileSync(opts.state, "utf8"));
+    const state = seeded;
     if (state.answers) {
       // Context tokens signed with the restored tenant's secret must verify, and the answers must be identical.
       const api = api_client(agent, app, state.tenant);

@@ -31,8 +31,11 @@ export function send(agent, { url, method = "GET", headers = {}, body, timeout_m
   });
 }
 
-function listen(server) {
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${server.address().port}`)));
+function listen(server, port = 0) {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve(`http://127.0.0.1:${server.address().port}`));
+  });
 }
 
 // --- fake Atlassian install-key server: GET /<kid> -> PEM public key ----------------------------------------
@@ -51,7 +54,8 @@ export async function start_key_server() {
 // --- fake Jira: answers the calls the app makes back (search, issue, properties, links, permissions) ----------
 // backlog: {count, issue(i)} = the site's existing issues, served to the backfill through /rest/api/3/search/jql
 // (pages of up to 100, nextPageToken) in creation order; without it the site starts empty.
-export async function start_fake_jira({ issue_lookup = () => null, backlog = { count: 0, issue: () => null } } = {}) {
+// `port` (optional): the port to listen on, e.g. the one a restored tenant's base URL names.
+export async function start_fake_jira({ issue_lookup = () => null, backlog = { count: 0, issue: () => null }, port = 0 } = {}) {
   const counts = new Map();
   const server = http.createServer((req, res) => {
     const path = req.url.split("?")[0];
@@ -86,7 +90,7 @@ export async function start_fake_jira({ issue_lookup = () => null, backlog = { c
       return json(200, {});
     });
   });
-  const url = await listen(server);
+  const url = await listen(server, port);
   return { url, counts, close: () => server.close() };
 }
 
