@@ -297,12 +297,14 @@ function listedKeys(doc) {
   return (list?.content ?? []).map((item) => textOf(item).match(/[A-Z][A-Z0-9]*-\d+/)?.[0]);
 }
 
-// Keys of the pending candidates stored for `key`, best first (what the comment must list, at most five).
-function pendingCandidateKeys(key) {
+// Keys of the pending candidates stored for `key`, best first, at most five. `visibleToAll`: only those every viewer
+// of the issue may see (its own project, no issue security level): what the comment must list.
+function pendingCandidateKeys(key, { visibleToAll = false } = {}) {
   const rows = sql(`SELECT c.issue_key FROM pairs p
       JOIN index_documents i ON i.tenant_id = p.tenant_id AND i.issue_id = p.issue_id
       JOIN index_documents c ON c.tenant_id = p.tenant_id AND c.issue_id = p.candidate_id
       WHERE p.tenant_id = ${quote(siteA.clientKey)} AND i.issue_key = ${quote(key)} AND p.status = 'pending' AND c.deleted_ms IS NULL
+      ${visibleToAll ? "AND c.project_key = i.project_key AND c.security_level_id = ''" : ''}
       ORDER BY p.score DESC, c.issue_key LIMIT 5`);
   return rows ? rows.split('\n') : [];
 }
@@ -359,7 +361,7 @@ test('comment on create: off by default; once enabled by an admin, one ADF comme
   for (const issue of fresh) {
     const { body } = siteA.comments.find((c) => c.key === issue.key);
     assert.deepEqual(adfProblems(body), [], `well-formed ADF on ${issue.key}: ${JSON.stringify(body)}`);
-    const expected = pendingCandidateKeys(issue.key);
+    const expected = pendingCandidateKeys(issue.key, { visibleToAll: true });
     assert.ok(expected.length > 0, `${issue.key} has stored candidates`);
     assert.deepEqual(listedKeys(body), expected, `the comment on ${issue.key} lists its candidates, best first`);
     const count = expected.length === 1 ? '1 possible duplicate' : `${expected.length} possible duplicates`;

@@ -1,6 +1,7 @@
 // Project id and issue security level columns (migration 0008) against a real PostgreSQL: written by upserts,
 // read back by every issue lookup, "not known" kept apart from "no level", rows without them read as not known.
 #include "store/index_store.hpp"
+#include "store/pair_store.hpp"
 
 #include <doctest/doctest.h>
 #include <pqxx/pqxx>
@@ -77,4 +78,29 @@ TEST_CASE("issue security: project id and security level are stored and read bac
   REQUIRE(old);
   CHECK(old->project_id.empty());
   CHECK_FALSE(old->security_known);
+}
+
+TEST_CASE("the comment on a new issue lists only candidates every viewer of the issue may see") {
+  pqxx::connection c(test::fresh_database_url());
+  pqxx::work tx(c);
+  tx.exec0("INSERT INTO tenants (tenant_id, kind, base_url, state) VALUES ('t1', 'connect', 'https://t1.atlassian.net', 'installed')");
+  // The new issue OPEN-9 and four candidates: same project open, same project secured, same project level not
+  // known (indexed before migration 0008), another project.
+  auto row = [&](const std::string& id, const std::string& key, const std::string& project, const char* level) {
+    tx.exec_params0("INSERT INTO index_documents (tenant_id, issue_id, issue_key, project_key, summary, created_ms, updated_ms,"
+                    " security_level_id) VALUES ('t1', $1, $2, $3, $4, 1, 1, $5)",
+                    id, key, project, "summary of " + key, level ? std::optional<std::string>(level) : std::nullopt);
+  };
+  row("9", "OPEN-9", "OPEN", "");
+  row("1", "OPEN-1", "OPEN", "");
+  row("2", "OPEN-2", "OPEN", "10050");
+  row("3", "OPEN-3", "OPEN", nullptr);
+  row("4", "HR-4", "HR", "");
+  for (const auto& [candidate, score] : std::vector<std::pair<std::string, double>>{{"1", 0.1}, {"2", 0.4}, {"3", 0.3}, {"4", 0.2}})
+    tx.exec_params0("INSERT INTO pairs (tenant_id, issue_id, candidate_id, score, status) VALUES ('t1', '9', $1, $2, 'pending')",
+                    candidate, score);
+  auto listed = store::pending_candidates(tx, "t1", "9", 5);
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0].key == "OPEN-1");
+  CHECK(store::pending_count(tx, "t1", "9") == 4);  // the badge counts them all (the panel filters for its viewer)
 }

@@ -75,9 +75,11 @@ int pending_count(pqxx::transaction_base& tx, const std::string& tenant_id, cons
 std::vector<candidate_line> pending_candidates(pqxx::transaction_base& tx, const std::string& tenant_id,
                                                const std::string& issue_id, int limit) {
   auto rows = tx.exec_params(
-      "SELECT d.issue_key, d.summary FROM pairs p JOIN index_documents d"
-      " ON d.tenant_id = p.tenant_id AND d.issue_id = p.candidate_id"
+      "SELECT d.issue_key, d.summary FROM pairs p"
+      " JOIN index_documents i ON i.tenant_id = p.tenant_id AND i.issue_id = p.issue_id"
+      " JOIN index_documents d ON d.tenant_id = p.tenant_id AND d.issue_id = p.candidate_id"
       " WHERE p.tenant_id = $1 AND p.issue_id = $2 AND p.status = 'pending' AND d.deleted_ms IS NULL"
+      "   AND d.project_key = i.project_key AND d.security_level_id = ''"
       " ORDER BY p.score DESC, d.issue_key LIMIT $3",
       tenant_id, issue_id, limit);
   std::vector<candidate_line> out;

@@ -47,7 +47,9 @@ void delete_pairs_of(pqxx::work& tx, const std::string& tenant_id, const std::ve
 
 int pending_count(pqxx::transaction_base& tx, const std::string& tenant_id, const std::string& issue_id);
 
-// The issue's pending candidates best first (key and summary of each live one), at most `limit`.
+// The issue's pending candidates that every viewer of the issue may see, best first (key and summary), at most
+// `limit`: live, in the issue's own project, without an issue security level (a level not known yet counts as one).
+// What a comment on the issue may list.
 struct candidate_line {
   std::string key;
   std::string summary;
