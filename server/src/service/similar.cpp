@@ -95,20 +95,6 @@ result<core::indexed_document> fetch_unindexed(context& ctx, const caller& who, 
   return core::make_indexed_document(*doc, thread_tokenizer());
 }
 
-// The viewer, checked on this request: who may see what (service/permissions.hpp).
-struct viewer_check {
-  auth::viewer viewer;
-  permission_check_fn check;
-};
-
-result<viewer_check> viewer_check_for(context& ctx, const caller& who) {
-  auto viewer = viewer_of(who);
-  if (!viewer) return viewer.error();
-  auto check = permission_checker(ctx, who);
-  if (!check) return check.error();
-  return viewer_check{*viewer, std::move(*check)};
-}
-
 error hidden_issue() { return make_error(errc::not_found, "issue_not_found", "Issue not found in this site's index or Jira"); }
 
 // The hits the viewer may browse (for suggest(), before rating). A failed check keeps none and leaves its error in

@@ -115,6 +115,14 @@ result<permission_check_fn> permission_checker(context& ctx, const caller& who) 
   return checker_of(*client);
 }
 
+result<viewer_check> viewer_check_for(context& ctx, const caller& who) {
+  auto viewer = viewer_of(who);
+  if (!viewer) return viewer.error();
+  auto check = permission_checker(ctx, who);
+  if (!check) return check.error();
+  return viewer_check{*viewer, std::move(*check)};
+}
+
 std::string stored_system_token_box(context& ctx, const std::string& tenant_id) {
   auto tenant = find_tenant(ctx, tenant_id);
   return tenant && tenant->kind == "forge" ? tenant->system_token_box : std::string();

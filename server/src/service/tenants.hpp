@@ -4,6 +4,7 @@
 
 #include "jira/jira_client.hpp"
 #include "service/context.hpp"
+#include "service/permissions.hpp"
 #include "store/inbox.hpp"
 
 #include <memory>
@@ -44,6 +45,14 @@ result<std::shared_ptr<jira::jira_client>> jira_for_tenant(context& ctx, const s
 // The viewer's permission check on a user request: Jira as the app (jira_for_tenant with who), all its calls within
 // permission_check_budget (a long Retry-After fails fast instead of sleeping on the request thread).
 result<permission_check_fn> permission_checker(context& ctx, const caller& who);
+
+// The viewer of a user request with its permission check: what every use-case that reads or writes issues for a
+// user starts from. errc::unauthorized "anonymous_viewer" without a user; permission_checker's errors.
+struct viewer_check {
+  auth::viewer viewer;
+  permission_check_fn check;
+};
+result<viewer_check> viewer_check_for(context& ctx, const caller& who);
 
 // The sealed token a client from jira_for_tenant(who = nullptr) uses for a Forge tenant (to forget exactly that
 // one when Jira rejects it); empty for Connect tenants.
