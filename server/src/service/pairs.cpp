@@ -65,19 +65,26 @@ result<std::string> decide_pair(context& ctx, const caller& who, const std::stri
                                 const std::string& candidate_key, pair_action action) {
   if (!core::valid_issue_key(issue_key) || !core::valid_issue_key(candidate_key) || issue_key == candidate_key)
     return make_error(errc::bad_request, "invalid_issue_key", "Two different valid issue keys are required");
+  struct known_pair {
+    std::optional<store::issue_meta> issue, candidate;
+    bool stored = false;  // the pair (issue -> candidate) has a row: its score is kept
+  };
   auto found = ctx.db.read([&](store::read_tx& tx) {
-    return std::make_pair(store::find_issue_by_key(tx, who.tenant_id, issue_key),
-                          store::find_issue_by_key(tx, who.tenant_id, candidate_key));
+    known_pair k{store::find_issue_by_key(tx, who.tenant_id, issue_key),
+                 store::find_issue_by_key(tx, who.tenant_id, candidate_key)};
+    if (k.issue && k.candidate)
+      for (const auto& p : store::pairs_for(tx, who.tenant_id, k.issue->issue_id))
+        k.stored = k.stored || (p.issue_id == k.issue->issue_id && p.candidate_id == k.candidate->issue_id);
+    return k;
   });
-  if (!found.first || !found.second) return make_error(errc::not_found, "issue_not_found", "Issue not indexed for this site");
-  const auto& issue = *found.first;
-  const auto& candidate = *found.second;
+  if (!found.issue || !found.candidate) return make_error(errc::not_found, "issue_not_found", "Issue not indexed for this site");
+  const auto& issue = *found.issue;
+  const auto& candidate = *found.candidate;
   // The viewer must see both issues (and may link them, for a link): refused with 403 before anything changes.
-  auto viewer = viewer_of(who);
-  if (!viewer) return viewer.error();
-  auto check = permission_checker(ctx, who);
-  if (!check) return check.error();
-  if (auto allowed = authorize_pair(*viewer, issue.issue_id, candidate.issue_id, permission_for(action), *check); !allowed)
+  auto vc = viewer_check_for(ctx, who);
+  if (!vc) return vc.error();
+  if (auto allowed = authorize_pair(vc->viewer, issue.issue_id, candidate.issue_id, permission_for(action), vc->check);
+      !allowed)
     return allowed.error();
   if (action == pair_action::link) {
     auto client = jira_for_tenant(ctx, who.tenant_id, &who);
@@ -85,7 +92,8 @@ result<std::string> decide_pair(context& ctx, const caller& who, const std::stri
     auto dir = duplicate_direction(issue.key, issue.created_ms, candidate.key, candidate.created_ms);
     if (auto linked = (*client)->link_duplicate(dir.older_key, dir.newer_key); !linked) return linked.error();
   }
-  const double score_if_new = likelihood_between(ctx, who.tenant_id, issue, candidate.issue_id);
+  // A stored pair keeps its score: only a pair decided before it was ever stored needs its likelihood (a search).
+  const double score_if_new = found.stored ? 0.0 : likelihood_between(ctx, who.tenant_id, issue, candidate.issue_id);
   ctx.db.write([&](store::write_tx& tx) {
     change_status(tx, who.tenant_id, {issue.issue_id, issue.key}, {candidate.issue_id, candidate.key}, action,
                   score_if_new);
@@ -107,10 +115,8 @@ result<bulk_outcome> decide_pairs(context& ctx, const caller& who, pair_action a
     for (const auto& [issue, candidate] : pairs) out.push_back(store::find_pair_by_keys(tx, who.tenant_id, issue, candidate));
     return out;
   });
-  auto viewer = viewer_of(who);
-  if (!viewer) return viewer.error();
-  auto check = permission_checker(ctx, who);
-  if (!check) return check.error();
+  auto vc = viewer_check_for(ctx, who);
+  if (!vc) return vc.error();
   bulk_outcome out;
   std::shared_ptr<jira::jira_client> jira;
   for (std::size_t i = 0; i < found.size(); ++i) {
@@ -121,7 +127,8 @@ result<bulk_outcome> decide_pairs(context& ctx, const caller& who, pair_action a
       continue;
     }
     // Each pair needs browse on both issues (and Link Issues for a link); a refused pair changes nothing.
-    if (auto allowed = authorize_pair(*viewer, p->issue.issue_id, p->candidate.issue_id, permission_for(action), *check);
+    if (auto allowed = authorize_pair(vc->viewer, p->issue.issue_id, p->candidate.issue_id, permission_for(action),
+                                      vc->check);
         !allowed) {
       fail(allowed.error().stable_code);
       continue;
