@@ -33,6 +33,20 @@ function Shell(props: { children: ComponentChildren; busy?: boolean; testId?: st
   );
 }
 
+// One tier of candidates: "likely" (plain) or "related" (muted by the --related modifier), under its heading.
+function TierGroup(props: { tier: 'likely' | 'related'; title: string; children: ComponentChildren }) {
+  const { tier } = props;
+  const heading = `doppel-${tier}-h`;
+  return (
+    <section class={tier === 'related' ? 'doppel-group doppel-group--related' : 'doppel-group'} aria-labelledby={heading} data-testid={tier}>
+      <h2 class="doppel-group__title" id={heading}>
+        {props.title}
+      </h2>
+      <ul class="doppel-candidates">{props.children}</ul>
+    </section>
+  );
+}
+
 export function Panel(props: { host: Host | null; hostError?: string; schedule?: Scheduler; refreshMs?: number }) {
   const { host } = props;
   const { issueKey, load, reload, setCandidate } = useCandidates(host, props.schedule ?? defaultScheduler, props.refreshMs ?? INDEXING_REFRESH_MS);
@@ -117,12 +131,9 @@ export function Panel(props: { host: Host | null; hostError?: string; schedule?:
         </EmptyState>
       )}
       {likely.length > 0 && (
-        <section class="doppel-group" aria-labelledby="doppel-likely-h" data-testid="likely">
-          <h2 class="doppel-group__title" id="doppel-likely-h">
-            Likely duplicates
-          </h2>
-          <ul class="doppel-candidates">{likely.map(row)}</ul>
-        </section>
+        <TierGroup tier="likely" title="Likely duplicates">
+          {likely.map(row)}
+        </TierGroup>
       )}
       {likely.length === 0 && related.length > 0 && (
         <p class="doppel-no-likely" data-testid="no-likely">
@@ -130,12 +141,9 @@ export function Panel(props: { host: Host | null; hostError?: string; schedule?:
         </p>
       )}
       {related.length > 0 && (
-        <section class="doppel-group doppel-group--related" aria-labelledby="doppel-related-h" data-testid="related">
-          <h2 class="doppel-group__title" id="doppel-related-h">
-            Related issues
-          </h2>
-          <ul class="doppel-candidates">{related.map(row)}</ul>
-        </section>
+        <TierGroup tier="related" title="Related issues">
+          {related.map(row)}
+        </TierGroup>
       )}
       {visible.length > 0 && (
         <p class="doppel-footnote ds-subtlest" data-testid="likelihood-meaning">
