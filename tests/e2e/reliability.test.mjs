@@ -1,5 +1,6 @@
 // Reliability end-to-end tests against fake Jira sites: duplicated/reordered deliveries, kill -9 during a webhook
-// stream, PostgreSQL restarted mid-stream, two replicas on one database, tenant isolation with colliding keys.
+// stream, PostgreSQL restarted mid-stream, two replicas on one database, tenant isolation with colliding keys, and
+// the time to searchable after a kill -9 or a PostgreSQL restart with one and two replicas.
 // Needs DOPPEL_BIN and DOPPEL_TEST_DATABASE_URL; the PostgreSQL restart test also DOPPEL_TEST_PG_BIN/_PG_DATA.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -137,6 +138,28 @@ function issueVersions({ prefix = 'REL', count, versions, random, baseMs = Date.
   return out;
 }
 
+// The test's own PostgreSQL (deploy/test.sh starts it): stop (fast) and start again with the options it was started
+// with. null when the test runs against a server it may not restart.
+function testPostgres() {
+  const pgBin = process.env.DOPPEL_TEST_PG_BIN;
+  const pgData = process.env.DOPPEL_TEST_PG_DATA;
+  if (!pgBin || !pgData) return null;
+  const asPg = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
+  const pgCtl = (...args) => execFileSync(asPg[0] ?? `${pgBin}/pg_ctl`, asPg.length ? [...asPg.slice(1), `${pgBin}/pg_ctl`, ...args] : args, { stdio: 'pipe', timeout: 60_000 });
+  // pg_ctl start needs the server's own options: take them from postmaster.opts (what it was started with).
+  const opts = readFileSync(join(pgData, 'postmaster.opts'), 'utf8').trim();
+  const words = [...opts.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]).slice(1);
+  const serverOptions = [];
+  for (let i = 0; i < words.length; ++i) {
+    if (words[i] === '-D') { ++i; continue; }
+    serverOptions.push(/\s/.test(words[i]) ? `"${words[i]}"` : words[i]);
+  }
+  return {
+    stop: () => pgCtl('-D', pgData, '-m', 'fast', '-w', 'stop'),
+    start: () => pgCtl('-D', pgData, '-l', '/tmp/doppel-e2e-pg-restart.log', '-o', serverOptions.join(' '), '-w', 'start'),
+  };
+}
+
 function shuffle(list, random) {
   for (let i = list.length - 1; i > 0; --i) {
     const j = Math.floor(random() * (i + 1));
@@ -229,7 +252,7 @@ test('(b) kill -9 at random moments during a webhook stream: every acknowledged 
   streaming = false;
   await Promise.all(senders);
   const recoveryStart = Date.now();
-  // Jobs killed mid-run keep their lease (60 s) before another worker may take them over.
+  // Jobs killed mid-run keep their lease (10 s, no longer renewed) before another worker may take them over.
   await quiesce(w, 'recovery after the last kill', 100_000);
   const recoverySeconds = (Date.now() - recoveryStart) / 1000;
 
@@ -248,21 +271,10 @@ test('(b) kill -9 at random moments during a webhook stream: every acknowledged 
 });
 
 test('(c) PostgreSQL stopped mid-stream: 503 while down, recovers by itself, nothing acknowledged is lost', { timeout: 120_000 }, async (t) => {
-  const pgBin = process.env.DOPPEL_TEST_PG_BIN;
-  const pgData = process.env.DOPPEL_TEST_PG_DATA;
-  if (!pgBin || !pgData) {
+  const pg = testPostgres();
+  if (!pg) {
     t.skip('DOPPEL_TEST_PG_BIN / DOPPEL_TEST_PG_DATA not set (run through deploy/test.sh)');
     return;
-  }
-  const asPg = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
-  const pgCtl = (...args) => execFileSync(asPg[0] ?? `${pgBin}/pg_ctl`, asPg.length ? [...asPg.slice(1), `${pgBin}/pg_ctl`, ...args] : args, { stdio: 'pipe', timeout: 60_000 });
-  // pg_ctl start needs the server's own options: take them from postmaster.opts (what it was started with).
-  const opts = readFileSync(join(pgData, 'postmaster.opts'), 'utf8').trim();
-  const words = [...opts.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]).slice(1);
-  const serverOptions = [];
-  for (let i = 0; i < words.length; ++i) {
-    if (words[i] === '-D') { ++i; continue; }
-    serverOptions.push(/\s/.test(words[i]) ? `"${words[i]}"` : words[i]);
   }
 
   const random = rng(SEED + 2);
@@ -296,7 +308,7 @@ test('(c) PostgreSQL stopped mid-stream: 503 while down, recovers by itself, not
   });
 
   await new Promise((resolve) => setTimeout(resolve, 800));
-  pgCtl('-D', pgData, '-m', 'fast', '-w', 'stop');
+  pg.stop();
   down = true;
   try {
     const readyz = await eventually(async () => {
@@ -310,7 +322,7 @@ test('(c) PostgreSQL stopped mid-stream: 503 while down, recovers by itself, not
     await new Promise((resolve) => setTimeout(resolve, 1000));
   } finally {
     down = false;
-    pgCtl('-D', pgData, '-l', '/tmp/doppel-e2e-pg-restart.log', '-o', serverOptions.join(' '), '-w', 'start');
+    pg.start();
   }
   const startedAt = Date.now();
   await eventually(async () => (await call(target, 'GET', '/readyz')).status === 200, '/readyz back to 200', { timeoutMs: 20_000, intervalMs: 100 });
@@ -440,3 +452,123 @@ test('(e) tenant isolation with colliding issue keys and ids: probes never see a
   }
   console.log(`# (e) ${probes} probes over ${SITES} colliding sites, ${candidatesChecked} candidates all from the caller's site`);
 });
+
+// (f) Time to searchable after a fault mid-stream. Every issue gets a word of its own (letters only, so the analyzer
+// keeps it whole) and counts as searchable when a draft search for its summary lists it on every replica. The stream
+// is paced below what the workers apply, so the time measured is the recovery, not a backlog.
+const uniqueWord = (n) => `qz${[...String(n)].map((d) => 'abcdefghij'[Number(d)]).join('')}vk`;
+
+// The issues not yet listed by a draft search of their summary on every target.
+async function notSearchable(targets, site, issues) {
+  const pending = new Set(issues);
+  const check = async (issue) => {
+    for (const target of targets) {
+      const r = await site.api(target, 'POST', '/api/similar?limit=5', { body: { summary: issue.fields.summary, projectKey: issue.fields.project.key } });
+      if (r.status !== 200 || !r.json.candidates.some((c) => c.key === issue.key)) return;
+    }
+    pending.delete(issue);
+  };
+  const list = [...pending];
+  for (let i = 0; i < list.length; i += 8) await Promise.all(list.slice(i, i + 8).map(check));
+  return [...pending];
+}
+
+for (const fault of ['kill -9', 'PostgreSQL restart']) {
+  for (const replicas of [1, 2]) {
+    test(`(f) ${fault} mid-stream, ${replicas} replica(s): every acknowledged issue searchable within 60 s of the service being back`, { timeout: 180_000 }, async (t) => {
+      const pg = testPostgres();
+      if (fault !== 'kill -9' && !pg) {
+        t.skip('DOPPEL_TEST_PG_BIN / DOPPEL_TEST_PG_DATA not set (run through deploy/test.sh)');
+        return;
+      }
+      const COUNT = 120;
+      const w = await world();
+      const [site] = w.sites;
+      const servers = [];
+      for (let r = 0; r < replicas; ++r) servers.push(await w.start());
+      await installAndWait(w, site, servers[0].target);
+      const texts = loadDataset({ offset: 3000, limit: COUNT }).map((issue) => normalize(issue.fields.summary));
+      const issues = texts.map((text, n) => site.putIssue({
+        id: String(70_000 + n), key: `FLT-${n + 1}`,
+        fields: { summary: `${text} ${uniqueWord(n)}`, description: `Issue ${n + 1} of the fault stream`, project: { key: 'FLT' } },
+      }));
+      const byId = new Map(issues.map((issue) => [issue.id, issue]));
+
+      // Four senders deliver the issue_created webhooks round-robin over the replicas (about 20/s in all), each retried
+      // with the same identifier until acknowledged, as Jira does. Halfway, 50 go out without pause, so that the
+      // workers are busy when the fault strikes (a fault between jobs would leave nothing to recover).
+      let acked = 0;
+      let retried = 0;
+      let lastAckAt = 0;
+      let halfway;
+      const half = new Promise((resolve) => { halfway = resolve; });
+      let next = 0;
+      const senders = Array.from({ length: 4 }, async () => {
+        while (next < issues.length) {
+          const n = next++;
+          const body = site.webhookBody('created', issues[n]);
+          const id = crypto.randomUUID();
+          for (let retry = 0; ; ++retry) {
+            let status = 0;
+            try { status = (await site.sendWebhook(servers[n % servers.length].target, body, { id, retry, timeoutMs: 5_000 })).status; } catch { status = 0; }
+            if (status === 204) break;
+            assert.ok(status === 0 || status >= 500, `unexpected status ${status}`);
+            assert.ok(retry < 600, 'a delivery was never acknowledged');
+            retried += 1;
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+          acked += 1;
+          lastAckAt = Date.now();
+          if (acked === COUNT / 2 + 10) halfway();
+          if (n < COUNT / 2 || n >= COUNT / 2 + 50) await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      });
+
+      await half;
+      const running = () => w.sql("SELECT payload->>'issueId' FROM jobs WHERE state = 'running' AND kind = 'apply_issue'").split('\n').filter(Boolean);
+      for (let tries = 0; tries < 300 && running().length === 0; ++tries) await new Promise((resolve) => setTimeout(resolve, 5));
+      let orphans;
+      if (fault === 'kill -9') {
+        await servers[0].server.stop('SIGKILL');
+        // Jobs the dead process held: running, claimed before the kill (a survivor's own jobs finish in well under 250 ms).
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        orphans = w.sql("SELECT payload->>'issueId' FROM jobs WHERE state = 'running' AND kind = 'apply_issue' AND updated_at < now() - interval '250 milliseconds'").split('\n').filter(Boolean);
+        servers[0] = await w.start();
+      } else {
+        orphans = running();
+        pg.stop();
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        pg.start();
+        for (const { target } of servers) {
+          await eventually(async () => (await call(target, 'GET', '/readyz')).status === 200, '/readyz back to 200', { timeoutMs: 30_000, intervalMs: 50 });
+        }
+      }
+      const backAt = Date.now();
+
+      // Poll until the jobs running at the fault, then all acknowledged issues, are searchable on every replica.
+      const targets = () => servers.map((s) => s.target);
+      let orphansAt = orphans.length ? null : backAt;
+      let pending = issues;
+      let acknowledgedAll = false;
+      Promise.all(senders).then(() => { acknowledgedAll = true; });
+      await eventually(async () => {
+        if (orphansAt === null && (await notSearchable(targets(), site, orphans.map((id) => byId.get(id)).filter(Boolean))).length === 0) orphansAt = Date.now();
+        if (!acknowledgedAll) return false;
+        pending = await notSearchable(targets(), site, pending);
+        return pending.length === 0 && orphansAt !== null;
+      }, 'every acknowledged issue searchable on every replica', { timeoutMs: 90_000, intervalMs: 100 }).catch((error) => {
+        throw new Error(`${error.message}; still missing: ${pending.slice(0, 10).map((i) => i.key).join(', ')}`);
+      });
+      const searchableAt = Date.now();
+      await Promise.all(senders);
+      assert.equal(acked, COUNT, 'every delivery acknowledged in the end');
+      const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+      console.log(`# (f) ${fault}, ${replicas} replica(s): ${orphans.length} apply jobs running at the fault searchable ` +
+        `${seconds(orphansAt - backAt)} after the service was back; all ${COUNT} acknowledged issues ${seconds(searchableAt - backAt)} ` +
+        `after it (${seconds(searchableAt - lastAckAt)} after the last acknowledgement; ${retried} refused attempts retried)`);
+      assert.ok(searchableAt - backAt < 60_000, `searchable only ${seconds(searchableAt - backAt)} after the service was back`);
+      await quiesce(w, 'queue drained');
+      assert.equal(w.sql("SELECT count(*) FROM jobs WHERE state = 'dead'"), '0', 'dead-lettered jobs');
+    });
+  }
+}

@@ -166,3 +166,35 @@ TEST_CASE("a write that queues a job wakes the workers once after its commit, a 
   db.write([&](store::write_tx& w) { w.exec("SELECT 1"); });
   CHECK(wakes == 1);
 }
+
+TEST_CASE("job queue: renew_leases extends held leases, skips a job taken over, ends abandoned leases at once") {
+  pqxx::connection c(test::fresh_database_url());
+  add_tenant(c, "t1");
+  for (const char* key : {"issue:1", "issue:2", "issue:3"}) enqueue_due(c, "t1", store::job_kind::apply_issue, key);
+  auto kept = store::claim(c, lease);
+  auto taken = store::claim(c, lease);
+  auto dropped = store::claim(c, lease);
+  REQUIRE((kept && taken && dropped));
+  {
+    pqxx::work tx(c);  // `taken`'s lease ran out and another worker claimed it (attempts 2)
+    tx.exec_params0("UPDATE jobs SET lease_until = now() - interval '1 second' WHERE job_id = $1", taken->job_id);
+    tx.commit();
+  }
+  auto takeover = store::claim(c, lease);
+  REQUIRE(takeover.has_value());
+  CHECK(takeover->job_id == taken->job_id);
+  auto key = [](const store::job& j) { return store::lease_key{j.tenant_id, j.job_id, j.attempts}; };
+  auto renewed = store::renew_leases(c, {key(*kept), key(*taken)}, {key(*dropped)}, std::chrono::seconds(600));
+  CHECK(renewed == std::vector<std::int64_t>{kept->job_id});
+  auto left = [&](std::int64_t id) {
+    pqxx::nontransaction tx(c);
+    return tx.exec_params1("SELECT extract(epoch FROM lease_until - now()) FROM jobs WHERE job_id = $1", id)[0].as<double>();
+  };
+  CHECK(left(kept->job_id) > 500);   // renewed to 600 s
+  CHECK(left(taken->job_id) < 100);  // the takeover's own 60 s lease, untouched
+  CHECK(left(dropped->job_id) <= 0);
+  auto again = store::claim(c, lease);  // the abandoned job is claimable now, not after its lease
+  REQUIRE(again.has_value());
+  CHECK(again->job_id == dropped->job_id);
+  CHECK(store::renew_leases(c, {}, {}, lease).empty());
+}

@@ -1,6 +1,8 @@
 // Job queue SQL. Leases make a crashed worker's job claimable again; completion commits with the work.
 #include "store/job_queue.hpp"
 
+#include "store/inbox.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -79,6 +81,31 @@ std::optional<job> claim(pqxx::connection& conn, std::chrono::seconds lease) {
   if (!kind) return std::nullopt;
   return job{r[0].as<std::string>(), r[1].as<std::int64_t>(), *kind, r[3].as<std::string>(),
              r[4].as<std::string>(), r[5].as<int>()};
+}
+
+std::vector<std::int64_t> renew_leases(pqxx::connection& conn, const std::vector<lease_key>& held,
+                                       const std::vector<lease_key>& abandoned, std::chrono::seconds lease) {
+  std::vector<std::string> tenants, ids, attempts, renew;
+  for (const auto* list : {&held, &abandoned}) {
+    for (const auto& k : *list) {
+      tenants.push_back(k.tenant_id);
+      ids.push_back(std::to_string(k.job_id));
+      attempts.push_back(std::to_string(k.attempts));
+      renew.push_back(list == &held ? "t" : "f");
+    }
+  }
+  if (tenants.empty()) return {};
+  pqxx::nontransaction tx(conn);
+  auto rows = tx.exec_params(
+      "UPDATE jobs j SET lease_until = CASE WHEN k.renew THEN now() + make_interval(secs => $5) ELSE now() END"
+      " FROM unnest($1::text[], $2::bigint[], $3::int[], $4::bool[]) AS k(tenant_id, job_id, attempts, renew)"
+      " WHERE j.tenant_id = k.tenant_id AND j.job_id = k.job_id AND j.attempts = k.attempts AND j.state = 'running'"
+      " RETURNING j.job_id, k.renew",
+      text_array(tenants), text_array(ids), text_array(attempts), text_array(renew), double(lease.count()));
+  std::vector<std::int64_t> renewed;
+  for (const auto& r : rows)
+    if (r[1].as<bool>()) renewed.push_back(r[0].as<std::int64_t>());
+  return renewed;
 }
 
 void complete(pqxx::work& tx, const job& j) {

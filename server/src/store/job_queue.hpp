@@ -8,6 +8,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace doppel::store {
 
@@ -42,6 +43,20 @@ void make_due_now(write_tx& tx, const std::string& tenant_id, job_kind kind);
 // Claims the oldest due job (or one whose lease expired) and leases it; nullopt when none is due.
 // Jobs of uninstalled tenants are skipped, except their purge.
 std::optional<job> claim(pqxx::connection& conn, std::chrono::seconds lease);
+
+// A job this process holds, as the lease checks name it (attempts tells a takeover apart: a new claim increments it).
+struct lease_key {
+  std::string tenant_id;
+  std::int64_t job_id = 0;
+  int attempts = 0;
+};
+
+// The heartbeat, in one statement: extends to now + `lease` the leases of `held` that are still ours (running with
+// the same attempts) and ends at once those of `abandoned` (jobs whose transaction broke off: claimable now, not
+// after their lease). Returns the ids of the `held` jobs renewed; one missing was taken over or is gone.
+// Waits on the row lock of a job whose completion is committing (bounded by the connection's lock_timeout).
+std::vector<std::int64_t> renew_leases(pqxx::connection& conn, const std::vector<lease_key>& held,
+                                       const std::vector<lease_key>& abandoned, std::chrono::seconds lease);
 
 // Finishes a claimed job inside the caller's transaction (commits with the job's effects).
 // Throws lease_lost when another worker took the job over after our lease expired.

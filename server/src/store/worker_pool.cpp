@@ -1,4 +1,5 @@
-// Worker loop: claim → process in a transaction → complete in that transaction → commit → after_commit.
+// Worker loop: claim → process in a transaction → complete in that transaction → commit → after_commit; and the
+// heartbeat that renews the leases of the jobs running meanwhile.
 #include "store/worker_pool.hpp"
 
 #include "util/errors.hpp"
@@ -8,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -31,6 +33,7 @@ void worker_pool::set_processor(job_kind kind, processor_fn fn) { processors_[ki
 
 void worker_pool::start() {
   for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { run(); });
+  heartbeat_ = std::thread([this] { run_heartbeat(); });
 }
 
 void worker_pool::nudge() { wake_.notify_all(); }
@@ -45,6 +48,81 @@ void worker_pool::stop(std::chrono::milliseconds deadline) {
   if (busy_.load() > 0) log::warn("worker: drain deadline passed; waiting for running jobs", {{"busy", busy_.load()}});
   for (auto& t : threads_) t.join();  // a running job is bounded by statement and HTTP timeouts
   threads_.clear();
+  {
+    std::lock_guard lock(held_mutex_);
+    heartbeat_stopping_.store(true);
+  }
+  heartbeat_wake_.notify_all();
+  if (heartbeat_.joinable()) heartbeat_.join();
+}
+
+std::uint64_t worker_pool::hold(const job& j) {
+  std::lock_guard lock(held_mutex_);
+  held_.emplace(++next_token_, held_job{{j.tenant_id, j.job_id, j.attempts}, false});
+  return next_token_;
+}
+
+void worker_pool::release(std::uint64_t token, bool abandon) {
+  std::lock_guard lock(held_mutex_);
+  auto it = held_.find(token);
+  if (it == held_.end()) return;
+  if (abandon) abandoned_.push_back(it->second.key);
+  held_.erase(it);
+}
+
+bool worker_pool::lost(std::uint64_t token) {
+  std::lock_guard lock(held_mutex_);
+  auto it = held_.find(token);
+  return it != held_.end() && it->second.lost;
+}
+
+void worker_pool::run_heartbeat() {
+  std::unique_ptr<pqxx::connection> conn;
+  while (!heartbeat_stopping_.load()) {
+    {
+      std::unique_lock lock(held_mutex_);
+      heartbeat_wake_.wait_for(lock, options_.heartbeat, [this] { return heartbeat_stopping_.load(); });
+      if (heartbeat_stopping_.load()) return;
+      if (held_.empty() && abandoned_.empty()) continue;
+    }
+    try {
+      beat(conn);
+    } catch (const std::exception& e) {
+      conn.reset();  // reconnect at the next beat
+      log::warn("worker: lease heartbeat failed", {{"what", e.what()}});
+    }
+  }
+}
+
+void worker_pool::beat(std::unique_ptr<pqxx::connection>& conn) {
+  std::vector<lease_key> held, abandoned;
+  {
+    std::lock_guard lock(held_mutex_);
+    for (const auto& [token, h] : held_) held.push_back(h.key);
+    abandoned = abandoned_;
+  }
+  if (!conn || !conn->is_open()) {
+    conn = std::make_unique<pqxx::connection>(pool_.conninfo());
+    // A job whose completion is committing holds its row for a moment; never wait long for one.
+    pqxx::nontransaction(*conn).exec0("SET lock_timeout = '2s'");
+  }
+  auto renewed = renew_leases(*conn, held, abandoned, options_.lease);
+  std::size_t lost_now = 0;
+  {
+    std::lock_guard lock(held_mutex_);
+    // Only what this beat sent: a job held or abandoned since is handled at the next beat.
+    abandoned_.erase(abandoned_.begin(), abandoned_.begin() + std::ptrdiff_t(abandoned.size()));
+    for (auto& [token, h] : held_) {
+      bool sent = std::any_of(held.begin(), held.end(), [&](const lease_key& k) { return k.job_id == h.key.job_id; });
+      bool kept = std::find(renewed.begin(), renewed.end(), h.key.job_id) != renewed.end();
+      if (sent && !kept && !h.lost) {
+        h.lost = true;
+        ++lost_now;
+      }
+    }
+  }
+  if (lost_now > 0) log::warn("worker: leases taken over by another worker", {{"jobs", lost_now}});
+  if (!abandoned.empty()) nudge();  // their jobs are claimable now
 }
 
 template <class Fn>
@@ -89,6 +167,13 @@ bool worker_pool::run_one(std::unique_ptr<pqxx::connection>& own) {
     std::atomic<std::size_t>& n;
     ~busy_guard() { --n; }
   } guard{busy_};
+  // Released (abandoned when the failure could not be recorded) before the busy count drops, so stop() sees it.
+  struct held_guard {
+    worker_pool& pool;
+    std::uint64_t token;
+    bool abandon = false;
+    ~held_guard() { pool.release(token, abandon); }
+  } held{*this, hold(*j)};
   auto it = processors_.find(j->kind);
   try {
     if (it == processors_.end()) throw std::runtime_error("no processor for job kind " + std::string(to_string(j->kind)));
@@ -97,6 +182,8 @@ bool worker_pool::run_one(std::unique_ptr<pqxx::connection>& own) {
     on_connection(own, [&](pqxx::connection& c) {
       write_tx tx(c);
       it->second(tx, *j);
+      // A heartbeat that found the job taken over: stop before completing (complete() checks it again in SQL).
+      if (lost(held.token)) throw lease_lost("job lease lost: " + std::to_string(j->job_id));
       complete(tx, *j);
       tx.commit();
       hooks = tx.take_hooks();
@@ -113,7 +200,9 @@ bool worker_pool::run_one(std::unique_ptr<pqxx::connection>& own) {
     try {
       dead = on_connection(own, [&](pqxx::connection& c) { return fail(c, *j, e.what(), options_.max_attempts); });
     } catch (const std::exception& e2) {
-      log::warn("worker: could not record failure; the lease will expire", {{"job", j->job_id}, {"what", e2.what()}});
+      held.abandon = true;
+      log::warn("worker: could not record failure; the heartbeat ends the lease once the database answers",
+                {{"job", j->job_id}, {"what", e2.what()}});
     }
     log::warn(dead ? "worker: job dead-lettered" : "worker: job failed, will retry",
               {{"job", j->job_id}, {"tenant", j->tenant_id}, {"kind", std::string(to_string(j->kind))},

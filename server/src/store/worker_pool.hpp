@@ -1,4 +1,5 @@
-// Background workers (the job queue's consumer): claim jobs from the queue, run the processor for their kind, complete or retry.
+// Background workers (the job queue's consumer): claim jobs from the queue, run the processor for their kind, complete or
+// retry; one heartbeat thread keeps the leases of this process's running jobs alive.
 #pragma once
 
 #include "store/job_queue.hpp"
@@ -22,7 +23,11 @@ using processor_fn = std::function<void(write_tx& tx, const job& j)>;
 
 struct worker_options {
   int threads = 2;
-  std::chrono::seconds lease{60};
+  // A claimed job's lease; the heartbeat renews it every `heartbeat` while the job runs. Short, so that the jobs of a
+  // process that died (kill -9, lost host) are taken over within seconds; several heartbeats fit in one lease, so a
+  // slow round trip does not lose a live job.
+  std::chrono::seconds lease{10};
+  std::chrono::milliseconds heartbeat{3000};
   int max_attempts = 8;
   std::chrono::milliseconds idle_poll{250};
   // Background work yields the CPU to request handling: each worker thread runs at this nice value (0 = unchanged).
@@ -51,8 +56,22 @@ class worker_pool {
   std::size_t busy() const { return busy_.load(); }
 
  private:
+  // A running job as the heartbeat sees it; `lost` is set when a renewal finds another worker took it over.
+  struct held_job {
+    lease_key key;
+    bool lost = false;
+  };
+
   void run();
   bool run_one(std::unique_ptr<pqxx::connection>& own);
+  // Every `heartbeat`: renews the leases of the held jobs and ends those of abandoned ones, in one round trip on its
+  // own connection (reopened after a failure, e.g. a PostgreSQL restart).
+  void run_heartbeat();
+  void beat(std::unique_ptr<pqxx::connection>& conn);
+  std::uint64_t hold(const job& j);
+  // Forgets a held job; `abandon` = its transaction broke off unrecorded, so the heartbeat ends its lease.
+  void release(std::uint64_t token, bool abandon);
+  bool lost(std::uint64_t token);
   // fn(connection&) on the worker's own connection (nice_backends) or a pooled one.
   template <class Fn>
   auto on_connection(std::unique_ptr<pqxx::connection>& own, Fn&& fn) -> decltype(fn(std::declval<pqxx::connection&>()));
@@ -66,6 +85,14 @@ class worker_pool {
   std::atomic<std::size_t> busy_{0};
   std::mutex wake_mutex_;
   std::condition_variable wake_;
+
+  std::thread heartbeat_;
+  std::atomic<bool> heartbeat_stopping_{false};  // set once the workers have joined
+  std::mutex held_mutex_;
+  std::condition_variable heartbeat_wake_;
+  std::map<std::uint64_t, held_job> held_;
+  std::vector<lease_key> abandoned_;
+  std::uint64_t next_token_ = 0;
 };
 
 }  // namespace doppel::store
