@@ -448,6 +448,23 @@ test('panel API as a user: duplicates ranked, newest text, deletes stick', async
   assert.equal(d.summary, D2.fields.summary, 'the newest version of a reordered issue wins');
 });
 
+test('an oversized product event (3 MiB description) is accepted and its issue found by a word of the prefix', async () => {
+  const big = issue(7, 'Attachment importer stalls on huge lists',
+    `The wombatlantern importer stalls right here. ${'Filler words about the attachment importer. '.repeat(75_000)}`, 11);
+  assert.ok(big.fields.description.length > 3 * 1024 * 1024);
+  site.issues.set(big.key, big);
+  try {
+    assertAccepted(await deliver(issueEvent('avi:jira:created:issue', big)), 'oversized created event');
+    await eventually(async () => {
+      const response = await uiCall('POST', '/api/similar', { body: { summary: 'wombatlantern importer', projectKey: PROJECT.key } });
+      return { done: response.status === 200 && response.json.candidates.some((c) => c.key === big.key), value: response.json ?? response.text };
+    }, `${big.key} listed for a word of its description's prefix`);
+  } finally {
+    site.issues.delete(big.key);
+    assertAccepted(await deliver(issueEvent('avi:jira:deleted:issue', { id: big.id, key: big.key, fields: { project: PROJECT } })), 'its delete');
+  }
+});
+
 // ---------------------------------------------------------------------------------------------------
 // Writes from the Custom UI: invokeRemote calls carry the app system token; Doppel writes to Jira with it.
 

@@ -8,7 +8,8 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freshDatabaseUrl, psql, startDoppel } from './lib/doppel.mjs';
+import net from 'node:net';
+import { freshDatabaseUrl, psql, startDoppel, statusOf } from './lib/doppel.mjs';
 import { FakeJira, call, doppelEnv, eventually, loadDataset, startInstallKeyServer } from './lib/fake_jira.mjs';
 
 const BASE_URL = 'http://doppel-e2e.test';
@@ -572,3 +573,62 @@ for (const fault of ['kill -9', 'PostgreSQL restart']) {
     });
   }
 }
+
+// Opens a request with a large Content-Length and sends only part of its body, holding one large-body slot until
+// the returned socket is destroyed. Resolves once the server has read the header (the partial body is in flight).
+function holdLargeBody(port, size) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    socket.on('connect', () => {
+      socket.write(`POST /webhooks/jira HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: ${size}\r\n\r\n{"webhookEvent":"jira:issue_created",`);
+      setTimeout(() => resolve(socket), 200);
+    });
+    socket.on('close', () => reject(new Error('closed early')));
+  });
+}
+
+test('(g) an oversized issue event is acknowledged and indexed by a bounded prefix; past 8 MiB a clear 413; large bodies bounded in number', { timeout: 120_000 }, async () => {
+  const w = await world();
+  const [site] = w.sites;
+  const { server, target } = await w.start();
+  await installAndWait(w, site, target);
+  const MiB = 1024 * 1024;
+  // 3 MiB of description: a word of its own near the start, then text to fill it.
+  const filler = loadDataset({ offset: 3500, limit: 40 }).map((issue) => normalize(`${issue.fields.summary} ${issue.fields.description ?? ''}`)).join(' ');
+  let description = 'The quokkalantern overflow starts here. ';
+  while (description.length < 3 * MiB) description += `${filler} `;
+  const issue = site.putIssue({ id: '90001', key: 'BIG-1', fields: { summary: 'Importer stalls on a huge attachment list', description, project: { key: 'BIG' } } });
+  const body = JSON.stringify(site.webhookBody('created', issue));
+  assert.ok(body.length > 3 * MiB);
+  const delivered = await site.sendWebhook(target, body, { timeoutMs: 30_000 });
+  assert.equal(delivered.status, 204, delivered.text);
+  const stored = Number(w.sql(`SELECT length(payload) FROM inbox WHERE tenant_id = ${quote(site.clientKey)} AND issue_id = '90001'`));
+  assert.ok(stored > 0 && stored < 256 * 1024, `stored payload of ${stored} bytes, not a bounded prefix`);
+  await eventually(async () => {
+    const r = await site.api(target, 'POST', '/api/similar?limit=5', { body: { summary: 'quokkalantern overflow', projectKey: 'BIG' } });
+    return r.status === 200 && r.json.candidates.some((c) => c.key === 'BIG-1');
+  }, 'BIG-1 found by a word of its description prefix', { timeoutMs: 30_000, intervalMs: 200 });
+
+  // Past the routes' hard limit: 413 with the stable error code, before the body is read.
+  const huge = JSON.stringify(site.webhookBody('updated', { ...issue, fields: { ...issue.fields, description: 'x'.repeat(8 * MiB) } }));
+  const refused = await site.sendWebhook(target, huge, { timeoutMs: 30_000 });
+  assert.equal(refused.status, 413);
+  assert.equal(JSON.parse(refused.text).error, 'payload_too_large');
+
+  // Two large bodies in flight take both slots: a third gets 503 with Retry-After (Jira retries it); once they are
+  // gone, it is accepted.
+  const held = [await holdLargeBody(server.port, 2 * MiB), await holdLargeBody(server.port, 2 * MiB)];
+  const update = site.updateIssue('BIG-1', { summary: 'Importer stalls on a huge attachment list again' });
+  const updateBody = JSON.stringify(site.webhookBody('updated', update));
+  const busy = await site.sendWebhook(target, updateBody, { id: 'big-update', timeoutMs: 30_000 });
+  assert.equal(busy.status, 503, busy.text);
+  assert.equal(JSON.parse(busy.text).error, 'busy');
+  assert.equal(busy.headers.get('retry-after'), '5');
+  for (const socket of held) socket.destroy();
+  await eventually(async () => (await site.sendWebhook(target, updateBody, { id: 'big-update', retry: 1, timeoutMs: 30_000 })).status === 204,
+    'the refused large delivery accepted once the slots are free', { timeoutMs: 10_000, intervalMs: 100 });
+  await quiesce(w, 'oversized events applied');
+  assert.equal(w.sql(`SELECT summary FROM index_documents WHERE tenant_id = ${quote(site.clientKey)} AND issue_id = '90001'`), update.fields.summary);
+  console.log(`# (g) a ${(body.length / MiB).toFixed(1)} MiB webhook acknowledged and stored as ${(stored / 1024).toFixed(0)} KiB; 8 MiB + refused with 413; a third large body at once got 503 + Retry-After`);
+});

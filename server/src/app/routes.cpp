@@ -17,6 +17,9 @@ namespace {
 
 constexpr std::size_t kib = 1024;
 constexpr std::size_t no_body = 0;
+// Issue events: Jira retries a refused delivery forever, so a large one is accepted and stored bounded
+// (core::stored_payload); past this, 413. At most net::server_limits::max_large_bodies such bodies are read at once.
+constexpr std::size_t event_body = 8 * 1024 * kib;
 
 }  // namespace
 
@@ -46,8 +49,8 @@ std::vector<net::route> make_routes(handlers::env& e) {
       {verb::post, "/lifecycle/enabled",      route_auth::lifecycle, 64 * kib, "lifecycle.enabled",     bind_svc(handlers::enabled)},
       {verb::post, "/lifecycle/disabled",     route_auth::lifecycle, 64 * kib, "lifecycle.disabled",    bind_svc(handlers::disabled)},
 
-      {verb::post, "/webhooks/jira",          route_auth::webhook,   1024 * kib, "webhook.jira",        bind_svc(handlers::jira_webhook)},
-      {verb::post, "/api/forge/events",       route_auth::forge,     1024 * kib, "forge.events",        bind_svc(handlers::forge_event)},
+      {verb::post, "/webhooks/jira",          route_auth::webhook,   event_body, "webhook.jira",        bind_svc(handlers::jira_webhook)},
+      {verb::post, "/api/forge/events",       route_auth::forge,     event_body, "forge.events",        bind_svc(handlers::forge_event)},
 
       {verb::get,  "/pages/panel",            route_auth::page,      no_body, "page.panel",             bind(handlers::panel_page)},
       {verb::get,  "/pages/admin",            route_auth::page,      no_body, "page.admin",             bind(handlers::admin_page)},

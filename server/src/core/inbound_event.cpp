@@ -1,6 +1,7 @@
 // Inbound events: the routing fields of a Jira webhook or Forge product event (the worker parses the full issue).
 #include "core/inbound_event.hpp"
 
+#include "core/analyzer.hpp"
 #include "util/encoding.hpp"
 
 #include <boost/json.hpp>
@@ -42,7 +43,52 @@ result<std::optional<inbound_event>> issue_event(const boost::json::object& o, e
   return std::optional<inbound_event>(std::move(ev));
 }
 
+// Cuts `v` to at most `budget` bytes of text, taking what it keeps from the budget (a scalar costs 8 bytes, so a
+// long array of numbers is bounded too). Object keys are kept; their values share the budget.
+void bound(boost::json::value& v, std::size_t& budget) {
+  if (v.is_string()) {
+    auto& s = v.as_string();
+    if (s.size() > budget) {
+      std::size_t cut = budget;
+      while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+      s.resize(cut);
+    }
+    budget -= s.size();
+  } else if (v.is_array()) {
+    auto& a = v.as_array();
+    std::size_t keep = 0;
+    while (keep < a.size() && budget > 0) bound(a[keep++], budget);
+    a.erase(a.begin() + std::ptrdiff_t(keep), a.end());
+  } else if (v.is_object()) {
+    for (auto& m : v.as_object()) bound(m.value(), budget);
+  } else {
+    budget -= std::min<std::size_t>(budget, 8);
+  }
+}
+
+// A budget of max_field_bytes for each member at depth 2 (issue.fields.*: summary, description, comment, ...) and
+// for each non-object member above it (webhookEvent, changelog, issue.key, ...).
+void bound_members(boost::json::object& o, int depth) {
+  for (auto& m : o) {
+    if (depth < 2 && m.value().is_object()) {
+      bound_members(m.value().as_object(), depth + 1);
+    } else {
+      std::size_t budget = max_field_bytes;
+      bound(m.value(), budget);
+    }
+  }
+}
+
 }  // namespace
+
+std::string stored_payload(std::string_view body) {
+  if (body.size() <= max_verbatim_event_bytes) return std::string(body);
+  boost::system::error_code ec;
+  auto v = boost::json::parse(body, ec);
+  if (ec || !v.is_object()) return std::string(body);
+  bound_members(v.as_object(), 0);
+  return boost::json::serialize(v);
+}
 
 std::string_view to_string(event_type t) {
   switch (t) {

@@ -3,6 +3,7 @@
 
 #include "util/result.hpp"
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,16 @@ result<std::optional<inbound_event>> parse_connect_webhook(std::string_view body
 
 // Reads a Forge product event (avi:jira:{created,updated,deleted}:issue).
 result<std::optional<inbound_event>> parse_forge_event(std::string_view body);
+
+// Deliveries up to this size are stored in the inbox as received; a larger one (up to the webhook routes' limit,
+// app/routes.cpp) is stored bounded: each issue field, and each other member of the delivery, keeps at most
+// max_field_bytes (core/analyzer.hpp) of its text, the prefix the index reads anyway.
+inline constexpr std::size_t max_verbatim_event_bytes = 1024 * 1024;
+
+// The payload the inbox stores for a delivery body (see max_verbatim_event_bytes). Strings are cut at a UTF-8
+// character boundary; array elements past a field's budget are dropped; the result is valid JSON, never larger.
+// A body that is not a JSON object is returned as received (the parsers reject it first).
+std::string stored_payload(std::string_view body);
 
 // "sha256:<hex>" of a body: the dedupe key when the platform sends no delivery id.
 std::string body_digest(std::string_view body);

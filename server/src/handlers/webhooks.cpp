@@ -1,6 +1,7 @@
 // Intake never indexes in the request: inbox row + job in one transaction, then 204 (retries are no-ops).
 #include "handlers/webhooks.hpp"
 
+#include "core/inbound_event.hpp"
 #include "service/tenants.hpp"
 #include "util/log.hpp"
 
@@ -34,7 +35,7 @@ net::reply jira_webhook(env& e, net::request_context& ctx) {
   if (!header.empty() && !valid_delivery_id(header))
     return net::error_reply(errc::bad_request, "invalid_delivery_id", "Malformed X-Atlassian-Webhook-Identifier");
   ev.delivery_id = header.empty() ? core::body_digest(ctx.req.body()) : "jira:" + std::string(header);
-  ev.payload = ctx.req.body();
+  ev.payload = core::stored_payload(ctx.req.body());  // bounded when large
   count_delivery(e, service::accept_event(e.svc, ev));
   return net::no_content();
 }
@@ -61,7 +62,7 @@ net::reply forge_event(env& e, net::request_context& ctx) {
   ev.tenant_id = who.tenant_id;
   ev.source = "forge";
   ev.delivery_id = core::body_digest(ctx.req.body());
-  ev.payload = ctx.req.body();
+  ev.payload = core::stored_payload(ctx.req.body());  // bounded when large
   count_delivery(e, service::register_forge_call(e.svc, who, false, &ev));
   return net::no_content();
 }

@@ -4,6 +4,7 @@
 #include "util/log.hpp"
 
 #include <array>
+#include <utility>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -31,7 +32,10 @@ class session : public std::enable_shared_from_this<session<Stream>> {
         state_(std::move(state)) {
     ++state_->connections;
   }
-  ~session() { --state_->connections; }
+  ~session() {
+    release_large_slot();
+    --state_->connections;
+  }
 
   void start() {
     if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
@@ -74,9 +78,14 @@ class session : public std::enable_shared_from_this<session<Stream>> {
     (void)query;
     auto m = routes_.match(header_parser_->get().method(), path);
     std::size_t limit = m.matched ? m.matched->body_limit : 0;
-    if (auto length = header_parser_->content_length(); length && *length > limit) {
+    auto length = header_parser_->content_length();
+    if (length && *length > limit) {
       --state_->in_flight;
       return fail_fast(http::status::payload_too_large, "payload_too_large", "Request body exceeds this route's limit");
+    }
+    if (length.value_or(limit) > limits_.large_body_bytes && !take_large_slot()) {
+      --state_->in_flight;
+      return fail_fast(http::status::service_unavailable, "busy", "Too many large requests at once; retry later", 5);
     }
     body_parser_.emplace(std::move(*header_parser_));
     header_parser_.reset();
@@ -86,7 +95,10 @@ class session : public std::enable_shared_from_this<session<Stream>> {
   }
 
   void on_body(beast::error_code ec, std::size_t) {
-    if (ec) --state_->in_flight;
+    if (ec) {
+      --state_->in_flight;
+      release_large_slot();
+    }
     if (ec == http::error::body_limit)
       return fail_fast(http::status::payload_too_large, "payload_too_large", "Request body exceeds this route's limit");
     if (ec == beast::error::timeout)
@@ -107,6 +119,7 @@ class session : public std::enable_shared_from_this<session<Stream>> {
     lowest(stream_).expires_after(limits_.write_timeout);
     http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code ec, std::size_t) {
       --self->state_->in_flight;
+      self->release_large_slot();
       if (ec) log::debug("write failed", {{"what", ec.message()}});
       if (ec || !res->keep_alive()) return self->close();
       self->read_header();
@@ -136,9 +149,23 @@ class session : public std::enable_shared_from_this<session<Stream>> {
     });
   }
 
+  bool take_large_slot() {
+    if (state_->large_bodies.fetch_add(1) >= limits_.max_large_bodies) {
+      --state_->large_bodies;
+      return false;
+    }
+    large_slot_ = true;
+    return true;
+  }
+
+  void release_large_slot() {
+    if (std::exchange(large_slot_, false)) --state_->large_bodies;
+  }
+
   // Answers an error for a request we refuse to read fully, then closes the connection.
-  void fail_fast(http::status status, std::string_view code, std::string_view message) {
+  void fail_fast(http::status status, std::string_view code, std::string_view message, int retry_after_s = 0) {
     auto res = std::make_shared<response>(dispatch_.make_error_response(nullptr, status, code, message));
+    if (retry_after_s > 0) res->set(http::field::retry_after, std::to_string(retry_after_s));
     ++state_->in_flight;
     lowest(stream_).expires_after(limits_.write_timeout);
     http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code ec, std::size_t) {
@@ -172,6 +199,7 @@ class session : public std::enable_shared_from_this<session<Stream>> {
   std::optional<http::request_parser<http::empty_body>> header_parser_;
   std::optional<http::request_parser<http::string_body>> body_parser_;
   bool first_request_ = true;
+  bool large_slot_ = false;  // this request holds one of server_limits::max_large_bodies
   std::shared_ptr<std::array<char, 16384>> discard_;
   std::size_t discarded_ = 0;
 };

@@ -22,6 +22,11 @@ struct server_limits {
   std::chrono::seconds read_timeout{15};     // whole request (header + body) must arrive within this
   std::chrono::seconds write_timeout{15};
   std::chrono::seconds idle_timeout{60};     // keep-alive idle
+  // A body larger than this (by Content-Length, or any chunked body on a route allowing more) takes one of
+  // max_large_bodies slots from its header until its response is written; with none free it gets 503 and
+  // Retry-After, so memory for bodies stays bounded however many large ones arrive at once.
+  std::size_t large_body_bytes = 1024 * 1024;
+  std::size_t max_large_bodies = 2;
 };
 
 class http_server {
@@ -42,6 +47,7 @@ class http_server {
     std::atomic<std::size_t> in_flight{0};
     std::atomic<std::size_t> connections{0};
     std::atomic<bool> draining{false};
+    std::atomic<std::size_t> large_bodies{0};  // slots taken (server_limits::max_large_bodies)
   };
 
  private:

@@ -101,12 +101,23 @@ void worker_pool::beat(std::unique_ptr<pqxx::connection>& conn) {
     for (const auto& [token, h] : held_) held.push_back(h.key);
     abandoned = abandoned_;
   }
-  if (!conn || !conn->is_open()) {
-    conn = std::make_unique<pqxx::connection>(pool_.conninfo());
-    // A job whose completion is committing holds its row for a moment; never wait long for one.
-    pqxx::nontransaction(*conn).exec0("SET lock_timeout = '2s'");
+  std::vector<std::int64_t> renewed;
+  // A connection that broke since the last beat (a PostgreSQL restart) is only found out by using it: reconnect and
+  // retry at once, rather than one interval later.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      if (!conn || !conn->is_open()) {
+        conn = std::make_unique<pqxx::connection>(pool_.conninfo());
+        // A job whose completion is committing holds its row for a moment; never wait long for one.
+        pqxx::nontransaction(*conn).exec0("SET lock_timeout = '2s'");
+      }
+      renewed = renew_leases(*conn, held, abandoned, options_.lease);
+      break;
+    } catch (const pqxx::broken_connection&) {
+      conn.reset();
+      if (attempt > 0) throw;
+    }
   }
-  auto renewed = renew_leases(*conn, held, abandoned, options_.lease);
   std::size_t lost_now = 0;
   {
     std::lock_guard lock(held_mutex_);
