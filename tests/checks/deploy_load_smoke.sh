@@ -53,4 +53,7 @@ grep -q '^| all | 300 |' "$tmp/quality_stream.out" || { echo "FAIL: quality_stre
 check_json "$tmp/out/quality/result.json" 'r.streamed === 300 && r.overall.measured === 300 && r.overall.issues === 300 && r.latency.samples === 300 && r.latency.p99_ms > 0'
 check_json "$tmp/out/quality/result.json" 'r.per_project.length >= 1 && r.per_project.reduce((n, p) => n + p.measured, 0) === 300 && r.overall.queue_pairs <= r.queue_pending && r.stopped.code === 0'
 fi
+echo "== crash_recovery (one kill -9 in a 4 s stream at 10/s) =="
+run crash_recovery --kills 1 --rate 10 --seconds 4 --seed 50
+check_json "$tmp/out/crash_recovery/result.json" 'r.rounds.length === 1 && r.rounds[0].webhooks === 40 && r.rounds[0].recovery_s >= 0 && r.rounds[0].restart_s > 0 && r.stopped.code === 0'
 echo "deploy_load_smoke: all checks passed"
