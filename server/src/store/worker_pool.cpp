@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 namespace doppel::store {
 namespace {
@@ -78,18 +79,23 @@ bool worker_pool::lost(std::uint64_t token) {
 
 void worker_pool::run_heartbeat() {
   std::unique_ptr<pqxx::connection> conn;
+  bool failing = false;  // log the first failure of an outage only, and its end
   while (!heartbeat_stopping_.load()) {
     {
       std::unique_lock lock(held_mutex_);
-      heartbeat_wake_.wait_for(lock, options_.heartbeat, [this] { return heartbeat_stopping_.load(); });
+      // Abandoned jobs wait for the database to answer again: try as often as the workers poll, to hand them back
+      // as soon as it does.
+      auto interval = abandoned_.empty() ? options_.heartbeat : std::min(options_.heartbeat, options_.idle_poll);
+      heartbeat_wake_.wait_for(lock, interval, [this] { return heartbeat_stopping_.load(); });
       if (heartbeat_stopping_.load()) return;
       if (held_.empty() && abandoned_.empty()) continue;
     }
     try {
       beat(conn);
+      if (std::exchange(failing, false)) log::info("worker: lease heartbeat reaches the database again");
     } catch (const std::exception& e) {
       conn.reset();  // reconnect at the next beat
-      log::warn("worker: lease heartbeat failed", {{"what", e.what()}});
+      if (!std::exchange(failing, true)) log::warn("worker: lease heartbeat failed", {{"what", e.what()}});
     }
   }
 }
