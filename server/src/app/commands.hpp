@@ -8,5 +8,7 @@ namespace doppel::app {
 
 int run_serve_command(const std::vector<std::string>& args);
 int run_migrate_command(const std::vector<std::string>& args);
+// `doppel bench tenants [options]` (args exclude "bench tenants"): the many-site index cache benchmark.
+int run_tenants_bench(const std::vector<std::string>& args);
 
 }  // namespace doppel::app

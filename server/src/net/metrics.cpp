@@ -33,6 +33,11 @@ void metrics::add_gauge(std::string name, std::string help, std::function<double
   gauges_.push_back({std::move(name), std::move(help), std::move(fn)});
 }
 
+void metrics::add_counter_source(std::string name, std::string help, std::function<double()> fn) {
+  std::lock_guard lock(mutex_);
+  gauges_.push_back({std::move(name), std::move(help), std::move(fn), "counter"});
+}
+
 void metrics::add_counter(const std::string& name, std::uint64_t delta) {
   std::lock_guard lock(mutex_);
   counters_[name] += delta;
@@ -66,7 +71,7 @@ std::string metrics::render() const {
     gauges = gauges_;
   }
   for (const auto& g : gauges) {
-    out += "# HELP " + g.name + " " + g.help + "\n# TYPE " + g.name + " gauge\n";
+    out += "# HELP " + g.name + " " + g.help + "\n# TYPE " + g.name + " " + g.type + "\n";
     out += g.name + " " + fmt_double(g.fn()) + "\n";
   }
   return out;
