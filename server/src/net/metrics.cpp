@@ -2,6 +2,7 @@
 #include "net/metrics.hpp"
 
 #include <array>
+#include <cmath>
 #include <cstdio>
 
 namespace doppel::net {
@@ -11,7 +12,9 @@ constexpr std::array<double, 12> bounds{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
 
 std::string fmt_double(double v) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
+  // Whole numbers (byte counts, totals) in full; others to six significant digits.
+  if (v == std::floor(v) && std::fabs(v) < 9.0e15) std::snprintf(buf, sizeof buf, "%.0f", v);
+  else std::snprintf(buf, sizeof buf, "%.6g", v);
   return buf;
 }
 
