@@ -20,6 +20,7 @@ constexpr const char* usage =
     "  migrate                          apply pending database migrations and exit\n"
     "  eval --dataset FILE [--top N]    replay a dataset (JSON Lines, .gz allowed) and print suggestions\n"
     "  bench [--dataset FILE]           print engine benchmarks\n"
+    "  bench tenants [--budget-mb N]    many sites through the index cache on PostgreSQL (DOPPEL_DATABASE_URL)\n"
     "  version                          print version and build info\n"
     "\n"
     "configuration comes from DOPPEL_* environment variables (see README.md).\n";
@@ -54,6 +55,8 @@ int main(int argc, char** argv) {
   }
   if (cmd == "migrate") return doppel::app::run_migrate_command(rest);
   if (cmd == "eval") return doppel::tools::run_eval_command(rest);
+  if (cmd == "bench" && !rest.empty() && rest.front() == "tenants")
+    return doppel::app::run_tenants_bench(std::vector<std::string>(rest.begin() + 1, rest.end()));
   if (cmd == "bench") return doppel::tools::run_bench_command(rest);
   std::cerr << "doppel: unknown command '" << cmd << "' (try 'doppel --help')\n";
   return 2;

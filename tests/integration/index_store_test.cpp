@@ -289,3 +289,55 @@ TEST_CASE("index cache: deltas follow generations, out-of-order changes wait for
   CHECK(cache.generation("t") == -1);
   CHECK(cache.read("t", [](const core::search_index& idx) { return idx.size(); }) == 0);
 }
+
+TEST_CASE("index cache budget: a copy evicted and reloaded from PostgreSQL answers like a copy never evicted") {
+  const auto url = test::fresh_database_url();
+  pqxx::connection c(url);
+  core::tokenizer tok;
+  std::mt19937 rng(11);
+  for (const std::string t : {"a", "b"}) {
+    add_tenant(c, t);
+    pqxx::work tx(c);
+    for (int i = 0; i < 80; ++i)
+      store::upsert_issue(tx, t, issue(std::to_string(i), "P", random_text(rng, 4), random_text(rng, 10), 1), tok);
+    tx.commit();
+  }
+  std::int64_t g = 0;
+  const std::size_t one = [&] {
+    pqxx::connection lc(url);
+    pqxx::transaction<pqxx::isolation_level::repeatable_read> tx(lc);
+    return store::load_index(tx, "a", core::model_options{}, g).memory_bytes();
+  }();
+  store::index_cache cache(loader_for(url), std::chrono::hours(1), one + one / 2);  // room for one copy
+  const auto hits_of = [](const std::vector<core::search_hit>& hits) {
+    std::vector<std::pair<std::string, double>> out;
+    for (const auto& h : hits) out.emplace_back(h.issue_id, h.score);
+    return out;
+  };
+  REQUIRE_FALSE(cache.search_issue("a", "1", {}).empty());
+  {
+    pqxx::work tx(c);
+    auto r = store::upsert_issue(tx, "a", issue("new", "P", random_text(rng, 4), random_text(rng, 10), 2), tok);
+    tx.commit();
+    cache.apply("a", r.change);  // the local write path
+  }
+  cache.search_issue("b", "1", {});  // evicts a
+  REQUIRE_FALSE(cache.loaded("a"));
+  {
+    pqxx::work tx(c);
+    auto r = store::upsert_issue(tx, "a", issue("later", "P", random_text(rng, 4), random_text(rng, 10), 3), tok);
+    tx.commit();
+    cache.apply("a", r.change);  // dropped: a is not held
+    cache.note_generation("a", r.change.generation);
+  }
+  CHECK_FALSE(cache.loaded("a"));
+  store::index_cache never_evicted(loader_for(url));
+  for (const std::string id : {"1", "new", "later", "40"})
+    CHECK(hits_of(cache.search_issue("a", id, {})) == hits_of(never_evicted.search_issue("a", id, {})));
+  CHECK(cache.generation("a") == never_evicted.generation("a"));
+  CHECK_FALSE(cache.loaded("b"));
+  const auto s = cache.stats();
+  CHECK(s.loads == 3);
+  CHECK(s.evictions == 2);
+  CHECK(s.copies == 1);
+}

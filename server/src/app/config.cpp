@@ -154,6 +154,9 @@ result<config> load_config(const env_lookup& getenv) {
   if (auto e = int_var("DOPPEL_WORKERS", 0, 64, c.worker_threads)) return *e;
   if (auto e = int_var("DOPPEL_WORKER_NICE", 0, 19, c.worker_nice)) return *e;
   if (auto e = int_var("DOPPEL_DB_POOL_SIZE", 2, 256, c.db_pool_size)) return *e;
+  int index_memory_mb = int(c.index_memory_mb);
+  if (auto e = int_var("DOPPEL_INDEX_MEMORY_MB", 1, 4 * 1024 * 1024, index_memory_mb)) return *e;
+  c.index_memory_mb = std::size_t(index_memory_mb);
   int drain = int(c.drain_timeout.count());
   if (auto e = int_var("DOPPEL_DRAIN_SECONDS", 1, 600, drain)) return *e;
   c.drain_timeout = std::chrono::seconds(drain);

@@ -36,6 +36,7 @@ struct config {
   int worker_threads = 2;                    // background job workers
   int worker_nice = 10;                      // their CPU priority below request handling (0 = same)
   int db_pool_size = 8;
+  std::size_t index_memory_mb = 1024;        // budget of the in-memory index copies (LRU eviction beyond it)
   std::chrono::seconds drain_timeout{10};
   std::chrono::seconds read_timeout{15};     // a request (header + body) must arrive within this
   std::chrono::seconds request_timeout{30};

@@ -61,13 +61,29 @@ services make_services(app_context& app) {
   svc.auth.install_keys = make_install_key_provider(app.cfg);
   svc.auth.forge_keys = make_forge_key_provider(app.cfg);
   svc.http = std::make_shared<const jira::http_client>();
-  svc.index = std::make_unique<store::index_cache>([&app](const std::string& tenant_id, std::int64_t& generation) {
-    return app.db.snapshot([&](store::snapshot_tx& tx) {
-      auto settings = service::load_settings(tx, tenant_id);
-      return store::load_index(tx, tenant_id, settings.model, generation);
-    });
-  });
+  svc.index = std::make_unique<store::index_cache>(index_loader(app.db), std::chrono::milliseconds(1000),
+                                                   app.cfg.index_memory_mb * 1024 * 1024);
   return svc;
+}
+
+// The index copies' budget, size and traffic (store::index_cache::figures) on /metrics.
+void add_index_cache_metrics(net::metrics& stats, const store::index_cache& cache) {
+  using figures = store::index_cache::figures;
+  auto add = [&](bool counter, std::string name, std::string help, auto field) {
+    auto read = [&cache, field] { return double(cache.stats().*field); };
+    if (counter) stats.add_counter_source(std::move(name), std::move(help), read);
+    else stats.add_gauge(std::move(name), std::move(help), read);
+  };
+  add(false, "doppel_index_memory_budget_bytes", "Budget of the in-memory index copies (DOPPEL_INDEX_MEMORY_MB).",
+      &figures::budget_bytes);
+  add(false, "doppel_index_memory_resident_bytes", "Measured size of the in-memory index copies held.",
+      &figures::resident_bytes);
+  add(false, "doppel_index_copies", "Tenants whose index copy is held in memory.", &figures::copies);
+  add(true, "doppel_index_cache_hits_total", "Searches served by a loaded, current index copy.", &figures::hits);
+  add(true, "doppel_index_cache_loads_total", "Index copies loaded from PostgreSQL (first use, after eviction, stale).",
+      &figures::loads);
+  add(true, "doppel_index_cache_evictions_total", "Index copies dropped to stay within the memory budget.",
+      &figures::evictions);
 }
 
 int serve(const config& cfg_in) {
@@ -111,6 +127,7 @@ int serve(const config& cfg_in) {
   stats.add_gauge("doppel_http_open_connections", "Open client connections.",
                   [&server] { return double(server.open_connections()); });
   stats.add_gauge("doppel_db_pool_idle", "Idle database connections.", [&pool] { return double(pool.idle()); });
+  add_index_cache_metrics(stats, *svc.index);
 
   pool.warm();
   listener.start();
@@ -160,6 +177,15 @@ int serve(const config& cfg_in) {
 }
 
 }  // namespace
+
+store::index_cache::loader_fn index_loader(store::database& db) {
+  return [&db](const std::string& tenant_id, std::int64_t& generation) {
+    return db.snapshot([&](store::snapshot_tx& tx) {
+      auto settings = service::load_settings(tx, tenant_id);
+      return store::load_index(tx, tenant_id, settings.model, generation);
+    });
+  };
+}
 
 namespace {
 

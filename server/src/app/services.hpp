@@ -7,6 +7,7 @@
 #include "auth/tenant_key_cache.hpp"
 #include "jira/http_client.hpp"
 #include "service/admin_cache.hpp"
+#include "store/database.hpp"
 #include "store/index_cache.hpp"
 
 #include <memory>
@@ -22,5 +23,8 @@ struct services {
   std::unique_ptr<service::admin_cache> admins = std::make_unique<service::admin_cache>();  // Jira admin checks, 60 s
   std::shared_ptr<auth::tenant_key_cache> tenant_keys = std::make_shared<auth::tenant_key_cache>();  // 30 s
 };
+
+// Loads a tenant's index copy in one repeatable-read snapshot with the tenant's model settings (serve's loader).
+store::index_cache::loader_fn index_loader(store::database& db);
 
 }  // namespace doppel::app

@@ -2,6 +2,7 @@
 #include "net/metrics.hpp"
 
 #include <array>
+#include <cmath>
 #include <cstdio>
 
 namespace doppel::net {
@@ -11,7 +12,9 @@ constexpr std::array<double, 12> bounds{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
 
 std::string fmt_double(double v) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
+  // Whole numbers (byte counts, totals) in full; others to six significant digits.
+  if (v == std::floor(v) && std::fabs(v) < 9.0e15) std::snprintf(buf, sizeof buf, "%.0f", v);
+  else std::snprintf(buf, sizeof buf, "%.6g", v);
   return buf;
 }
 
@@ -31,6 +34,11 @@ void metrics::observe_request(const std::string& route, int status, double secon
 void metrics::add_gauge(std::string name, std::string help, std::function<double()> fn) {
   std::lock_guard lock(mutex_);
   gauges_.push_back({std::move(name), std::move(help), std::move(fn)});
+}
+
+void metrics::add_counter_source(std::string name, std::string help, std::function<double()> fn) {
+  std::lock_guard lock(mutex_);
+  gauges_.push_back({std::move(name), std::move(help), std::move(fn), "counter"});
 }
 
 void metrics::add_counter(const std::string& name, std::uint64_t delta) {
@@ -66,7 +74,7 @@ std::string metrics::render() const {
     gauges = gauges_;
   }
   for (const auto& g : gauges) {
-    out += "# HELP " + g.name + " " + g.help + "\n# TYPE " + g.name + " gauge\n";
+    out += "# HELP " + g.name + " " + g.help + "\n# TYPE " + g.name + " " + g.type + "\n";
     out += g.name + " " + fmt_double(g.fn()) + "\n";
   }
   return out;

@@ -16,6 +16,8 @@ class metrics {
   void observe_request(const std::string& route, int status, double seconds);
   // A gauge read at scrape time (e.g. queue depth); fn is called under no lock of ours.
   void add_gauge(std::string name, std::string help, std::function<double()> fn);
+  // A counter kept elsewhere (e.g. the index cache's loads), read at scrape time like a gauge.
+  void add_counter_source(std::string name, std::string help, std::function<double()> fn);
   void add_counter(const std::string& name, std::uint64_t delta = 1);
   std::string render() const;  // Prometheus text exposition format 0.0.4
 
@@ -32,6 +34,7 @@ class metrics {
   struct gauge {
     std::string name, help;
     std::function<double()> fn;
+    const char* type = "gauge";
   };
   std::vector<gauge> gauges_;
 };

@@ -3,18 +3,25 @@
 // NOTIFY (another replica's write) or a gap in the changes is not filled by local changes within
 // the grace period. Local changes arriving out of order (two workers committing close together,
 // the NOTIFY of our own commit arriving before its change) are held and applied in order, so a
-// busy tenant is not reloaded after every write.
+// busy tenant is not reloaded after every write. The copies share a memory budget: when their
+// measured size (core::search_index::memory_bytes) exceeds it, the least recently searched copies
+// are dropped whole and reloaded on their next search; a copy bigger than the budget is still served
+// (alone). An evicted copy's changes and notifications are dropped like those of any copy not loaded.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <limits>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/index.hpp"
@@ -28,7 +35,22 @@ class index_cache {
   // cache works with any connection source (the server passes its db_pool).
   using loader_fn = std::function<core::search_index(const std::string& tenant_id, std::int64_t& generation)>;
 
-  explicit index_cache(loader_fn loader, std::chrono::milliseconds grace = std::chrono::milliseconds(1000));
+  static constexpr std::size_t unlimited = std::numeric_limits<std::size_t>::max();
+
+  // budget_bytes bounds the copies' total measured size (one copy bigger than it is still kept alone).
+  explicit index_cache(loader_fn loader, std::chrono::milliseconds grace = std::chrono::milliseconds(1000),
+                       std::size_t budget_bytes = unlimited);
+
+  // Figures for /metrics and benchmarks.
+  struct figures {
+    std::size_t budget_bytes = 0;
+    std::size_t resident_bytes = 0;  // measured size of the copies held (see index_cache.cpp for the lag)
+    std::size_t copies = 0;          // loaded copies held
+    std::uint64_t hits = 0;          // searches served by a loaded, current copy
+    std::uint64_t loads = 0;         // loads from PostgreSQL (first use, after eviction, stale copies)
+    std::uint64_t evictions = 0;     // copies dropped to stay within the budget
+  };
+  figures stats() const;
 
   // Runs fn(const core::search_index&) under the tenant's shared lock, loading the tenant first
   // when it is absent or stale. Many readers run at once.
@@ -60,7 +82,7 @@ class index_cache {
 
  private:
   struct entry {
-    std::shared_mutex mutex;  // guards index, generation, stale, newest_seen
+    std::shared_mutex mutex;  // guards index, generation, stale, newest_seen, held, behind_since, unmeasured
     std::mutex load_mutex;    // one loader at a time
     std::unique_ptr<core::search_index> index;
     std::int64_t generation = -1;
@@ -68,21 +90,39 @@ class index_cache {
     bool stale = true;
     std::map<std::int64_t, index_change> held;  // recent and out-of-order changes, by generation
     std::chrono::steady_clock::time_point behind_since{};  // copy behind newest_seen since; {} = current
+    std::size_t unmeasured = 0;  // changes applied since the size was last measured
+    // Guarded by map_mutex_ (taken after, never before, an entry's mutex):
+    std::list<std::string>::iterator lru;  // position in lru_ while in entries_
+    bool in_map = false;                   // false once erased (evicted, cleared): its size no longer counts
+    std::size_t bytes = 0;                 // measured size counted in resident_bytes_
+    bool counted = false;                  // a loaded copy counted in copies_
   };
   static constexpr std::size_t max_held = 4096;      // more held changes: reload instead
   static constexpr std::int64_t keep_applied = 256;  // applied changes kept for a concurrent load
 
   // Applies held changes that now follow the generation; notes whether the copy is still behind.
-  static void catch_up(entry& e);
+  // Returns how many were applied.
+  static std::size_t catch_up(entry& e);
   bool due_for_reload(const entry& e) const;
 
   std::shared_ptr<entry> find(const std::string& tenant_id) const;
   std::shared_ptr<entry> current(const std::string& tenant_id);
+  // Records e's measured size (e's mutex held by the caller) and evicts least recently used copies other than e
+  // while the total exceeds the budget; returns the evicted entries for the caller to free once unlocked.
+  std::vector<std::shared_ptr<entry>> account(const std::string& tenant_id, entry& e, std::size_t bytes);
+  // Drops the entry from the map and the LRU list (map_mutex_ held); returns it so the caller frees it unlocked.
+  std::shared_ptr<entry> erase_locked(std::unordered_map<std::string, std::shared_ptr<entry>>::iterator it);
 
   loader_fn loader_;
   std::chrono::milliseconds grace_;
+  std::size_t budget_bytes_;
   mutable std::mutex map_mutex_;
   std::unordered_map<std::string, std::shared_ptr<entry>> entries_;
+  std::list<std::string> lru_;  // most recently searched first
+  std::size_t resident_bytes_ = 0;
+  std::size_t copies_ = 0;
+  std::unordered_set<std::string> warned_oversized_;
+  std::atomic<std::uint64_t> hits_{0}, loads_{0}, evictions_{0};
 };
 
 }  // namespace doppel::store

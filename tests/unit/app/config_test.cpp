@@ -97,6 +97,18 @@ TEST_CASE("bad values are refused with the variable named") {
   expect_bad("DOPPEL_WORKERS", "999");
   expect_bad("DOPPEL_WORKER_NICE", "20");
   expect_bad("DOPPEL_WORKER_NICE", "-5");
+  expect_bad("DOPPEL_INDEX_MEMORY_MB", "0");
+  expect_bad("DOPPEL_INDEX_MEMORY_MB", "512MB");
+  expect_bad("DOPPEL_INDEX_MEMORY_MB", "9999999");
+}
+
+TEST_CASE("index copies get 1024 MiB unless DOPPEL_INDEX_MEMORY_MB says otherwise") {
+  auto c = load({});
+  REQUIRE(c);
+  CHECK(c->index_memory_mb == 1024);
+  auto small = load({{"DOPPEL_INDEX_MEMORY_MB", "64"}});
+  REQUIRE(small);
+  CHECK(small->index_memory_mb == 64);
 }
 
 TEST_CASE("job workers run at nice 10 unless DOPPEL_WORKER_NICE says otherwise") {
