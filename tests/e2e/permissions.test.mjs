@@ -1,12 +1,13 @@
 // End-to-end: each user sees and changes only what Jira lets them (issue #16), Connect over a fake Jira with a
 // permission table behind POST /rest/api/3/permissions/check: an admin, a developer, a viewer without Link Issues,
-// a stranger and an anonymous token against the panel (issue and draft) and the pair actions; positive controls
-// (the filter does not just hide everything); a developer who loses access mid-test. Needs DOPPEL_BIN and
-// DOPPEL_TEST_DATABASE_URL.
+// a stranger and an anonymous token against the panel (issue and draft, context claims, not-yet-indexed issues),
+// the pair actions, the review queue, its CSV and the dashboard summary; positive controls (the filter does not just
+// hide everything); a developer who loses access mid-test. Needs DOPPEL_BIN and DOPPEL_TEST_DATABASE_URL.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { freshDatabaseUrl, psql, startDoppel } from './lib/doppel.mjs';
 import { FakeJira, doppelEnv, eventually, signJwt, startInstallKeyServer } from './lib/fake_jira.mjs';
+import { assertDashboardFor, readDashboard, restrictSite, secondsUntilQueueEmpty } from './lib/permission_roles.mjs';
 
 const ADMIN = '5b10ac8d82e05b22cc7d4e01';
 const DEV = '5b10ac8d82e05b22cc7d4e02';
@@ -41,6 +42,7 @@ const draft = (who) => site.api(target, 'POST', '/api/similar', { ...who, body: 
 const pair = (action, a, b, who) => site.api(target, 'POST', `/api/pairs/${a}/${b}/${action}`, who);
 // Candidate keys among this test's issues (the filler issues of the dataset may show up for the admin).
 const keysOf = (response) => (response.json?.candidates ?? []).map((c) => c.key).filter((k) => ISSUES.some((i) => i.key === k)).sort();
+const get = (path, who) => site.api(target, 'GET', path, who);
 const pairsRow = () => sql(`SELECT string_agg(issue_id || '>' || candidate_id || ':' || status, ',' ORDER BY issue_id, candidate_id) FROM pairs`);
 
 before(async () => {
@@ -48,17 +50,7 @@ before(async () => {
   keyServer = await startInstallKeyServer();
   site = await new FakeJira({ keyServer }).start();
   site.loadDataset({ offset: 0, limit: 60 });
-  for (const issue of ISSUES) {
-    site.putIssue({ id: issue.id, key: issue.key, fields: { summary: issue.summary } });
-    if (issue.security) site.setSecurity(issue.key, issue.security, 'Staff only');
-  }
-  site.setPermissions({
-    users: {
-      [ADMIN]: { browse: '*', link: '*', levels: [STAFF_ONLY], admin: true },
-      [DEV]: { browse: ['OPEN'], link: ['OPEN'], levels: [] },
-      [VIEWER]: { browse: ['OPEN'], link: [], levels: [] },
-    },
-  });
+  restrictSite(site, { issues: ISSUES, open: 'OPEN', staffLevel: STAFF_ONLY, accounts: { admin: ADMIN, developer: DEV, viewer: VIEWER } });
   databaseUrl = freshDatabaseUrl('doppel_perm');
   doppel = await startDoppel(doppelEnv({ databaseUrl, keyServer }));
   target = { url: doppel.url, baseUrl: 'http://doppel-e2e.test' };
@@ -149,16 +141,97 @@ test('pair actions: refused with 403 and nothing changed unless the viewer may b
   assert.equal(adminLink.status, 200, adminLink.text);
 });
 
-test('a developer who loses access: writes refused at once, the panel hides everything within 60 s', async () => {
+test('review queue, CSV and summary: each viewer gets exactly the pairs and counts of what Jira lets them browse', async () => {
+  // The staff-only pair is stored (the admin dismisses it), so the admin's queue holds a secured issue.
+  assert.equal((await pair('dismiss', 'OPEN-3', 'OPEN-1', as(ADMIN))).status, 200);
+  const admin = await assertDashboardFor(get, site, sql, ADMIN, as(ADMIN), 'admin');
+  assert.ok(admin.pairs.some((p) => p.includes('HR-1')) && admin.pairs.some((p) => p.includes('OPEN-3')),
+    `positive control: the admin's queue holds the restricted and the staff-only pairs: ${admin.pairs}`);
+  for (const [who, label] of [[DEV, 'developer'], [VIEWER, 'viewer']]) {
+    const seen = await assertDashboardFor(get, site, sql, who, as(who), label);
+    assert.ok(seen.pairs.includes('OPEN-2>OPEN-1') && seen.byStatus.pending + seen.byStatus.confirmed > 0,
+      `positive control: the ${label} sees the open project's pairs: ${seen.pairs}`);
+    assert.ok(seen.pairs.length < admin.pairs.length, `${label}: fewer pairs than the admin`);
+    assert.ok(seen.texts.every((t) => !t.includes('in HR') && !t.includes('for staff')), `${label}: no restricted summary`);
+  }
+  const stranger = await assertDashboardFor(get, site, sql, STRANGER, as(STRANGER), 'stranger');
+  assert.equal(stranger.pairs.length, 0);
+  assert.equal(stranger.issues, 0);
+  for (const path of ['/api/pairs', '/api/pairs.csv', '/api/dashboard/summary', '/api/status']) {
+    const anon = await get(path, anonymous());
+    assert.equal(anon.status, 401, `${path}: ${anon.text}`);
+    assert.equal(anon.json?.error, 'anonymous_viewer');
+  }
+  assert.equal((await get('/api/status', as(STRANGER))).status, 200, '/api/status: tenant-wide counts, no issue content');
+});
+
+test('review queue, CSV and summary: a failed permission check shows nothing (503), never everything', async () => {
+  site.faults.permissionCheckStatus = 500;
+  try {
+    for (const who of [ADMIN, DEV]) {
+      const seen = await readDashboard(get, as(who));
+      assert.equal(seen.status, 503, `${who}: ${JSON.stringify(seen)}`);
+      assert.equal(seen.error, 'permission_check_failed');
+    }
+    const csv = await get('/api/pairs.csv', as(STRANGER));
+    assert.equal(csv.status, 503, csv.text);
+    assert.ok(!csv.text.includes('OPEN-'), 'no CSV rows');
+  } finally {
+    site.faults.permissionCheckStatus = 0;
+  }
+  assert.equal((await get('/api/pairs', as(DEV))).status, 200, 'answers again once Jira does');
+});
+
+test('panel: a context token naming its issue serves that issue only; tokens without context claims still work', async () => {
+  const named = (sub, key, id) => ({ token: site.contextToken({ sub, extra: { context: { jira: { issue: { key, id: String(id) }, project: { key: 'OPEN' } } } } }) });
+  const same = await similar('OPEN-1', named(DEV, 'OPEN-1', 31001));
+  assert.equal(same.status, 200, same.text);
+  const other = await similar('OPEN-2', named(DEV, 'OPEN-1', 31001));
+  assert.equal(other.status, 403, other.text);
+  assert.equal(other.json?.error, 'context_issue_mismatch');
+  const adminOther = await similar('HR-1', named(ADMIN, 'OPEN-1', 31001));
+  assert.equal(adminOther.status, 403, 'the match applies to every viewer');
+  const byId = { token: site.contextToken({ sub: DEV, extra: { context: { jira: { issue: { id: '31002' } } } } }) };
+  assert.equal((await similar('OPEN-2', byId)).status, 200, 'a claim with only the id matches that issue');
+  assert.equal((await similar('OPEN-1', byId)).status, 403);
+  assert.equal((await similar('OPEN-2', as(DEV))).status, 200, 'no context claim: served as before');
+});
+
+test('panel: a not-yet-indexed issue is fetched from Jira only for a viewer who may browse its project', async () => {
+  site.putIssue({ id: 31050, key: 'NEW-1', fields: { summary: TEXT } });  // a project Doppel has never seen
+  site.putIssue({ id: 31051, key: 'OPEN-51', fields: { summary: TEXT } });
+  const fetches = (key) => site.calls.filter((c) => c.method === 'GET' && c.path === `/rest/api/3/issue/${key}`).length;
+  const hidden = await similar('NEW-1', as(DEV));
+  assert.equal(hidden.status, 404, hidden.text);
+  assert.equal(fetches('NEW-1'), 0, 'nothing of the issue was fetched for a viewer who may not browse its project');
+  assert.ok(site.calls.some((c) => c.method === 'GET' && c.path === '/rest/api/3/project/NEW'), 'the project id came from Jira\'s metadata');
+  assert.equal((await similar('NEW-1', as(STRANGER))).status, 404);
+  assert.equal(fetches('NEW-1'), 0);
+  const admin = await similar('NEW-1', as(ADMIN));
+  assert.equal(admin.status, 200, `positive control: the admin gets the new issue's panel: ${admin.text}`);
+  assert.equal(fetches('NEW-1'), 1);
+  const dev = await similar('OPEN-51', as(DEV));
+  assert.equal(dev.status, 200, `the developer gets a new issue of the open project: ${dev.text}`);
+  assert.equal(fetches('OPEN-51'), 1);
+  assert.ok(!site.calls.some((c) => c.path === '/rest/api/3/project/OPEN'), 'the open project\'s id came from the index');
+});
+
+test('a developer who loses access: writes refused at once; the panel and the dashboard hide everything within 60 s', async () => {
   assert.equal((await similar('OPEN-1', as(DEV))).status, 200);
+  assert.ok((await get('/api/pairs', as(DEV))).json?.total > 0, 'positive control: the developer sees pairs before');
   site.revokeAccess(DEV);
   const dismissed = await pair('dismiss', 'OPEN-1', 'OPEN-2', as(DEV));
   assert.equal(dismissed.status, 403, 'a write after the revocation is refused on the next request');
   const started = Date.now();
-  await eventually(async () => (await similar('OPEN-1', as(DEV))).status === 404, 'the revoked panel answers 404',
-    { timeoutMs: 75_000, intervalMs: 1000 });
+  const [, queueSeconds] = await Promise.all([
+    eventually(async () => (await similar('OPEN-1', as(DEV))).status === 404, 'the revoked panel answers 404',
+      { timeoutMs: 75_000, intervalMs: 1000 }),
+    secondsUntilQueueEmpty(get, as(DEV)),
+  ]);
   const seconds = (Date.now() - started) / 1000;
-  assert.ok(seconds <= 62, `revocation took ${seconds.toFixed(1)} s to show`);
-  console.log(`# revocation visible in the panel after ${seconds.toFixed(1)} s (cache limit 60 s)`);
+  assert.ok(seconds <= 62 && queueSeconds <= 62, `revocation took ${seconds.toFixed(1)} s to show`);
+  console.log(`# revocation visible in the panel and the queue after ${seconds.toFixed(1)} s (queue ${queueSeconds.toFixed(1)} s; cache limit 60 s)`);
+  await assertDashboardFor(get, site, sql, DEV, as(DEV), 'revoked developer');
   assert.equal((await similar('OPEN-1', as(ADMIN))).status, 200, 'positive control: the admin is unaffected');
+  assert.ok((await get('/api/pairs', as(ADMIN))).json?.total > 0, 'positive control: the admin\'s queue is unaffected');
 });

@@ -1,7 +1,8 @@
 // End-to-end: the viewer's Jira permissions over Forge UI calls (issue #16): a fake Forge platform (own RSA keys and
 // JWKS) and a fake Jira behind apiBaseUrl with a permission table; Custom UI calls carry a FIT whose `principal` is
 // the viewer plus the app system token. Admin, developer, viewer without Link Issues, stranger, and a FIT without
-// a principal; positive controls; a developer who loses access. Needs DOPPEL_BIN and DOPPEL_TEST_DATABASE_URL.
+// a principal, against the panel, the pair actions, the review queue, its CSV and the dashboard summary; positive
+// controls; a developer who loses access. Needs DOPPEL_BIN and DOPPEL_TEST_DATABASE_URL.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freshDatabaseUrl, psql, startDoppel } from './lib/doppel.mjs';
 import { FakeJira, eventually, loadDataset } from './lib/fake_jira.mjs';
+import { assertDashboardFor, restrictSite, secondsUntilQueueEmpty } from './lib/permission_roles.mjs';
 
 const APP_ID = `ari:cloud:ecosystem::app/${crypto.randomUUID()}`;
 const CLOUD_ID = crypto.randomUUID();
@@ -95,6 +97,8 @@ const ui = (method, path, principal, body) =>
   call(method, path, { token: fit({ moduleKey: 'possible-duplicates', principal }), body, headers: { 'x-forge-oauth-system': systemToken() } });
 const similar = (key, who) => ui('GET', `/api/issues/${key}/similar?limit=10`, who);
 const pair = (action, a, b, who) => ui('POST', `/api/pairs/${a}/${b}/${action}`, who);
+const get = (path, who) => ui('GET', path, who);
+const sql = (query) => psql(databaseUrl, query);
 const keysOf = (response) => (response.json?.candidates ?? []).map((c) => c.key).filter((k) => ISSUES.some((i) => i.key === k)).sort();
 
 before(async () => {
@@ -102,17 +106,7 @@ before(async () => {
   await new Promise((resolve) => platform.listen(0, '127.0.0.1', resolve));
   await site.start();
   site.loadIssues(loadDataset({ limit: 60 }));
-  for (const issue of ISSUES) {
-    site.putIssue({ id: issue.id, key: issue.key, fields: { summary: issue.summary } });
-    if (issue.security) site.setSecurity(issue.key, issue.security, 'Staff only');
-  }
-  site.setPermissions({
-    users: {
-      [ADMIN]: { browse: '*', link: '*', levels: [STAFF_ONLY], admin: true },
-      [DEV]: { browse: ['OPS'], link: ['OPS'], levels: [] },
-      [VIEWER]: { browse: ['OPS'], link: [], levels: [] },
-    },
-  });
+  restrictSite(site, { issues: ISSUES, open: 'OPS', staffLevel: STAFF_ONLY, accounts: { admin: ADMIN, developer: DEV, viewer: VIEWER } });
   databaseUrl = freshDatabaseUrl('doppel_perm_forge');
   dataDir = mkdtempSync(join(tmpdir(), 'doppel-perm-forge-'));
   const platformUrl = `http://127.0.0.1:${platform.address().port}`;
@@ -164,6 +158,24 @@ test('forge panel: admin sees all (positive control), developer and viewer only 
     'permission checks made with an app system token the site issued');
 });
 
+test('forge review queue, CSV and summary: each viewer gets exactly what Jira lets them browse', async () => {
+  assert.equal((await pair('dismiss', 'OPS-3', 'OPS-1', ADMIN)).status, 200, 'the staff-only pair is stored');
+  const admin = await assertDashboardFor(get, site, sql, ADMIN, ADMIN, 'admin');
+  assert.ok(admin.pairs.some((p) => p.includes('SEC-1')) && admin.pairs.some((p) => p.includes('OPS-3')),
+    `positive control: the admin sees the restricted and the staff-only pairs: ${admin.pairs}`);
+  for (const [who, label] of [[DEV, 'developer'], [VIEWER, 'viewer']]) {
+    const seen = await assertDashboardFor(get, site, sql, who, who, label);
+    assert.ok(seen.pairs.includes('OPS-2>OPS-1'), `positive control: the ${label} sees the open project's pairs: ${seen.pairs}`);
+    assert.ok(seen.pairs.length < admin.pairs.length);
+    assert.ok(seen.texts.every((t) => !t.includes('in security') && !t.includes('for staff')), `${label}: no restricted summary`);
+  }
+  assert.equal((await assertDashboardFor(get, site, sql, STRANGER, STRANGER, 'stranger')).pairs.length, 0);
+  for (const path of ['/api/pairs', '/api/pairs.csv', '/api/dashboard/summary', '/api/status']) {
+    const anon = await get(path, undefined);
+    assert.equal(anon.status, 401, `${path}: a FIT without a principal is anonymous: ${anon.text}`);
+  }
+});
+
 test('forge draft panel and pair actions: filtered and refused like Connect; a revoked developer is refused at once', async () => {
   const draft = (who) => ui('POST', '/api/similar', who, { summary: TEXT, description: '', projectKey: 'OPS', issueType: 'Bug' });
   assert.ok(keysOf(await draft(ADMIN)).includes('SEC-1'), 'positive control: the admin\'s draft hints include SEC-1');
@@ -179,8 +191,14 @@ test('forge draft panel and pair actions: filtered and refused like Connect; a r
   const linked = await pair('link', 'OPS-2', 'OPS-1', DEV);
   assert.equal(linked.status, 200, linked.text);
   assert.equal(site.links.length, links + 1);
+  assert.ok((await get('/api/pairs', DEV)).json?.total > 0, 'positive control: the developer sees pairs before');
   site.revokeAccess(DEV);
   const revoked = await pair('dismiss', 'OPS-1', 'OPS-2', DEV);
   assert.equal(revoked.status, 403, revoked.text);
   assert.equal((await pair('dismiss', 'OPS-1', 'OPS-2', VIEWER)).status, 200, 'positive control: the viewer still may');
+  const seconds = await secondsUntilQueueEmpty(get, DEV);
+  assert.ok(seconds <= 62, `revocation took ${seconds.toFixed(1)} s to show in the queue`);
+  console.log(`# forge: revocation visible in the review queue after ${seconds.toFixed(1)} s (cache limit 60 s)`);
+  await assertDashboardFor(get, site, sql, DEV, DEV, 'revoked developer');
+  assert.ok((await get('/api/pairs', VIEWER)).json?.total > 0, 'positive control: the viewer still sees the open project');
 });

@@ -183,6 +183,14 @@ void serve_from(pqxx::connection& c, harness& h, const std::string& tenant, cons
   tx.commit();
 }
 
+// Every issue id of the tenant (as an issue-level grant of all of them).
+std::vector<std::string> ids_of_tenant(pqxx::transaction_base& tx, const std::string& tenant) {
+  std::vector<std::string> out;
+  for (const auto& r : tx.exec_params("SELECT issue_id FROM index_documents WHERE tenant_id = $1", tenant))
+    out.push_back(r[0].as<std::string>());
+  return out;
+}
+
 boost::json::object json_of(const net::reply& r) { return boost::json::parse(r.body).as_object(); }
 
 std::vector<std::string> keys_of(const boost::json::object& page) {
@@ -342,6 +350,8 @@ TEST_CASE("dashboard: pairs listing filters, search, ordering and paging") {
   harness h(test::fresh_database_url());
   pqxx::connection c(h.url);
   seed_two_tenants(c);
+  fake_jira jira;  // an open site: the viewer may browse every issue
+  serve_from(c, h, "tenant-a", jira);
   using verb = net::http::verb;
 
   auto all = json_of(h.call(handlers::list_pairs, verb::get, "/api/pairs?status=&pageSize=100", "tenant-a"));
@@ -421,6 +431,8 @@ TEST_CASE("dashboard: CSV cells are RFC 4180 quoted and formulas neutralised") {
   harness h(test::fresh_database_url());
   pqxx::connection c(h.url);
   seed_two_tenants(c);
+  fake_jira jira;
+  serve_from(c, h, "tenant-a", jira);
   auto r = h.call(handlers::pairs_csv, net::http::verb::get, "/api/pairs.csv?status=", "tenant-a");
   CHECK(r.status == net::http::status::ok);
   CHECK(r.content_type == "text/csv; charset=utf-8");
@@ -444,8 +456,10 @@ TEST_CASE("dashboard: CSV cells are RFC 4180 quoted and formulas neutralised") {
   // Paged reading returns the same rows as one page; max_rows bounds the export.
   pqxx::read_transaction tx(c);
   store::pair_filter all;
-  CHECK(service::build_pairs_csv(tx, "tenant-a", all, 50000, 2) == service::build_pairs_csv(tx, "tenant-a", all, 50000));
-  auto bounded = service::build_pairs_csv(tx, "tenant-a", all, 5, 2);
+  const store::visible_issues everything{{}, ids_of_tenant(tx, "tenant-a")};
+  CHECK(service::build_pairs_csv(tx, "tenant-a", all, everything, 50000, 2) ==
+        service::build_pairs_csv(tx, "tenant-a", all, everything, 50000));
+  auto bounded = service::build_pairs_csv(tx, "tenant-a", all, everything, 5, 2);
   std::size_t bounded_lines = 0;
   for (std::size_t p = bounded.find("\r\n"); p != std::string::npos; p = bounded.find("\r\n", p + 2)) ++bounded_lines;
   CHECK(bounded_lines == 6);
@@ -455,12 +469,14 @@ TEST_CASE("dashboard: summary numbers and status") {
   harness h(test::fresh_database_url());
   pqxx::connection c(h.url);
   seed_two_tenants(c);
+  fake_jira jira;
+  serve_from(c, h, "tenant-a", jira);
   auto s = json_of(h.call(handlers::dashboard_summary, net::http::verb::get, "/api/dashboard/summary", "tenant-a"));
   const auto& head = s.at("headline").as_object();
   CHECK(head.at("pending").as_int64() == 12);
   CHECK(head.at("confirmed").as_int64() == 2);
   CHECK(head.at("dismissed").as_int64() == 1);
-  CHECK(head.at("issues").as_int64() == 20);  // statistics row as seeded (the tombstone was set by hand)
+  CHECK(head.at("issues").as_int64() == 19);  // live issues the viewer may browse (issue 10 is a tombstone)
 
   const auto& series = s.at("series").as_array();
   REQUIRE(series.size() == 90);
@@ -627,10 +643,11 @@ TEST_CASE("dashboard: tenant B never sees tenant A's pairs (colliding issue ids 
   {
     pqxx::read_transaction tx(c);
     store::pair_filter all;
-    auto b = store::list_pairs(tx, "tenant-b", all, 0, 100);
+    const store::visible_issues everything{{}, ids_of_tenant(tx, "tenant-b")};
+    auto b = store::list_pairs(tx, "tenant-b", all, everything, 0, 100);
     REQUIRE(b.size() == 2);
     for (const auto& it : b) CHECK(it.issue.summary.rfind("Tenant B", 0) == 0);
-    CHECK(store::count_pairs(tx, "tenant-b", all) == 2);
+    CHECK(store::count_pairs(tx, "tenant-b", all, everything) == 2);
     auto counts = store::count_by_status(tx, "tenant-b");
     CHECK(counts.pending == 1);
     CHECK(counts.confirmed == 1);
@@ -641,8 +658,8 @@ TEST_CASE("dashboard: tenant B never sees tenant A's pairs (colliding issue ids 
     auto shared = store::find_pair_by_keys(tx, "tenant-b", "ABC-2", "ABC-1");
     REQUIRE(shared.has_value());
     CHECK(shared->score == doctest::Approx(0.5));
-    CHECK(store::by_project(tx, "tenant-b", 50).size() == 1);
-    auto series = store::daily_series(tx, "tenant-b", 90);
+    CHECK(store::by_project(tx, "tenant-b", 50, everything).size() == 1);
+    auto series = store::daily_series(tx, "tenant-b", 90, everything);
     std::int64_t found = 0;
     for (const auto& d : series) found += d.found;
     CHECK(found == 2);

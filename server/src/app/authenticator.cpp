@@ -56,6 +56,7 @@ net::authenticator_fn make_authenticator(const auth::auth_config& auth) {
     net::caller who;
     who.tenant_id = p->tenant_id;
     who.account_id = p->account_id;
+    who.context = p->context;
     who.forge = p->kind == auth::token_kind::forge;
     if (who.forge) {
       who.forge_api_base_url = p->api_base_url;

@@ -113,6 +113,7 @@ result<principal> verify_connect(const request_facts& req, const auth_config& cf
   p.tenant_id = std::move(iss);
   p.account_id = claim_string(jwt->claims, "sub");
   p.context_token = is_context;
+  p.context = context_issue_of(jwt->claims);
   p.state = tenant->state;
   return p;
 }

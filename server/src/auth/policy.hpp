@@ -1,6 +1,7 @@
 // Per-route authentication policy: one function turns request facts into a principal or a stable 401/503 error.
 #pragma once
 
+#include "auth/context_claims.hpp"
 #include "auth/jwt.hpp"
 #include "auth/rsa_key.hpp"
 #include "util/clock.hpp"
@@ -64,6 +65,7 @@ struct principal {
   std::string tenant_id;         // Connect clientKey, or Forge app.installationId
   std::string account_id;        // Connect "sub" / Forge "principal"; may be empty (e.g. webhooks, events)
   bool context_token = false;    // Connect token with qsh "context-qsh"
+  context_issue context;         // Connect: the issue of the `context` claim (context.jira.issue), if named
   tenant_state state = tenant_state::active;  // Connect HS256 only
   std::string key_id;            // kid of an RS256 token
   // Forge Invocation Token claims.

@@ -107,29 +107,36 @@ result<service::pairs_query> parse_pairs_query(const net::request_context& ctx) 
 }
 
 net::reply api_status(env& e, net::request_context& ctx) {
-  return net::json_reply(net::http::status::ok, boost::json::serialize(service::status(e.svc, ctx.caller_or_throw())));
+  auto body = service::status(e.svc, ctx.caller_or_throw());
+  if (!body) return net::error_reply(body.error());
+  return net::json_reply(net::http::status::ok, boost::json::serialize(*body));
 }
 
 net::reply list_pairs(env& e, net::request_context& ctx) {
   auto q = parse_pairs_query(ctx);
   if (!q) return net::error_reply(q.error());
   auto body = service::pairs_page(e.svc, ctx.caller_or_throw(), *q);
-  return net::json_reply(net::http::status::ok, boost::json::serialize(body));
+  if (!body) return net::error_reply(body.error());
+  return net::json_reply(net::http::status::ok, boost::json::serialize(*body));
 }
 
 net::reply pairs_csv(env& e, net::request_context& ctx) {
   auto q = parse_pairs_query(ctx);
   if (!q) return net::error_reply(q.error());
+  auto csv = service::pairs_csv(e.svc, ctx.caller_or_throw(), q->filter);
+  if (!csv) return net::error_reply(csv.error());
   net::reply r;
   r.content_type = "text/csv; charset=utf-8";
-  r.body = service::pairs_csv(e.svc, ctx.caller_or_throw(), q->filter);
+  r.body = std::move(*csv);
   r.header("Content-Disposition", "attachment; filename=\"doppel-pairs.csv\"");
   r.header("Cache-Control", "no-store");
   return r;
 }
 
 net::reply dashboard_summary(env& e, net::request_context& ctx) {
-  return net::json_reply(net::http::status::ok, boost::json::serialize(service::summary(e.svc, ctx.caller_or_throw())));
+  auto body = service::summary(e.svc, ctx.caller_or_throw());
+  if (!body) return net::error_reply(body.error());
+  return net::json_reply(net::http::status::ok, boost::json::serialize(*body));
 }
 
 net::reply bulk_pairs(env& e, net::request_context& ctx) {

@@ -206,6 +206,15 @@ result<boost::json::object> jira_client::get_issue(std::string_view issue_key, c
   return std::move(doc->get_object());
 }
 
+result<std::string> jira_client::get_project_id(std::string_view project_key) {
+  auto doc = call_json("GET", "/rest/api/3/project/" + auth::rfc3986_encode(project_key), nullptr, true);
+  if (!doc) return doc.error();
+  const auto* id = doc->is_object() ? doc->get_object().if_contains("id") : nullptr;
+  if (!id || !id->is_string() || id->get_string().empty())
+    return make_error(errc::upstream, "jira_bad_response", "project answer has no id");
+  return std::string(id->get_string());
+}
+
 status jira_client::link_duplicate(std::string_view inward_key, std::string_view outward_key) {
   boost::json::value body = {{"type", {{"name", "Duplicate"}}},
                              {"inwardIssue", {{"key", inward_key}}},

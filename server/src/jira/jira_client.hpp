@@ -93,6 +93,9 @@ class jira_client {
                                    int max_pages = 10000);
   // GET /rest/api/3/issue/{key}[?fields=a,b]
   result<boost::json::object> get_issue(std::string_view issue_key, const std::vector<std::string>& fields = {});
+  // GET /rest/api/3/project/{key}: the project's id (project metadata, no issue content). Errors: call_json's (404
+  // jira_not_found for a project that does not exist or the app may not see); "jira_bad_response" without an id.
+  result<std::string> get_project_id(std::string_view project_key);
   // POST /rest/api/3/issueLink {"type":{"name":"Duplicate"},"inwardIssue":{"key"},"outwardIssue":{"key"}}
   status link_duplicate(std::string_view inward_key, std::string_view outward_key);
   // POST /rest/api/3/issue/{key}/comment {"body": <ADF document>}, with the comment property

@@ -2,6 +2,8 @@
 #include "service/dashboard.hpp"
 
 #include "auth/forge_token.hpp"
+#include "service/tenants.hpp"
+#include "util/log.hpp"
 
 #include <boost/json.hpp>
 
@@ -65,7 +67,7 @@ std::string csv_cell(std::string_view text) {
 }
 
 std::string build_pairs_csv(store::tx_base& tx, const std::string& tenant_id, const store::pair_filter& f,
-                            std::size_t max_rows, std::size_t page_rows) {
+                            const store::visible_issues& visible, std::size_t max_rows, std::size_t page_rows) {
   std::string out = csv_line({"issue_key", "issue_summary", "issue_project", "issue_status", "candidate_key",
                               "candidate_summary", "candidate_project", "candidate_status", "score", "status",
                               "created_at"});
@@ -73,7 +75,7 @@ std::string build_pairs_csv(store::tx_base& tx, const std::string& tenant_id, co
   std::size_t written = 0;
   while (written < max_rows) {
     auto limit = std::min(page_rows, max_rows - written);
-    auto rows = store::list_pairs(tx, tenant_id, f, std::int64_t(written), std::int64_t(limit));
+    auto rows = store::list_pairs(tx, tenant_id, f, visible, std::int64_t(written), std::int64_t(limit));
     for (const auto& it : rows)
       out += csv_line({it.issue.key, it.issue.summary, it.issue.project, it.issue.status, it.candidate.key,
                        it.candidate.summary, it.candidate.project, it.candidate.status, score_text(it.score),
@@ -112,11 +114,11 @@ boost::json::object status_json(store::tx_base& tx, const std::string& tenant_id
   return {{"backfill", std::move(backfill)}, {"index", std::move(idx)}};
 }
 
-boost::json::object summary_json(store::tx_base& tx, const std::string& tenant_id) {
-  auto counts = store::count_by_status(tx, tenant_id);
-  auto issues = store::live_issue_count(tx, tenant_id);
-  auto days = store::daily_series(tx, tenant_id, series_days);
-  auto projects = store::by_project(tx, tenant_id, max_projects);
+boost::json::object summary_json(store::tx_base& tx, const std::string& tenant_id, const store::visible_issues& visible) {
+  auto counts = store::count_by_status(tx, tenant_id, visible);
+  auto issues = store::count_visible_issues(tx, tenant_id, visible);
+  auto days = store::daily_series(tx, tenant_id, series_days, visible);
+  auto projects = store::by_project(tx, tenant_id, max_projects, visible);
   boost::json::array series;
   bool any = false;
   for (const auto& d : days) any = any || d.found > 0 || d.confirmed > 0;
@@ -132,26 +134,55 @@ boost::json::object summary_json(store::tx_base& tx, const std::string& tenant_i
           {"byProject", std::move(by_project)}};
 }
 
-boost::json::object status(context& ctx, const caller& who) {
+result<viewer_scope> scope_for(context& ctx, const caller& who) {
+  auto vc = viewer_check_for(ctx, who);
+  if (!vc) return vc.error();
+  auto in = ctx.db.read(
+      [&](store::read_tx& tx) { return store::read_visibility_inputs(tx, who.tenant_id, max_issue_checks + 1); });
+  viewer_scope scope;
+  if (std::int64_t(in.issue_ids.size()) > max_issue_checks) {
+    scope.partial = true;
+    in.issue_ids.resize(std::size_t(max_issue_checks));
+    log::warn("dashboard: more issues need an issue-level permission check than one request makes; the rest are hidden",
+              {{"tenant", who.tenant_id}, {"checked", max_issue_checks}});
+  }
+  auto visible = visible_issues_for(*ctx.permissions, vc->viewer, in, vc->check);
+  if (!visible) return visible.error();
+  scope.visible = std::move(*visible);
+  return scope;
+}
+
+result<boost::json::object> status(context& ctx, const caller& who) {
+  if (auto viewer = viewer_of(who); !viewer) return viewer.error();
   return ctx.db.read([&](store::read_tx& tx) { return status_json(tx, who.tenant_id); });
 }
 
-boost::json::object pairs_page(context& ctx, const caller& who, const pairs_query& q) {
+result<boost::json::object> pairs_page(context& ctx, const caller& who, const pairs_query& q) {
+  auto scope = scope_for(ctx, who);
+  if (!scope) return scope.error();
   return ctx.db.snapshot([&](store::snapshot_tx& tx) {
-    auto total = store::count_pairs(tx, who.tenant_id, q.filter);
-    auto items = store::list_pairs(tx, who.tenant_id, q.filter, (q.page - 1) * q.page_size, q.page_size);
+    auto total = store::count_pairs(tx, who.tenant_id, q.filter, scope->visible);
+    auto items = store::list_pairs(tx, who.tenant_id, q.filter, scope->visible, (q.page - 1) * q.page_size, q.page_size);
     boost::json::array arr;
     for (const auto& it : items) arr.push_back(item_json(it));
-    return boost::json::object{{"items", std::move(arr)}, {"total", total}, {"page", q.page}, {"pageSize", q.page_size}};
+    return boost::json::object{{"items", std::move(arr)}, {"total", total},           {"page", q.page},
+                               {"pageSize", q.page_size}, {"partial", scope->partial}};
   });
 }
 
-std::string pairs_csv(context& ctx, const caller& who, const store::pair_filter& f) {
-  return ctx.db.snapshot([&](store::snapshot_tx& tx) { return build_pairs_csv(tx, who.tenant_id, f, max_csv_rows); });
+result<std::string> pairs_csv(context& ctx, const caller& who, const store::pair_filter& f) {
+  auto scope = scope_for(ctx, who);
+  if (!scope) return scope.error();
+  return ctx.db.snapshot(
+      [&](store::snapshot_tx& tx) { return build_pairs_csv(tx, who.tenant_id, f, scope->visible, max_csv_rows); });
 }
 
-boost::json::object summary(context& ctx, const caller& who) {
-  return ctx.db.snapshot([&](store::snapshot_tx& tx) { return summary_json(tx, who.tenant_id); });
+result<boost::json::object> summary(context& ctx, const caller& who) {
+  auto scope = scope_for(ctx, who);
+  if (!scope) return scope.error();
+  auto body = ctx.db.snapshot([&](store::snapshot_tx& tx) { return summary_json(tx, who.tenant_id, scope->visible); });
+  body["partial"] = scope->partial;
+  return body;
 }
 
 }  // namespace doppel::service

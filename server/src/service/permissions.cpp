@@ -138,6 +138,24 @@ result<bool> may_browse_issue(permission_cache& cache, const auth::viewer& viewe
   return !visible->empty();
 }
 
+result<store::visible_issues> visible_issues_for(permission_cache& cache, const auth::viewer& viewer,
+                                                 const store::visibility_inputs& in, const permission_check_fn& check) {
+  store::visible_issues out;
+  if (!in.project_ids.empty()) {
+    auto access = cache.projects(viewer, in.project_ids, check);
+    if (!access) return access.error();
+    for (const auto& [id, a] : *access)
+      if (a.browse) out.project_ids.push_back(id);
+  }
+  if (!in.issue_ids.empty()) {
+    auto grants = check({viewer.account_id(), {}, {std::string(auth::browse_projects)}, {}, in.issue_ids});
+    if (!grants) return check_failed(grants.error());
+    for (const auto& id : in.issue_ids)
+      if (grants->issue_granted(auth::browse_projects, id)) out.issue_ids.push_back(id);
+  }
+  return out;
+}
+
 status authorize_pair(const auth::viewer& viewer, const std::string& issue_id, const std::string& other_id,
                       pair_permission needed, const permission_check_fn& check) {
   jira::permission_query q{viewer.account_id(), {}, {std::string(auth::browse_projects)}, {}, {issue_id, other_id}};

@@ -5,6 +5,7 @@
 #include "auth/caller.hpp"
 #include "auth/permissions.hpp"
 #include "jira/jira_client.hpp"
+#include "store/dashboard_store.hpp"
 #include "store/index_store.hpp"
 #include "util/clock.hpp"
 #include "util/result.hpp"
@@ -89,6 +90,13 @@ result<std::vector<auth::candidate>> browsable_candidates(permission_cache& cach
 // Whether the viewer may browse this one issue (the panel of an issue: 404 when not, like an unknown issue).
 result<bool> may_browse_issue(permission_cache& cache, const auth::viewer& viewer, const auth::candidate& issue,
                               const permission_check_fn& check);
+
+// What of the tenant's index the viewer may see, in the form the dashboard queries take: the browsable projects among
+// in.project_ids (from the cache: one check for those not fresh) and the granted issues among in.issue_ids (one
+// issue-level check, never cached; the client splits at 1,000 ids). Non-numeric ids are never granted.
+// Errors (fail closed: show nothing): errc::unavailable "permission_check_failed".
+result<store::visible_issues> visible_issues_for(permission_cache& cache, const auth::viewer& viewer,
+                                                 const store::visibility_inputs& in, const permission_check_fn& check);
 
 enum class pair_permission {
   review,  // dismiss, restore, bulk: browse on both issues

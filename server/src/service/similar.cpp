@@ -84,18 +84,50 @@ std::vector<similar_candidate> describe(context& ctx, const std::string& tenant_
   return out;
 }
 
-// An issue Jira has but our index does not yet (created a moment ago): fetch it and query with its text.
-result<core::indexed_document> fetch_unindexed(context& ctx, const caller& who, const std::string& key) {
+error hidden_issue() { return make_error(errc::not_found, "issue_not_found", "Issue not found in this site's index or Jira"); }
+
+error context_mismatch() {
+  return make_error(errc::forbidden, "context_issue_mismatch",
+                    "This token was issued for another issue than the one requested");
+}
+
+// Whether the viewer may browse the project of an issue key (a necessary condition for browsing the issue): the
+// project id from a stored issue of that project, else from Jira's project metadata (as the app: no issue content);
+// then the cached project grant. A project Jira does not know → false. Errors: "permission_check_failed"; others
+// of the project lookup.
+result<bool> may_browse_project_of(context& ctx, const caller& who, const viewer_check& vc, jira::jira_client& client,
+                                   const std::string& key) {
+  const auto project_key = key.substr(0, key.rfind('-'));
+  auto project_id = ctx.db.read([&](store::read_tx& tx) { return store::find_project_id(tx, who.tenant_id, project_key); });
+  if (!project_id) {
+    auto asked = client.get_project_id(project_key);
+    if (!asked) {
+      if (asked.error().code == errc::not_found) return false;
+      return asked.error();
+    }
+    project_id = std::move(*asked);
+  }
+  auto access = ctx.permissions->projects(vc.viewer, {*project_id}, vc.check);
+  if (!access) return access.error();
+  return access->at(*project_id).browse;
+}
+
+// An issue Jira has but our index does not yet (created a moment ago), for a viewer who may browse its project
+// (checked before anything of the issue is fetched): fetched as the app, to be queried with its text once the
+// issue-level answer allows it too. A project the viewer may not browse → hidden_issue().
+result<core::indexed_document> fetch_unindexed(context& ctx, const caller& who, const viewer_check& vc,
+                                               const std::string& key) {
   auto client = jira_for_tenant(ctx, who.tenant_id, &who);
   if (!client) return client.error();
+  auto may = may_browse_project_of(ctx, who, vc, **client, key);
+  if (!may) return may.error();
+  if (!*may) return hidden_issue();
   auto issue = (*client)->get_issue(key, indexed_issue_fields());
   if (!issue) return issue.error();
   auto doc = core::parse_issue_json(boost::json::serialize(*issue));
   if (!doc) return doc.error();
   return core::make_indexed_document(*doc, thread_tokenizer());
 }
-
-error hidden_issue() { return make_error(errc::not_found, "issue_not_found", "Issue not found in this site's index or Jira"); }
 
 // The hits the viewer may browse (for suggest(), before rating). A failed check keeps none and leaves its error in
 // `failed`, which the caller returns (fail closed: nothing shown, and why).
@@ -123,6 +155,8 @@ visibility_fn visible_to(context& ctx, const viewer_check& vc, std::optional<err
 result<similar_answer> similar_for_issue(context& ctx, const caller& who, const std::string& key, std::size_t limit) {
   auto vc = viewer_check_for(ctx, who);
   if (!vc) return vc.error();
+  // A token naming its issue by key serves that issue only (checked before anything is looked up).
+  if (!who.context.key.empty() && !auth::context_allows(who.context, key, "")) return context_mismatch();
   std::optional<error> check_failed;
   const auto visible = visible_to(ctx, *vc, check_failed);
   // Everything read before the search, in one read transaction: settings, site URL, the issue, its pairs.
@@ -146,14 +180,16 @@ result<similar_answer> similar_for_issue(context& ctx, const caller& who, const 
     auto may = may_browse_issue(*ctx.permissions, vc->viewer, candidate_of(*known.meta), vc->check);
     if (!may) return may.error();
     if (!*may) return hidden_issue();
+    if (!auth::context_allows(who.context, key, known.meta->issue_id)) return context_mismatch();
     issue_id = known.meta->issue_id;
     summary = known.meta->summary;
     auto filter = filter_for(known.view.settings, known.meta->project, limit);
     filter.exclude_issue_ids = store::dismissed_among(known.pairs, issue_id);
     found = suggest(ctx.index, who.tenant_id, {issue_id, std::nullopt, {}}, filter, threshold, limit, visible);
   } else {
-    auto doc = fetch_unindexed(ctx, who, key);
+    auto doc = fetch_unindexed(ctx, who, *vc, key);
     if (!doc) {
+      if (doc.error().stable_code == "permission_check_failed") return doc.error();
       if (doc.error().code == errc::not_found || doc.error().code == errc::unavailable) return hidden_issue();
       return doc.error();
     }
@@ -162,6 +198,7 @@ result<similar_answer> similar_for_issue(context& ctx, const caller& who, const 
     auto may = may_browse_issue(*ctx.permissions, vc->viewer, fetched, vc->check);
     if (!may) return may.error();
     if (!*may) return hidden_issue();
+    if (!auth::context_allows(who.context, key, doc->issue_id)) return context_mismatch();
     issue_id = doc->issue_id;
     summary = doc->summary;
     auto filter = filter_for(known.view.settings, doc->project, limit);

@@ -26,6 +26,18 @@ constexpr const char* item_columns =
     " p.candidate_id, c.issue_key, c.summary, c.project_key, c.status, c.created_ms,"
     " p.score, p.status, to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
 
+// " AND <alias's issue visible>": no security level and its project among $first (text[]), or its id among
+// $first+1 (text[]). An issue of unknown level (NULL) or project ('') is visible only by its id.
+std::string visible_issue(const char* alias, int first) {
+  const std::string a(alias), projects = "$" + std::to_string(first) + "::text[]",
+                             ids = "$" + std::to_string(first + 1) + "::text[]";
+  return " AND ((" + a + ".security_level_id = '' AND " + a + ".project_id <> '' AND " + a + ".project_id = ANY(" +
+         projects + ")) OR " + a + ".issue_id = ANY(" + ids + "))";
+}
+
+// Both issues of the pair (aliases i and c) visible; parameters $first and $first+1.
+std::string both_visible(int first) { return visible_issue("i", first) + visible_issue("c", first); }
+
 std::string like_pattern(const std::string& q) {
   std::string out = "%";
   for (char ch : q) {
@@ -49,21 +61,44 @@ pair_item item_of(const pqxx::row& r) {
 
 }  // namespace
 
+visibility_inputs read_visibility_inputs(pqxx::transaction_base& tx, const std::string& tenant_id,
+                                         std::int64_t max_issue_ids) {
+  visibility_inputs in;
+  for (const auto& r : tx.exec_params("SELECT DISTINCT project_id FROM index_documents WHERE tenant_id = $1"
+                                      " AND deleted_ms IS NULL AND security_level_id = '' AND project_id <> ''"
+                                      " ORDER BY 1",
+                                      tenant_id))
+    in.project_ids.push_back(r[0].as<std::string>());
+  for (const auto& r : tx.exec_params(
+           "WITH paired AS (SELECT issue_id AS id FROM pairs WHERE tenant_id = $1"
+           "                UNION SELECT candidate_id FROM pairs WHERE tenant_id = $1)"
+           " SELECT d.issue_id FROM index_documents d LEFT JOIN paired ON paired.id = d.issue_id"
+           " WHERE d.tenant_id = $1 AND d.deleted_ms IS NULL"
+           "   AND (d.security_level_id IS NULL OR d.security_level_id <> '' OR d.project_id = '')"
+           " ORDER BY paired.id IS NULL, d.issue_id LIMIT $2",
+           tenant_id, max_issue_ids))
+    in.issue_ids.push_back(r[0].as<std::string>());
+  return in;
+}
+
 std::vector<pair_item> list_pairs(pqxx::transaction_base& tx, const std::string& tenant_id, const pair_filter& f,
-                                  std::int64_t offset, std::int64_t limit) {
-  auto rows = tx.exec_params(std::string(item_columns) + live_pairs + filter_conditions +
+                                  const visible_issues& visible, std::int64_t offset, std::int64_t limit) {
+  auto rows = tx.exec_params(std::string(item_columns) + live_pairs + filter_conditions + both_visible(9) +
                                  " ORDER BY p.score DESC, p.created_at DESC, p.issue_id, p.candidate_id"
                                  " LIMIT $7 OFFSET $8",
-                             tenant_id, f.status, f.project, f.min_score, f.q, like_pattern(f.q), limit, offset);
+                             tenant_id, f.status, f.project, f.min_score, f.q, like_pattern(f.q), limit, offset,
+                             array_literal(visible.project_ids), array_literal(visible.issue_ids));
   std::vector<pair_item> out;
   out.reserve(rows.size());
   for (const auto& r : rows) out.push_back(item_of(r));
   return out;
 }
 
-std::int64_t count_pairs(pqxx::transaction_base& tx, const std::string& tenant_id, const pair_filter& f) {
-  auto rows = tx.exec_params(std::string("SELECT count(*)") + live_pairs + filter_conditions, tenant_id, f.status,
-                             f.project, f.min_score, f.q, like_pattern(f.q));
+std::int64_t count_pairs(pqxx::transaction_base& tx, const std::string& tenant_id, const pair_filter& f,
+                         const visible_issues& visible) {
+  auto rows = tx.exec_params(std::string("SELECT count(*)") + live_pairs + filter_conditions + both_visible(7),
+                             tenant_id, f.status, f.project, f.min_score, f.q, like_pattern(f.q),
+                             array_literal(visible.project_ids), array_literal(visible.issue_ids));
   return rows[0][0].as<std::int64_t>();
 }
 
@@ -77,39 +112,47 @@ std::optional<pair_item> find_pair_by_keys(pqxx::transaction_base& tx, const std
   return item_of(rows[0]);
 }
 
+constexpr const char* status_counts =
+    "SELECT count(*) FILTER (WHERE p.status = 'pending'), count(*) FILTER (WHERE p.status = 'confirmed'),"
+    " count(*) FILTER (WHERE p.status = 'dismissed')";
+
 pair_counts count_by_status(pqxx::transaction_base& tx, const std::string& tenant_id) {
-  auto rows = tx.exec_params(std::string("SELECT count(*) FILTER (WHERE p.status = 'pending'),"
-                                         " count(*) FILTER (WHERE p.status = 'confirmed'),"
-                                         " count(*) FILTER (WHERE p.status = 'dismissed')") +
-                                 live_pairs,
-                             tenant_id);
+  auto rows = tx.exec_params(std::string(status_counts) + live_pairs, tenant_id);
   return {rows[0][0].as<std::int64_t>(), rows[0][1].as<std::int64_t>(), rows[0][2].as<std::int64_t>()};
 }
 
-std::vector<day_point> daily_series(pqxx::transaction_base& tx, const std::string& tenant_id, int days) {
+pair_counts count_by_status(pqxx::transaction_base& tx, const std::string& tenant_id, const visible_issues& visible) {
+  auto rows = tx.exec_params(std::string(status_counts) + live_pairs + both_visible(2), tenant_id,
+                             array_literal(visible.project_ids), array_literal(visible.issue_ids));
+  return {rows[0][0].as<std::int64_t>(), rows[0][1].as<std::int64_t>(), rows[0][2].as<std::int64_t>()};
+}
+
+std::vector<day_point> daily_series(pqxx::transaction_base& tx, const std::string& tenant_id, int days,
+                                    const visible_issues& visible) {
   auto rows = tx.exec_params(
       std::string("WITH days AS (SELECT generate_series((now() AT TIME ZONE 'UTC')::date - ($2::int - 1),"
                   "                                   (now() AT TIME ZONE 'UTC')::date, interval '1 day')::date AS d),"
                   " base AS (SELECT p.status, (p.created_at AT TIME ZONE 'UTC')::date AS found_day,"
                   "                 (p.updated_at AT TIME ZONE 'UTC')::date AS decided_day") +
-          live_pairs +
+          live_pairs + both_visible(3) +
           "   AND (p.created_at >= now() - ($2::int + 1) * interval '1 day'"
           "        OR p.updated_at >= now() - ($2::int + 1) * interval '1 day')),"
           " found AS (SELECT found_day AS d, count(*) AS n FROM base GROUP BY 1),"
           " confirmed AS (SELECT decided_day AS d, count(*) AS n FROM base WHERE status = 'confirmed' GROUP BY 1)"
           " SELECT to_char(days.d, 'YYYY-MM-DD'), COALESCE(found.n, 0), COALESCE(confirmed.n, 0)"
           " FROM days LEFT JOIN found USING (d) LEFT JOIN confirmed USING (d) ORDER BY days.d",
-      tenant_id, days);
+      tenant_id, days, array_literal(visible.project_ids), array_literal(visible.issue_ids));
   std::vector<day_point> out;
   out.reserve(rows.size());
   for (const auto& r : rows) out.push_back({r[0].as<std::string>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>()});
   return out;
 }
 
-std::vector<project_point> by_project(pqxx::transaction_base& tx, const std::string& tenant_id, int limit) {
+std::vector<project_point> by_project(pqxx::transaction_base& tx, const std::string& tenant_id, int limit,
+                                      const visible_issues& visible) {
   auto rows = tx.exec_params(std::string("SELECT i.project_key, count(*), count(*) FILTER (WHERE p.status = 'confirmed')") +
-                                 live_pairs + " GROUP BY i.project_key ORDER BY 2 DESC, 1 LIMIT $2",
-                             tenant_id, limit);
+                                 live_pairs + both_visible(3) + " GROUP BY i.project_key ORDER BY 2 DESC, 1 LIMIT $2",
+                             tenant_id, limit, array_literal(visible.project_ids), array_literal(visible.issue_ids));
   std::vector<project_point> out;
   out.reserve(rows.size());
   for (const auto& r : rows)
@@ -136,8 +179,11 @@ backfill_state read_backfill(pqxx::transaction_base& tx, const std::string& tena
   return b;
 }
 
-std::int64_t live_issue_count(pqxx::transaction_base& tx, const std::string& tenant_id) {
-  return tx.exec_params("SELECT COALESCE((SELECT documents FROM index_stats WHERE tenant_id = $1), 0)", tenant_id)[0][0]
+std::int64_t count_visible_issues(pqxx::transaction_base& tx, const std::string& tenant_id,
+                                  const visible_issues& visible) {
+  return tx.exec_params("SELECT count(*) FROM index_documents d WHERE d.tenant_id = $1 AND d.deleted_ms IS NULL" +
+                            visible_issue("d", 2),
+                        tenant_id, array_literal(visible.project_ids), array_literal(visible.issue_ids))[0][0]
       .as<std::int64_t>();
 }
 

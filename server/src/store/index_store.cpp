@@ -7,9 +7,6 @@
 #include <charconv>
 
 namespace doppel::store {
-namespace {
-
-constexpr int page_size = 2000;
 
 std::string array_literal(const std::vector<std::string>& items) {
   std::string out = "{";
@@ -35,6 +32,10 @@ std::string array_literal(const std::vector<long long>& items) {
   out += '}';
   return out;
 }
+
+namespace {
+
+constexpr int page_size = 2000;
 
 // Adds delta to the document frequency of each term (sorted map: a stable row lock order).
 void apply_df_delta(pqxx::work& tx, const std::string& tenant, const std::map<std::string, long long>& delta) {
@@ -329,6 +330,15 @@ std::optional<issue_meta> find_issue_by_id(pqxx::transaction_base& tx, const std
                           tenant, issue_id);
   if (r.empty()) return std::nullopt;
   return meta_of(r[0]);
+}
+
+std::optional<std::string> find_project_id(pqxx::transaction_base& tx, const std::string& tenant,
+                                           const std::string& project_key) {
+  auto rows = tx.exec_params("SELECT project_id FROM index_documents WHERE tenant_id = $1 AND project_key = $2"
+                             " AND deleted_ms IS NULL AND project_id <> '' LIMIT 1",
+                             tenant, project_key);
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<std::string>();
 }
 
 std::vector<issue_meta> find_issues_by_ids(pqxx::transaction_base& tx, const std::string& tenant,

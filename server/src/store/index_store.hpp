@@ -87,10 +87,17 @@ index_change delete_tenant_index(pqxx::work& tx, const std::string& tenant_id);
 core::search_index load_index(pqxx::transaction_base& tx, const std::string& tenant_id,
                               const core::model_options& options, std::int64_t& generation);
 
+// PostgreSQL array literals for parameters cast with ::text[] (each item quoted and escaped) or ::bigint[].
+std::string array_literal(const std::vector<std::string>& items);
+std::string array_literal(const std::vector<long long>& items);
+
 std::optional<issue_meta> find_issue_by_key(pqxx::transaction_base& tx, const std::string& tenant_id,
                                             const std::string& key);
 std::optional<issue_meta> find_issue_by_id(pqxx::transaction_base& tx, const std::string& tenant_id,
                                            const std::string& issue_id);
+// Jira's id of the project with this key, as a stored live issue of it carries it (nullopt when none does).
+std::optional<std::string> find_project_id(pqxx::transaction_base& tx, const std::string& tenant_id,
+                                           const std::string& project_key);
 // Live issues among ids, in the order of ids (missing ones skipped).
 std::vector<issue_meta> find_issues_by_ids(pqxx::transaction_base& tx, const std::string& tenant_id,
                                            const std::vector<std::string>& issue_ids);

@@ -130,6 +130,7 @@ export class FakeJira {
       dropConnections: 0, // next N REST calls get their socket destroyed
       linkStatus: 0, // non-zero: issueLink answers this status
       commentLostAnswers: 0, // next N comment POSTs are stored, then answered 502 (the caller never learns it worked)
+      permissionCheckStatus: 0, // non-zero: POST /rest/api/3/permissions/check answers this status
     };
     this.nextIssueNumber = 1;
     // Permissions (POST /rest/api/3/permissions/check): null = an open site where every account browses and links
@@ -567,7 +568,17 @@ export class FakeJira {
       this.properties.set(`${key}/${decodeURIComponent(m[2])}`, body);
       return [200, undefined];
     }
-    if (method === 'POST' && path === '/rest/api/3/permissions/check') return this.permissionCheck(body);
+    if (method === 'POST' && path === '/rest/api/3/permissions/check') {
+      if (this.faults.permissionCheckStatus) return [this.faults.permissionCheckStatus, { errorMessages: ['injected'] }];
+      return this.permissionCheck(body);
+    }
+    m = path.match(/^\/rest\/api\/3\/project\/([^/]+)$/);
+    if (method === 'GET' && m) {
+      // Get project (GET /rest/api/3/project/{projectIdOrKey}): a project some issue of the site belongs to.
+      const wanted = decodeURIComponent(m[1]);
+      const known = [...this.issues.values()].some((i) => (i.fields?.project?.key ?? i.key.split('-')[0]) === wanted);
+      return known ? [200, { id: this.projectId(wanted), key: wanted, name: `Project ${wanted}` }] : [404, { errorMessages: ['No project could be found'] }];
+    }
     return [404, { errorMessages: [`fake Jira has no ${method} ${path}`] }];
   }
 }

@@ -178,6 +178,53 @@ TEST_CASE("browsable_candidates: project grant for plain issues, one issue-level
   CHECK_FALSE(*may_browse_issue(cache, as("dev"), candidates[1], jira.fn()));
 }
 
+TEST_CASE("visible_issues_for: browsable projects from the cache, secured issues by one issue-level check, fail closed") {
+  site jira;
+  test::fake_clock clock;
+  permission_cache cache({}, clock.fn());
+  // The index: plain issues in projects 100 and 200 (and a non-numeric id that is never granted); issue 3 is secured
+  // in 100, issue 4 has no known project or level (in 100 at Jira), issue 9 is unknown to Jira.
+  const store::visibility_inputs in{{"100", "200", "x1"}, {"3", "4", "9"}};
+  auto dev = visible_issues_for(cache, as("dev"), in, jira.fn());
+  REQUIRE(dev.ok());
+  CHECK(dev->project_ids == std::vector<std::string>{"100"});
+  CHECK(dev->issue_ids == std::vector<std::string>{"4"});
+  REQUIRE(jira.asked.size() == 2);
+  CHECK(jira.asked[0].project_ids == std::vector<std::string>{"100", "200", "x1"});
+  CHECK(jira.asked[1].issue_ids == std::vector<std::string>{"3", "4", "9"});
+  CHECK(jira.asked[1].project_permissions == std::vector<std::string>{"BROWSE_PROJECTS"});
+  // Positive control: staff sees both projects and the secured issue.
+  auto staff = visible_issues_for(cache, as("staff"), in, jira.fn());
+  REQUIRE(staff.ok());
+  CHECK(staff->project_ids == std::vector<std::string>{"100", "200"});
+  CHECK(staff->issue_ids == std::vector<std::string>{"3", "4"});
+  // A stranger: nothing.
+  auto stranger = visible_issues_for(cache, as("stranger"), in, jira.fn());
+  REQUIRE(stranger.ok());
+  CHECK(stranger->project_ids.empty());
+  CHECK(stranger->issue_ids.empty());
+  // Project answers are cached for 60 s (one issue-level call only); issue-level answers are fresh every time.
+  const auto before = jira.asked.size();
+  jira.staff.clear();
+  CHECK(visible_issues_for(cache, as("staff"), in, jira.fn())->issue_ids == std::vector<std::string>{"4"});
+  CHECK(jira.asked.size() == before + 1);
+  jira.browse["dev"].clear();
+  CHECK(visible_issues_for(cache, as("dev"), in, jira.fn())->project_ids == std::vector<std::string>{"100"});
+  clock.now += 60s;
+  CHECK(visible_issues_for(cache, as("dev"), in, jira.fn())->project_ids.empty());  // revocation shows after 60 s
+  // Nothing to decide: no call. Jira down: an error, never a partial answer.
+  const auto calls = jira.asked.size();
+  CHECK(visible_issues_for(cache, as("dev"), {}, jira.fn())->project_ids.empty());
+  CHECK(jira.asked.size() == calls);
+  jira.down = true;
+  auto down = visible_issues_for(cache, as("staff"), {{}, {"3"}}, jira.fn());
+  REQUIRE_FALSE(down.ok());
+  CHECK(down.error().stable_code == "permission_check_failed");
+  auto down_projects = visible_issues_for(cache, as("other"), {{"100"}, {}}, jira.fn());
+  REQUIRE_FALSE(down_projects.ok());
+  CHECK(down_projects.error().stable_code == "permission_check_failed");
+}
+
 TEST_CASE("authorize_pair: browse on both for review actions, Link Issues too for links, a fresh check each time") {
   site jira;
   jira.link["dev"] = {};
