@@ -133,21 +133,41 @@ result<http_response> jira_client::call(std::string_view method, std::string_vie
     return make_error(errc::internal, "jira_bad_path", "Jira paths start with '/'");
   std::optional<std::string> text;
   if (body) text = boost::json::serialize(*body);
+  std::optional<http_response> last;  // the previous attempt's retryable answer
   for (int attempt = 0;; ++attempt) {
-    std::chrono::milliseconds timeout{0};
+    std::chrono::milliseconds timeout = deps_.attempt_timeout;
     if (deps_.deadline) {
-      timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*deps_.deadline - deps_.clock());
-      if (timeout.count() <= 0) return make_error(errc::unavailable, "jira_deadline", "No time left for the Jira call");
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deps_.deadline - deps_.clock());
+      if (left.count() <= 0) return make_error(errc::unavailable, "jira_deadline", "No time left for the Jira call");
+      timeout = timeout.count() > 0 ? std::min(timeout, left) : left;
+    }
+    std::optional<call_slot> slot;
+    if (deps_.gate) {
+      auto taken = deps_.gate->acquire(deps_.mode, deps_.deadline);
+      if (!taken) {
+        if (last) return std::move(*last);
+        return taken.error();
+      }
+      slot.emplace(std::move(*taken));
     }
     auto res = send_once(method, path_and_query, text ? &*text : nullptr, timeout);
-    if (!res) return res;
+    slot.reset();
+    if (!res) {
+      if (deps_.gate && res.error().stable_code == "http_timeout") deps_.gate->timed_out();
+      return res;
+    }
+    auto retry_after = parse_retry_after(res->header("Retry-After"), deps_.clock());
+    if (deps_.gate) {
+      if (res->status == 429 || res->status == 503) deps_.gate->throttled(retry_after);
+      else deps_.gate->answered();
+    }
     const bool retryable = res->status == 429 || (res->status == 503 && idempotent);
     if (!retryable || attempt >= deps_.retry.max_retries) return res;
-    auto retry_after = parse_retry_after(res->header("Retry-After"), deps_.clock());
     if (retry_after && *retry_after > deps_.retry.max_retry_after) return res;
     const auto wait = retry_delay(attempt, deps_.retry, deps_.random(), retry_after);
     if (deps_.deadline && deps_.clock() + wait >= *deps_.deadline) return res;  // would wake up too late
     deps_.sleep(wait);
+    last = std::move(*res);
   }
 }
 
@@ -352,6 +372,14 @@ result<auth::permission_grants> jira_client::check_permissions_once(const permis
 void jira_client::limit_to_request(std::chrono::milliseconds budget) {
   deps_.retry = interactive_retry_policy();
   deps_.deadline = deps_.clock() + budget;
+  deps_.mode = call_mode::request;
+}
+
+void jira_client::limit_to_job(std::chrono::milliseconds budget, std::chrono::milliseconds attempt_budget) {
+  deps_.retry = background_retry_policy();
+  deps_.deadline = deps_.clock() + budget;
+  deps_.attempt_timeout = attempt_budget;
+  deps_.mode = call_mode::background;
 }
 
 }  // namespace doppel::jira

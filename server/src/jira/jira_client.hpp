@@ -2,6 +2,7 @@
 #pragma once
 
 #include "auth/permissions.hpp"
+#include "jira/call_gate.hpp"
 #include "jira/http_client.hpp"
 #include "jira/retry.hpp"
 #include "util/clock.hpp"
@@ -45,6 +46,12 @@ struct jira_client_deps {
   // When set, no call runs past it: no attempt starts after it, each attempt's timeouts are cut to the time left,
   // and a retry wait that would cross it returns the 429/503 instead. See jira_client::limit_to_request.
   std::optional<std::chrono::system_clock::time_point> deadline;
+  // > 0: no attempt runs longer (on top of the deadline and the http client's own timeouts).
+  std::chrono::milliseconds attempt_timeout{0};
+  // The site's gate (call_gate.hpp): every attempt takes one of its slots for `mode` first, a 429/503 closes it for
+  // the Retry-After, a timeout marks the site slow. Null = no per-site limits (tests of the client alone).
+  std::shared_ptr<tenant_gate> gate;
+  call_mode mode = call_mode::background;
 };
 
 // A bulk permission check (POST /rest/api/3/permissions/check) for one account. Ids are Jira's numeric ids as text;
@@ -120,6 +127,10 @@ class jira_client {
   // `budget` from now, and retries follow interactive_retry_policy() (a long Retry-After fails at once with
   // errc::rate_limited "jira_rate_limited" instead of sleeping). Typical budget: a few seconds.
   void limit_to_request(std::chrono::milliseconds budget);
+  // Makes this client's later calls those of a background job: all of them end within `budget` from now, each attempt
+  // within `attempt_budget`, and nothing is ever slept out (background_retry_policy(): a 429/503 comes back at once
+  // and the job is rescheduled instead of holding its worker).
+  void limit_to_job(std::chrono::milliseconds budget, std::chrono::milliseconds attempt_budget);
 
   // The Connect JWT that would sign this request now (exposed for tests and diagnostics).
   std::string connect_token(std::string_view method, std::string_view path_and_query) const;

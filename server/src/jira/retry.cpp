@@ -57,6 +57,12 @@ retry_policy interactive_retry_policy() {
   return p;
 }
 
+retry_policy background_retry_policy() {
+  retry_policy p;
+  p.max_retries = 0;
+  return p;
+}
+
 sleep_fn real_sleeper() {
   return [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
 }

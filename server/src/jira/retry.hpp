@@ -20,6 +20,9 @@ struct retry_policy {
 // For calls a user waits on: two quick retries, and a Retry-After above 1 s fails at once (never slept out on a
 // request thread; the caller answers "try again" instead).
 retry_policy interactive_retry_policy();
+// For background jobs: no retry in the call at all (nothing is slept out on a worker); a 429/503 is returned and the
+// job is rescheduled by the queue, after the site's Retry-After (call_gate.hpp).
+retry_policy background_retry_policy();
 
 using sleep_fn = std::function<void(std::chrono::milliseconds)>;
 using random_fn = std::function<double()>;  // uniform in [0, 1)

@@ -94,7 +94,8 @@ void run_backfill_step(store::write_tx& tx, context& ctx, const std::string& ten
       store::clear_system_token(tx, tenant_id, token_box);
       return wait_for_credentials(tx, tenant_id, "forge_token_rejected");
     }
-    if (!page) throw std::runtime_error("backfill: " + page.error().message);
+    if (!page && page_no > 0 && jira_should_wait(page.error())) break;  // keep the pages done; the next run waits
+    if (!page) throw_jira_failure(ctx, tenant_id, page.error(), "backfill");
     for (const auto& issue : page->issues) {
       ++seen;
       auto doc = core::parse_issue_json(boost::json::serialize(issue));

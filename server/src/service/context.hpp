@@ -5,10 +5,12 @@
 #include "auth/host_allowlist.hpp"
 #include "auth/secret_box.hpp"
 #include "auth/tenant_key_cache.hpp"
+#include "jira/call_gate.hpp"
 #include "jira/http_client.hpp"
 #include "service/admin_cache.hpp"
 #include "service/permissions.hpp"
 #include "store/database.hpp"
+#include "store/inbox_batcher.hpp"
 #include "store/index_cache.hpp"
 
 #include <chrono>
@@ -31,6 +33,10 @@ struct context {
   std::chrono::seconds uninstall_retention{30 * 24 * 3600};
   // Viewers' project-level Jira permissions, 60 s (service/permissions.hpp).
   std::shared_ptr<permission_cache> permissions = std::make_shared<permission_cache>();
+  // Per-site limits on outgoing Jira calls (concurrency, Retry-After), shared by every client jira_for_tenant makes.
+  std::shared_ptr<jira::call_gates> jira_gates = std::make_shared<jira::call_gates>();
+  // Webhook acknowledgements: concurrent events share one inbox commit (group commit, store/inbox_batcher.hpp).
+  std::shared_ptr<store::inbox_batcher> inbox = std::make_shared<store::inbox_batcher>(store::inbox_flush(db));
 };
 
 }  // namespace doppel::service

@@ -62,7 +62,7 @@ void publish_flags(store::write_tx& tx, context& ctx, const std::string& tenant_
   }
   boost::json::object value{{"type", "badge"}, {"value", {{"label", pending > 0 ? std::to_string(pending) : ""}}}};
   auto st = (*client)->set_issue_property(issue_key, panel_status_property(ctx.app_key), value);
-  if (!st) throw std::runtime_error("flags: " + st.error().message);
+  if (!st) throw_jira_failure(ctx, tenant_id, st.error(), "flags");
   if (what != flags_refresh::new_issue || pending == 0 || !load_settings(tx, tenant_id).comment_on_create) return;
   auto doc = candidates_comment(tx, tenant_id, issue_id);
   if (!doc) return;
@@ -72,11 +72,11 @@ void publish_flags(store::write_tx& tx, context& ctx, const std::string& tenant_
   const auto marker = comment_marker_property(ctx.app_key);
   if (attempt > 1) {
     auto found = (*client)->has_comment_with_property(issue_key, marker);
-    if (!found) throw std::runtime_error("comment: " + found.error().message);
+    if (!found) throw_jira_failure(ctx, tenant_id, found.error(), "comment");
     if (*found) return;
   }
   auto c = (*client)->add_comment(issue_key, *doc, marker);
-  if (!c) throw std::runtime_error("comment: " + c.error().message);
+  if (!c) throw_jira_failure(ctx, tenant_id, c.error(), "comment");
 }
 
 std::string panel_status_property(const std::string& app_key) {

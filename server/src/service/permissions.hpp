@@ -112,7 +112,7 @@ status authorize_pair(const auth::viewer& viewer, const std::string& issue_id, c
 // The viewer of a user request: errc::unauthorized "anonymous_viewer" for a token without `sub` / `principal`.
 result<auth::viewer> viewer_of(const auth::caller& who);
 
-// Time a request thread gives Jira's permission check (all its calls together).
+// Time a request thread gives Jira: all calls of one client together (a permission check, an admin check, a link).
 inline constexpr std::chrono::milliseconds permission_check_budget{5000};
 
 }  // namespace doppel::service

@@ -8,6 +8,8 @@
 #include "util/clock.hpp"
 #include "util/log.hpp"
 
+#include <random>
+
 namespace doppel::service {
 namespace {
 
@@ -77,17 +79,31 @@ bool register_forge_call(context& ctx, const caller& who, bool begin, const stor
 }
 
 bool accept_event(context& ctx, const store::inbound_event& ev) {
-  // One statement in autocommit: its synchronous commit makes the event durable before the acknowledgement.
-  return ctx.db.autocommit([&](auto& tx) { return store::accept_event(tx, ev); });
+  // Group commit: one statement in autocommit for every event that arrived meanwhile; its synchronous commit makes
+  // the event durable before the acknowledgement.
+  return ctx.inbox->accept(ev);
 }
+
+namespace {
+
+// The client for these credentials with the site's gate, as a request's or a job's.
+std::shared_ptr<jira::jira_client> gated_client(context& ctx, const std::string& tenant_id, const caller* who,
+                                                jira::credentials creds) {
+  jira::jira_client_deps deps;
+  deps.http = ctx.http;
+  deps.gate = ctx.jira_gates->gate_for(tenant_id);
+  auto client = std::make_shared<jira::jira_client>(std::move(creds), std::move(deps));
+  if (who) client->limit_to_request(permission_check_budget);
+  else client->limit_to_job(jira_job_budget, jira_attempt_budget);
+  return client;
+}
+
+}  // namespace
 
 result<std::shared_ptr<jira::jira_client>> jira_for_tenant(context& ctx, const std::string& tenant_id,
                                                           const caller* who) {
-  jira::jira_client_deps deps;
-  deps.http = ctx.http;
   if (who && who->forge && !who->forge_api_base_url.empty() && auth::plausible_system_token(who->forge_system_token))
-    return std::make_shared<jira::jira_client>(
-        jira::forge_credentials{who->forge_api_base_url, who->forge_system_token}, std::move(deps));
+    return gated_client(ctx, tenant_id, who, jira::forge_credentials{who->forge_api_base_url, who->forge_system_token});
   auto tenant = find_tenant(ctx, tenant_id);
   if (!tenant || tenant->state == "uninstalled") return make_error(errc::not_found, "unknown_tenant", "Unknown tenant");
   if (tenant->kind == "forge") {
@@ -99,20 +115,28 @@ result<std::shared_ptr<jira::jira_client>> jira_for_tenant(context& ctx, const s
     auto token = ctx.secrets.open(tenant->system_token_box);
     if (!token) return make_error(errc::internal, "secret_unavailable", "Stored system token cannot be opened");
     // For a Forge tenant base_url is the FIT's app.apiBaseUrl (see store::upsert_forge_install).
-    return std::make_shared<jira::jira_client>(jira::forge_credentials{tenant->base_url, std::move(*token)},
-                                               std::move(deps));
+    return gated_client(ctx, tenant_id, who, jira::forge_credentials{tenant->base_url, std::move(*token)});
   }
   auto secret = ctx.secrets.open(tenant->secret_box);
   if (!secret) return make_error(errc::internal, "secret_unavailable", "Tenant secret cannot be opened");
-  return std::make_shared<jira::jira_client>(
-      jira::connect_credentials{tenant->base_url, ctx.app_key, std::move(*secret)}, std::move(deps));
+  return gated_client(ctx, tenant_id, who, jira::connect_credentials{tenant->base_url, ctx.app_key, std::move(*secret)});
 }
 
 result<permission_check_fn> permission_checker(context& ctx, const caller& who) {
-  auto client = jira_for_tenant(ctx, who.tenant_id, &who);
+  auto client = jira_for_tenant(ctx, who.tenant_id, &who);  // a request's client: permission_check_budget
   if (!client) return client.error();
-  (*client)->limit_to_request(permission_check_budget);
   return checker_of(*client);
+}
+
+bool jira_should_wait(const error& e) {
+  return e.code == errc::rate_limited || e.stable_code == "jira_busy" || e.stable_code == "jira_rate_limited";
+}
+
+void throw_jira_failure(context& ctx, const std::string& tenant_id, const error& e, std::string_view what) {
+  if (!jira_should_wait(e)) throw std::runtime_error(std::string(what) + ": " + e.message);
+  static thread_local std::minstd_rand random{std::random_device{}()};
+  const double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(random);
+  throw store::job_deferred(std::string(what) + ": " + e.message, ctx.jira_gates->gate_for(tenant_id)->retry_in(jitter));
 }
 
 result<viewer_check> viewer_check_for(context& ctx, const caller& who) {

@@ -31,12 +31,17 @@ bool set_tenant_state(context& ctx, const std::string& tenant_id, const std::str
 // install/upgrade (`begin`) the backlog backfill starts; a product event is stored in the inbox with its job. One
 // transaction. Returns whether the product event was new (false for a redelivery or when none was given).
 bool register_forge_call(context& ctx, const caller& who, bool begin, const store::inbound_event* product_event);
-// A Connect webhook's event: stored with its job in one synchronous statement. False for a redelivery.
+// A Connect webhook's event: stored with its job in one synchronous statement shared with the events that arrived
+// meanwhile (group commit); returns once committed. False for a redelivery. Throws when the commit failed.
 bool accept_event(context& ctx, const store::inbound_event& ev);
 
 // For a Connect tenant: its base URL, our app key, its opened shared secret. For a Forge tenant: its apiBaseUrl
 // and an app system token: the one on this request (who is a Forge caller with x-forge-oauth-system), else the
 // latest stored one (background jobs pass who = nullptr).
+// Every call goes through the site's gate (ctx.jira_gates: a few calls at a time per site, none while its Retry-After
+// runs). With who (a user request): all calls within permission_check_budget, a busy or throttled site fails at once
+// ("jira_busy", "jira_rate_limited"), nothing slept out. Without (a job): within jira_job_budget, each attempt within
+// jira_attempt_budget, no retry slept out either: a job that cannot call is rescheduled (throw_jira_failure).
 // Errors: errc::not_found "unknown_tenant"; errc::unavailable "forge_token_missing" / "forge_token_expired"
 // (no usable system token: wait for the next Forge call); errc::internal "secret_unavailable".
 result<std::shared_ptr<jira::jira_client>> jira_for_tenant(context& ctx, const std::string& tenant_id,
@@ -44,6 +49,18 @@ result<std::shared_ptr<jira::jira_client>> jira_for_tenant(context& ctx, const s
 
 // The viewer's permission check on a user request: Jira as the app (jira_for_tenant with who), all its calls within
 // permission_check_budget (a long Retry-After fails fast instead of sleeping on the request thread).
+
+// A background job's Jira budgets: all its calls together (well inside the job's lease) and each attempt.
+inline constexpr std::chrono::milliseconds jira_job_budget{40000};
+inline constexpr std::chrono::milliseconds jira_attempt_budget{10000};
+
+// Whether a failed Jira call means "this site cannot be called now" (it throttles, or its slots are taken): the job
+// should wait for the site instead of failing.
+bool jira_should_wait(const error& e);
+// A job's Jira call failed: throws store::job_deferred (the job runs again after the site's Retry-After or a short
+// pause, not counted as an attempt and not holding a worker) when jira_should_wait, else std::runtime_error
+// "<what>: <message>" (an ordinary failure, retried with backoff).
+[[noreturn]] void throw_jira_failure(context& ctx, const std::string& tenant_id, const error& e, std::string_view what);
 result<permission_check_fn> permission_checker(context& ctx, const caller& who);
 
 // The viewer of a user request with its permission check: what every use-case that reads or writes issues for a

@@ -115,6 +115,11 @@ class database {
     if (queued_jobs && wake_) wake_();
   }
 
+  // Jobs were queued by a statement committed outside write() (the inbox's group commit): wake the workers.
+  void wake_workers() const {
+    if (wake_) wake_();
+  }
+
   bool healthy() { return pool_.healthy(); }
   db_pool& pool() { return pool_; }
 

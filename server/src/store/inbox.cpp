@@ -5,25 +5,54 @@
 
 namespace doppel::store {
 
-bool accept_event(pqxx::transaction_base& tx, const inbound_event& ev) {
-  auto issue_id = ev.issue_id.empty() ? std::optional<std::string>() : std::optional<std::string>(ev.issue_id);
-  auto project = ev.project_key.empty() ? std::optional<std::string>() : std::optional<std::string>(ev.project_key);
-  const bool project_event = ev.type == event_type::project_deleted;
-  const auto kind = project_event ? job_kind::apply_project_delete : job_kind::apply_issue;
-  const auto key = project_event ? "project:" + ev.project_key : "issue:" + ev.issue_id;
-  const auto job_payload = project_event ? std::string("{}") : "{\"issueId\":\"" + ev.issue_id + "\"}";
-  // The job part is enqueue()'s insert with the same coalescing rule, run only when the inbox row is new.
+std::vector<bool> accept_events(pqxx::transaction_base& tx, const std::vector<const inbound_event*>& events) {
+  // One array per column (unnest keeps them aligned; '' stands for NULL in issue_id and project_key).
+  std::vector<std::string> tenant, delivery, source, event, issue, project, payload, kind, key, job_payload;
+  for (const auto* ev : events) {
+    const bool project_event = ev->type == event_type::project_deleted;
+    tenant.push_back(ev->tenant_id);
+    delivery.push_back(ev->delivery_id);
+    source.push_back(ev->source);
+    event.push_back(std::string(to_string(ev->type)));
+    issue.push_back(ev->issue_id);
+    project.push_back(ev->project_key);
+    payload.push_back(ev->payload);
+    kind.push_back(std::string(to_string(project_event ? job_kind::apply_project_delete : job_kind::apply_issue)));
+    key.push_back(project_event ? "project:" + ev->project_key : "issue:" + ev->issue_id);
+    job_payload.push_back(project_event ? std::string("{}") : "{\"issueId\":\"" + ev->issue_id + "\"}");
+  }
+  // firsts: the first copy of each delivery id in the batch. The job part is enqueue()'s insert with the same
+  // coalescing rule, run only for inbox rows that are new (one job per key: ON CONFLICT DO UPDATE may not touch a
+  // row twice in one statement).
   auto r = tx.exec_params(
-      std::string("WITH ev AS (INSERT INTO inbox (tenant_id, delivery_id, source, event, issue_id, project_key, payload)"
-                  "   VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id, delivery_id) DO NOTHING"
-                  "   RETURNING tenant_id),"
+      std::string("WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],"
+                  "   $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) WITH ORDINALITY"
+                  "   AS t(tenant_id, delivery_id, source, event, issue_id, project_key, payload, kind, unique_key,"
+                  "        job_payload, ord)),"
+                  " firsts AS (SELECT DISTINCT ON (tenant_id, delivery_id) * FROM input"
+                  "   ORDER BY tenant_id, delivery_id, ord),"
+                  " ev AS (INSERT INTO inbox (tenant_id, delivery_id, source, event, issue_id, project_key, payload)"
+                  "   SELECT tenant_id, delivery_id, source, event, NULLIF(issue_id, ''), NULLIF(project_key, ''), payload"
+                  "   FROM firsts ORDER BY tenant_id, delivery_id"
+                  "   ON CONFLICT (tenant_id, delivery_id) DO NOTHING RETURNING tenant_id, delivery_id),"
                   " job AS (INSERT INTO jobs (tenant_id, kind, unique_key, payload, run_at)"
-                  "   SELECT tenant_id, $8, $9, $10::jsonb, now() FROM ev") +
-          coalesce_into_queued_twin + " RETURNING 1) SELECT (SELECT count(*) FROM ev), (SELECT count(*) FROM job)",
-      ev.tenant_id, ev.delivery_id, ev.source, std::string(to_string(ev.type)), issue_id, project, ev.payload,
-      std::string(to_string(kind)), key, job_payload);
-  return r[0][0].as<long>() > 0;
+                  "   SELECT DISTINCT ON (f.tenant_id, f.unique_key) f.tenant_id, f.kind, f.unique_key,"
+                  "     f.job_payload::jsonb, now()"
+                  "   FROM firsts f JOIN ev USING (tenant_id, delivery_id) ORDER BY f.tenant_id, f.unique_key") +
+          coalesce_into_queued_twin +
+          " RETURNING 1)"
+          " SELECT f.ord FROM firsts f JOIN ev USING (tenant_id, delivery_id)",
+      text_array(tenant), text_array(delivery), text_array(source), text_array(event), text_array(issue),
+      text_array(project), text_array(payload), text_array(kind), text_array(key), text_array(job_payload));
+  std::vector<bool> fresh(events.size(), false);
+  for (const auto& row : r) {
+    const auto ord = row[0].as<std::size_t>();
+    if (ord >= 1 && ord <= fresh.size()) fresh[ord - 1] = true;
+  }
+  return fresh;
 }
+
+bool accept_event(pqxx::transaction_base& tx, const inbound_event& ev) { return accept_events(tx, {&ev}).front(); }
 
 std::vector<inbox_row> lock_unprocessed(write_tx& tx, const std::string& tenant_id, const std::string& issue_id) {
   auto rows = tx.exec_params(

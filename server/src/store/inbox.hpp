@@ -14,9 +14,13 @@ namespace doppel::store {
 using core::event_type;
 using core::inbound_event;
 
-// Stores the event and queues (or coalesces into) the job that applies it, in one statement (so in one transaction
-// even in a pqxx::nontransaction: the webhook's acknowledgement is one round trip and one synchronous commit).
-// Returns false when the delivery id was seen before (a retry: nothing changes).
+// Stores the events and queues (or coalesces into) the jobs that apply them, in one statement (so in one transaction
+// even in a pqxx::nontransaction: a batch of webhook acknowledgements is one round trip and one synchronous commit).
+// Returns, per event in order, whether it was new: false for a delivery id seen before (a retry: nothing changes) and
+// for a repeat of a delivery id earlier in the same batch. Rows are written in (tenant, delivery id) and (tenant, job
+// key) order, so batches of several replicas that share rows wait for each other instead of deadlocking.
+std::vector<bool> accept_events(pqxx::transaction_base& tx, const std::vector<const inbound_event*>& events);
+// accept_events of one event.
 bool accept_event(pqxx::transaction_base& tx, const inbound_event& ev);
 
 struct inbox_row {

@@ -147,6 +147,23 @@ bool fail(pqxx::connection& conn, const job& j, const std::string& error_text, i
   return dead;
 }
 
+void defer(pqxx::connection& conn, const job& j, std::chrono::milliseconds delay, const std::string& reason) {
+  pqxx::work tx(conn);
+  auto twin = tx.exec_params("SELECT 1 FROM jobs WHERE tenant_id = $1 AND unique_key = $2 AND state = 'queued'",
+                             j.tenant_id, j.unique_key);
+  if (!twin.empty()) {
+    tx.exec_params0("DELETE FROM jobs WHERE tenant_id = $1 AND job_id = $2 AND attempts = $3", j.tenant_id, j.job_id,
+                    j.attempts);
+  } else {
+    tx.exec_params0(
+        "UPDATE jobs SET state = 'queued', attempts = attempts - 1, last_error = $4, lease_until = NULL,"
+        "  updated_at = now(), run_at = now() + make_interval(secs => $5)"
+        " WHERE tenant_id = $1 AND job_id = $2 AND attempts = $3 AND state = 'running'",
+        j.tenant_id, j.job_id, j.attempts, reason.substr(0, 2000), double(delay.count()) / 1000.0);
+  }
+  tx.commit();
+}
+
 queue_stats stats(pqxx::connection& conn) {
   pqxx::nontransaction tx(conn);
   auto r = tx.exec1(

@@ -73,6 +73,17 @@ struct lease_lost : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Thrown by a processor that cannot do its work now for a reason that is no failure of the job (its site's Jira
+// asked us to wait, or is busy with this tenant's other calls): the worker pool defers the job by `delay`.
+struct job_deferred : std::runtime_error {
+  job_deferred(const std::string& why, std::chrono::milliseconds wait) : std::runtime_error(why), delay(wait) {}
+  std::chrono::milliseconds delay;
+};
+
+// Puts a claimed job back in the queue to run after `delay`, without counting this run as an attempt (a job deferred
+// any number of times is never dead-lettered for it). A queued twin that coalesced meanwhile covers it instead.
+void defer(pqxx::connection& conn, const job& j, std::chrono::milliseconds delay, const std::string& reason);
+
 struct queue_stats {
   long queued = 0, running = 0, dead = 0;
 };

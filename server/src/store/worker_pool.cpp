@@ -211,6 +211,16 @@ bool worker_pool::run_one(std::unique_ptr<pqxx::connection>& own) {
     if (queued) nudge();
   } catch (const lease_lost& e) {
     log::warn("worker: lease lost", {{"job", j->job_id}, {"tenant", j->tenant_id}});
+  } catch (const job_deferred& e) {
+    ++deferred_;
+    try {
+      on_connection(own, [&](pqxx::connection& c) { defer(c, *j, e.delay, e.what()); });
+    } catch (const std::exception& e2) {
+      log::warn("worker: could not defer the job; the lease will expire", {{"job", j->job_id}, {"what", e2.what()}});
+    }
+    log::info("worker: job deferred", {{"job", j->job_id}, {"tenant", j->tenant_id},
+                                       {"kind", std::string(to_string(j->kind))}, {"delay_ms", std::int64_t(e.delay.count())},
+                                       {"why", e.what()}});
   } catch (const std::exception& e) {
     ++failed_;
     bool dead = false;

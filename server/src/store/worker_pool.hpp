@@ -53,6 +53,7 @@ class worker_pool {
 
   std::uint64_t completed() const { return completed_.load(); }
   std::uint64_t failed() const { return failed_.load(); }
+  std::uint64_t deferred() const { return deferred_.load(); }
   std::size_t busy() const { return busy_.load(); }
 
  private:
@@ -81,7 +82,7 @@ class worker_pool {
   std::map<job_kind, processor_fn> processors_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stopping_{false};
-  std::atomic<std::uint64_t> completed_{0}, failed_{0};
+  std::atomic<std::uint64_t> completed_{0}, failed_{0}, deferred_{0};
   std::atomic<std::size_t> busy_{0};
   std::mutex wake_mutex_;
   std::condition_variable wake_;

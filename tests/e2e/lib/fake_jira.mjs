@@ -1,6 +1,7 @@
 // A fake Jira Cloud site on loopback for Connect end-to-end tests: install-key server (RS256), signed installs,
 // webhooks and tokens the way Atlassian signs them, Jira REST endpoints over an in-memory issue store that verify
-// Doppel's outgoing JWTs, call recording, and fault injection (429, slowness, dropped connections, duplicates).
+// Doppel's outgoing JWTs, call recording, and fault injection (429, slowness, dropped connections, duplicates), and
+// whole-site modes (a stalled or a throttling site).
 import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -132,6 +133,9 @@ export class FakeJira {
       commentLostAnswers: 0, // next N comment POSTs are stored, then answered 502 (the caller never learns it worked)
       permissionCheckStatus: 0, // non-zero: POST /rest/api/3/permissions/check answers this status
     };
+    // The whole site's condition (setMode): 'normal'; 'stall' = every REST answer waits stallMs; 'throttle' = every
+    // REST call answers 429 with Retry-After: retryAfterSeconds, as Jira does when an app exceeds its rate limit.
+    this.mode = { kind: 'normal', stallMs: 20_000, retryAfterSeconds: 60 };
     this.nextIssueNumber = 1;
     // Permissions (POST /rest/api/3/permissions/check): null = an open site where every account browses and links
     // in every project and sees every secured issue (ADMINISTER still only for `admins`). See setPermissions().
@@ -152,6 +156,14 @@ export class FakeJira {
   close() {
     this.server.closeAllConnections?.();
     return new Promise((resolve) => this.server.close(resolve));
+  }
+
+  // Puts the site in a mode: setMode('stall', { stallMs: 20_000 }), setMode('throttle', { retryAfterSeconds: 60 }),
+  // setMode('normal'). Calls already waiting in a stall still answer when their wait ends.
+  setMode(kind, options = {}) {
+    if (!['normal', 'stall', 'throttle'].includes(kind)) throw new Error(`unknown fake Jira mode ${kind}`);
+    this.mode = { ...this.mode, ...options, kind };
+    return this;
   }
 
   // --- the issue store --------------------------------------------------------------------------------------------
@@ -490,6 +502,19 @@ export class FakeJira {
       this.faults.dropConnections -= 1;
       record.status = -1;
       return req.socket.destroy();
+    }
+    if (this.mode.kind === 'throttle') {
+      record.status = 429;
+      this.onCall?.(record);
+      return send(429, { errorMessages: ['Rate limit exceeded.'] }, {
+        'retry-after': String(this.mode.retryAfterSeconds), 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '0',
+        'ratelimit-reason': 'jira-quota-tenant-based',
+      });
+    }
+    if (this.mode.kind === 'stall') {
+      // unref: a stalled answer never keeps the test process alive on its own.
+      await new Promise((resolve) => setTimeout(resolve, this.mode.stallMs).unref());
+      record.stalled = true;
     }
     if (this.faults.delayMs) await new Promise((resolve) => setTimeout(resolve, this.faults.delayMs));
     let body;
