@@ -576,14 +576,14 @@ for (const fault of ['kill -9', 'PostgreSQL restart']) {
 }
 
 // Opens a request with a large Content-Length and sends only part of its body, holding one large-body slot until
-// the returned socket is destroyed. Resolves once the server has read the header (the partial body is in flight).
+// the returned socket is destroyed (the caller waits for the doppel_http_large_bodies gauge to see it).
 function holdLargeBody(port, size) {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     socket.on('error', () => {});
     socket.on('connect', () => {
       socket.write(`POST /webhooks/jira HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: ${size}\r\n\r\n{"webhookEvent":"jira:issue_created",`);
-      setTimeout(() => resolve(socket), 200);
+      resolve(socket);
     });
     socket.on('close', () => reject(new Error('closed early')));
   });
@@ -620,6 +620,8 @@ test('(g) an oversized issue event is acknowledged and indexed by a bounded pref
   // Two large bodies in flight take both slots: a third gets 503 with Retry-After (Jira retries it); once they are
   // gone, it is accepted.
   const held = [await holdLargeBody(server.port, 2 * MiB), await holdLargeBody(server.port, 2 * MiB)];
+  await eventually(async () => /^doppel_http_large_bodies 2$/m.test((await call(target, 'GET', '/metrics')).text),
+    'both large-body slots taken (doppel_http_large_bodies 2)', { timeoutMs: 10_000, intervalMs: 50 });
   const update = site.updateIssue('BIG-1', { summary: 'Importer stalls on a huge attachment list again' });
   const updateBody = JSON.stringify(site.webhookBody('updated', update));
   const busy = await site.sendWebhook(target, updateBody, { id: 'big-update', timeoutMs: 30_000 });

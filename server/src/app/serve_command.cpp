@@ -127,6 +127,8 @@ int serve(const config& cfg_in) {
   stats.add_gauge("doppel_http_open_connections", "Open client connections.",
                   [&server] { return double(server.open_connections()); });
   stats.add_gauge("doppel_db_pool_idle", "Idle database connections.", [&pool] { return double(pool.idle()); });
+  stats.add_gauge("doppel_http_large_bodies", "Requests holding a large-body slot (bodies over 1 MiB).",
+                  [&server] { return double(server.large_bodies()); });
   add_index_cache_metrics(stats, *svc.index);
 
   pool.warm();

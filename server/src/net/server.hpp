@@ -42,6 +42,7 @@ class http_server {
   // Requests currently between "read complete" and "response written".
   std::size_t in_flight() const { return state_->in_flight.load(); }
   std::size_t open_connections() const { return state_->connections.load(); }
+  std::size_t large_bodies() const { return state_->large_bodies.load(); }
 
   struct shared_state {
     std::atomic<std::size_t> in_flight{0};
