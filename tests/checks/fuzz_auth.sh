@@ -19,7 +19,8 @@ mkdir -p "$out"
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -fno-omit-frame-pointer -I "$root/server/src" -DBOOST_ASIO_NO_DEPRECATED)
 common=("$root/server/src/util/encoding.cpp" "$root/server/src/auth/qsh.cpp")
-jwt_sources=("$root/server/src/auth/jwt.cpp" "$root/server/src/auth/rsa_key.cpp" "$root/server/src/auth/policy.cpp")
+jwt_sources=("$root/server/src/auth/jwt.cpp" "$root/server/src/auth/rsa_key.cpp" "$root/server/src/auth/policy.cpp"
+             "$root/server/src/auth/context_claims.cpp")
 libs=(-lboost_json -lssl -lcrypto)
 
 echo "fuzz_auth: building with $cxx into $out"

@@ -82,6 +82,9 @@ export async function start_fake_jira({ issue_lookup = () => null, backlog = { c
           (e.permissions ?? []).map((permission) => ({ permission, projects: e.projects ?? [], issues: e.issues ?? [] })));
         return json(200, { globalPermissions: ["ADMINISTER"], projectPermissions });
       }
+      // Get project: every synthetic project carries id 10000 (issues.mjs make_issue).
+      const pm = path.match(/^\/rest\/api\/3\/project\/([A-Z][A-Z0-9_]*)$/);
+      if (pm && req.method === "GET") return json(200, { id: "10000", key: pm[1], name: pm[1] });
       const m = path.match(/^\/rest\/api\/[23]\/issue\/([A-Z][A-Z0-9]*-\d+)$/);
       if (m && req.method === "GET") { const i = issue_lookup(m[1]); return i ? json(200, i) : json(404, { errorMessages: ["not found"] }); }
       if (path.includes("/properties/")) { res.writeHead(204); return res.end(); }

@@ -19,9 +19,18 @@ export function webhook_sender(agent, app, tenant) {
                "x-atlassian-webhook-identifier": randomUUID(), "x-atlassian-webhook-retry": "0" } });
 }
 
+// Panel-API calls as the iframe makes them: a panel request carries a context token naming the path's issue (Doppel
+// refuses a token naming another one); other calls (queue, status) a token naming no issue.
 export function api_client(agent, app, tenant) {
-  const token = cached(() => context_token({ ...tenant, account_id: "5b10a2844c20165700ede21g", issue_key: "LOAD-1", project_key: "LOAD" }));
-  return (path) => send(agent, { url: app.url + path, headers: { authorization: `JWT ${token()}`, accept: "application/json" } });
+  const tokens = new Map(); // issue key ("" = none) -> cached token
+  const token_for = (path) => {
+    const key = decodeURIComponent(/^\/api\/issues\/([^/?]+)\//.exec(path)?.[1] ?? "");
+    if (!tokens.has(key))
+      tokens.set(key, cached(() => context_token({ ...tenant, account_id: "5b10a2844c20165700ede21g", issue_key: key || undefined,
+                                                   project_key: key ? key.split("-")[0] : "LOAD" })));
+    return tokens.get(key)();
+  };
+  return (path) => send(agent, { url: app.url + path, headers: { authorization: `JWT ${token_for(path)}`, accept: "application/json" } });
 }
 
 // Sends issues [from, to) as issue_created webhooks with `concurrency` in flight; throws on the first rejection.

@@ -22,12 +22,13 @@ export function request_token({ client_key, shared_secret, method, url, app_base
                              shared_secret, jwt.SymmetricAlgorithm.HS256);
 }
 
-// HS256 context token (qsh "context-qsh") as AP.context.getToken() hands to the panel's XHR calls.
+// HS256 context token (qsh "context-qsh") as AP.context.getToken() hands to the panel's XHR calls; issue_key
+// undefined = a page that names no issue (the dashboard).
 export function context_token({ client_key, shared_secret, account_id, issue_key, project_key }) {
   const iat = now_s();
   const payload = {
     iss: client_key, sub: account_id, iat, exp: iat + 900, qsh: "context-qsh",
-    context: { jira: { issue: { key: issue_key }, project: { key: project_key } } },
+    context: { jira: { ...(issue_key ? { issue: { key: issue_key } } : {}), project: { key: project_key } } },
   };
   return jwt.encodeSymmetric(payload, shared_secret, jwt.SymmetricAlgorithm.HS256);
 }

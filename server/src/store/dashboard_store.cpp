@@ -64,18 +64,28 @@ pair_item item_of(const pqxx::row& r) {
 visibility_inputs read_visibility_inputs(pqxx::transaction_base& tx, const std::string& tenant_id,
                                          std::int64_t max_issue_ids) {
   visibility_inputs in;
-  for (const auto& r : tx.exec_params("SELECT DISTINCT project_id FROM index_documents WHERE tenant_id = $1"
-                                      " AND deleted_ms IS NULL AND security_level_id = '' AND project_id <> ''"
-                                      " ORDER BY 1",
-                                      tenant_id))
+  // The project keys by a skip scan of index_documents_by_project, then one plain issue's project id per key (a
+  // key whose plain issues all lack the id contributes none: those issues stay hidden).
+  for (const auto& r : tx.exec_params(
+           "WITH RECURSIVE keys AS ("
+           "  (SELECT project_key FROM index_documents WHERE tenant_id = $1 AND deleted_ms IS NULL"
+           "   ORDER BY project_key LIMIT 1)"
+           "  UNION ALL SELECT (SELECT d.project_key FROM index_documents d WHERE d.tenant_id = $1"
+           "                    AND d.deleted_ms IS NULL AND d.project_key > keys.project_key"
+           "                    ORDER BY d.project_key LIMIT 1)"
+           "  FROM keys WHERE keys.project_key IS NOT NULL)"
+           " SELECT DISTINCT one.project_id FROM keys CROSS JOIN LATERAL"
+           "  (SELECT d.project_id FROM index_documents d WHERE d.tenant_id = $1 AND d.deleted_ms IS NULL"
+           "   AND d.project_key = keys.project_key AND d.security_level_id = '' AND d.project_id <> '' LIMIT 1) one"
+           " ORDER BY 1",
+           tenant_id))
     in.project_ids.push_back(r[0].as<std::string>());
   for (const auto& r : tx.exec_params(
-           "WITH paired AS (SELECT issue_id AS id FROM pairs WHERE tenant_id = $1"
-           "                UNION SELECT candidate_id FROM pairs WHERE tenant_id = $1)"
-           " SELECT d.issue_id FROM index_documents d LEFT JOIN paired ON paired.id = d.issue_id"
-           " WHERE d.tenant_id = $1 AND d.deleted_ms IS NULL"
+           "SELECT d.issue_id FROM index_documents d WHERE d.tenant_id = $1 AND d.deleted_ms IS NULL"
            "   AND (d.security_level_id IS NULL OR d.security_level_id <> '' OR d.project_id = '')"
-           " ORDER BY paired.id IS NULL, d.issue_id LIMIT $2",
+           " ORDER BY NOT (EXISTS (SELECT 1 FROM pairs p WHERE p.tenant_id = $1 AND p.issue_id = d.issue_id)"
+           "               OR EXISTS (SELECT 1 FROM pairs p WHERE p.tenant_id = $1 AND p.candidate_id = d.issue_id)),"
+           "          d.issue_id LIMIT $2",
            tenant_id, max_issue_ids))
     in.issue_ids.push_back(r[0].as<std::string>());
   return in;

@@ -45,8 +45,8 @@ struct visible_issues {
 };
 
 // What decides visibility in the tenant's index: the distinct project ids of its plain issues (no security level,
-// project known), and the live issues that need an issue-level check (a security level, or project or level not
-// known), those in a pair first, at most max_issue_ids of them.
+// project known; one id per project key), and the live issues that need an issue-level check (a security level, or
+// project or level not known), those in a pair first, at most max_issue_ids of them.
 struct visibility_inputs {
   std::vector<std::string> project_ids;
   std::vector<std::string> issue_ids;

@@ -169,6 +169,28 @@ TEST_CASE("jira_client: helpers send the documented bodies") {
   CHECK(target_of(seen[5]) == "/jira/rest/api/3/issue/A-1?fields=summary");
 }
 
+TEST_CASE("jira_client: get_project_id reads the project's id from GET /rest/api/3/project/{key}") {
+  fixture f;
+  f.script.push(200, R"({"id":"10042","key":"HR","name":"Human resources","self":"x"})");
+  f.script.push(404, R"({"errorMessages":["No project could be found with key 'NOPE'."]})");
+  f.script.push(200, R"({"key":"ODD"})");
+  auto client = f.connect_client();
+  auto id = client.get_project_id("HR");
+  REQUIRE(id.ok());
+  CHECK(*id == "10042");
+  auto missing = client.get_project_id("NOPE");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().code == errc::not_found);
+  auto odd = client.get_project_id("ODD");
+  REQUIRE_FALSE(odd.ok());
+  CHECK(odd.error().stable_code == "jira_bad_response");
+  CHECK(f.auth_errors.empty());
+  auto seen = f.server.requests();
+  REQUIRE(seen.size() == 3);
+  CHECK(seen[0].method_string() == "GET");
+  CHECK(target_of(seen[0]) == "/jira/rest/api/3/project/HR");
+}
+
 TEST_CASE("jira_client: the comment marker is created with the comment and found again through comment pages") {
   fixture f;
   f.script.push(201, R"({"id":"7"})");

@@ -1,6 +1,7 @@
 // Permission cache (expiry at 60 s, bounds, fail closed, per-viewer answers), the browse filter over candidates with
-// issue-level checks, and pair authorisation. Jira's answers come from a permission table in the test (a function
-// standing in for jira_client::check_permissions, whose HTTP side tests/unit/auth/test_permission_check.cpp covers).
+// issue-level checks, the dashboard's visible issues, and pair authorisation. Jira's answers come from a permission
+// table in the test (a function standing in for jira_client::check_permissions, whose HTTP side
+// tests/unit/auth/test_permission_check.cpp covers).
 #include "service/permissions.hpp"
 
 #include "unit/fake_clock.hpp"
