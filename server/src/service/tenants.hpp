@@ -6,6 +6,7 @@
 #include "service/context.hpp"
 #include "service/permissions.hpp"
 #include "store/inbox.hpp"
+#include "util/result.hpp"
 
 #include <memory>
 #include <optional>
@@ -28,9 +29,13 @@ void uninstall(context& ctx, const std::string& tenant_id);
 bool set_tenant_state(context& ctx, const std::string& tenant_id, const std::string& state);
 
 // Registers (or refreshes) the Forge installation of a verified Forge call and keeps its app system token; on
-// install/upgrade (`begin`) the backlog backfill starts; a product event is stored in the inbox with its job. One
-// transaction. Returns whether the product event was new (false for a redelivery or when none was given).
+// install/upgrade (`begin`) an uninstalled site is installed again, the backlog backfill starts and the
+// create-dialog hints' entity is synced; a product event is stored in the inbox with its job (a late one never
+// revives an uninstalled site). One transaction. Returns whether the product event was new (false for a redelivery or when none was given).
 bool register_forge_call(context& ctx, const caller& who, bool begin, const store::inbound_event* product_event);
+// Forge's pre-uninstall call: deletes the create-dialog hints' entity with the call's token (best effort; its error
+// is returned for the log), then uninstalls like Connect (data kept for the retention window, then purged).
+doppel::status uninstall_forge(context& ctx, const caller& who);
 // A Connect webhook's event: stored with its job in one synchronous statement. False for a redelivery.
 bool accept_event(context& ctx, const store::inbound_event& ev);
 
