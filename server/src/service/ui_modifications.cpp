@@ -100,7 +100,6 @@ void sync_ui_modification(store::write_tx& tx, context& ctx, const std::string& 
   auto tenant = store::find_tenant(tx, tenant_id);
   if (!tenant || tenant->kind != "forge" || tenant->state == "uninstalled") return;
   auto row = store::lock_ui_modification(tx, tenant_id);  // one sync per site at a time
-  const auto token_box = tenant->system_token_box;        // to forget exactly this one on a 401
   auto client = jira_for_tenant(ctx, tenant_id, nullptr);
   if (!client) {
     if (client.error().code == errc::unavailable) return wait_for_token(tx, tenant_id, row, client.error().stable_code);
@@ -113,10 +112,9 @@ void sync_ui_modification(store::write_tx& tx, context& ctx, const std::string& 
   }();
   if (!outcome) {
     const auto& e = outcome.error();
-    if (e.stable_code == "jira_unauthorized" && !token_box.empty()) {
-      store::clear_system_token(tx, tenant_id, token_box);  // Jira no longer takes it: wait for a fresh one
-      return wait_for_token(tx, tenant_id, row, "forge_token_rejected");
-    }
+    // Jira no longer takes the stored token: wait for a fresh one (remember_system_token makes this job due).
+    // The token is left for the backfill to forget, which reports the rejection on its own progress row.
+    if (e.stable_code == "jira_unauthorized") return wait_for_token(tx, tenant_id, row, "forge_token_rejected");
     if (!refused(e)) throw std::runtime_error("ui modification sync: " + e.message);
     log::warn("ui modification refused by Jira", {{"tenant", tenant_id}, {"error", e.stable_code}});
     row.state = "failed";
