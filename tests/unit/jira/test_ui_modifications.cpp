@@ -1,10 +1,14 @@
-// UI modifications (apps): GIC contexts from the admin's scope, the request body, and reading Jira's answers.
+// UI modifications (apps): GIC contexts from the admin's scope, the request body, reading Jira's answers, and the
+// calls against a scripted Jira on loopback (paths, paging, 50 project keys a call, 404s).
 #include "jira/ui_modifications.hpp"
+#include "unit/jira/loopback_server.hpp"
 
 #include <doctest/doctest.h>
 
 #include <boost/json.hpp>
 
+#include <deque>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -111,4 +115,105 @@ TEST_CASE("ui modifications: created id, project ids and issue type ids from Jir
   REQUIRE(types);
   CHECK(*types == std::vector<std::string>{"10001", "10002"});
   CHECK_FALSE(parse_issue_type_ids(parse(R"({"values":[]})")));
+}
+
+namespace {
+
+// A Jira on loopback that answers from a script, in order, and records what it was sent.
+struct scripted_jira {
+  std::mutex m;
+  std::deque<std::pair<unsigned, std::string>> answers;
+  test::loopback_server server{[this](const test::server_request&) {
+    std::lock_guard l(m);
+    if (answers.empty()) return test::text_response(500, "script exhausted");
+    auto [status, body] = answers.front();
+    answers.pop_front();
+    return test::text_response(status, body, "application/json");
+  }};
+  void push(unsigned status, std::string body = "") { answers.emplace_back(status, std::move(body)); }
+  jira_client client() {
+    jira_client_deps d;
+    d.http = std::make_shared<http_client>();
+    d.sleep = [](std::chrono::milliseconds) {};
+    return jira_client(forge_credentials{server.url("/ex/jira/c1"), "system-token"}, std::move(d));
+  }
+  std::vector<std::string> targets() {
+    std::vector<std::string> out;
+    for (const auto& r : server.requests()) out.push_back(std::string(r.method_string()) + " " + std::string(r.target()));
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("ui modifications: the listing pages through every entity and keeps Doppel's") {
+  scripted_jira jira;
+  const auto ours = entity("a1", uim_name, uim_data, R"([{"projectId":"1","issueTypeId":null,"viewType":"GIC"}])");
+  const auto other = entity("z9", "Other app's", "{}", "[]");
+  jira.push(200, R"({"isLast":false,"startAt":0,"maxResults":100,"values":[)" + other + "," + other + "]}");
+  jira.push(200, R"({"isLast":true,"startAt":2,"maxResults":100,"values":[)" + ours + "]}");
+  auto client = jira.client();
+  auto mine = list_own_ui_modifications(client);
+  REQUIRE(mine);
+  REQUIRE(mine->size() == 1);
+  CHECK((*mine)[0].id == "a1");
+  CHECK(jira.targets() == std::vector<std::string>{
+                              "GET /ex/jira/c1/rest/api/3/uiModifications?startAt=0&maxResults=100&expand=data%2Ccontexts",
+                              "GET /ex/jira/c1/rest/api/3/uiModifications?startAt=2&maxResults=100&expand=data%2Ccontexts"});
+  CHECK(jira.server.requests()[0][test::http::field::authorization] == "Bearer system-token");
+}
+
+TEST_CASE("ui modifications: create, update and delete calls, and how their 404s count") {
+  scripted_jira jira;
+  jira.push(201, R"({"id":"new-1","self":"https://x/new-1"})");
+  jira.push(204);
+  jira.push(404, R"({"errorMessages":["gone"]})");
+  jira.push(204);
+  jira.push(404, R"({"errorMessages":["gone"]})");
+  jira.push(403, R"({"errorMessages":["no"]})");
+  auto client = jira.client();
+  auto created = create_ui_modification(client, {{"10000", ""}});
+  REQUIRE(created);
+  CHECK(*created == "new-1");
+  CHECK(update_ui_modification(client, "new-1", {{"10001", ""}}));
+  auto gone = update_ui_modification(client, "new-1", {});
+  REQUIRE_FALSE(gone);
+  CHECK(gone.error().code == errc::not_found);
+  CHECK(delete_ui_modification(client, "new-1"));
+  CHECK(delete_ui_modification(client, "new-1"));  // already gone: done
+  auto refused = delete_ui_modification(client, "new-1");
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().stable_code == "jira_forbidden");
+  const auto seen = jira.server.requests();
+  REQUIRE(seen.size() == 6);
+  CHECK(jira.targets()[0] == "POST /ex/jira/c1/rest/api/3/uiModifications");
+  CHECK(boost::json::parse(seen[0].body()) == ui_modification_body({{"10000", ""}}));
+  CHECK(jira.targets()[1] == "PUT /ex/jira/c1/rest/api/3/uiModifications/new-1");
+  CHECK(boost::json::parse(seen[1].body()) == ui_modification_body({{"10001", ""}}));
+  CHECK(jira.targets()[3] == "DELETE /ex/jira/c1/rest/api/3/uiModifications/new-1");
+}
+
+TEST_CASE("ui modifications: project keys are resolved 50 a call; issue types in one call") {
+  scripted_jira jira;
+  std::vector<std::string> keys;
+  for (int i = 0; i < 60; ++i) keys.push_back("P" + std::to_string(i));
+  jira.push(200, R"({"values":[{"id":"10000","key":"P0"},{"id":"10049","key":"P49"}],"isLast":true})");
+  jira.push(200, R"({"values":[{"id":"10059","key":"P59"}],"isLast":true})");
+  jira.push(200, R"([{"id":"10001","name":"Bug"}])");
+  auto client = jira.client();
+  auto ids = project_ids_for_keys(client, keys);
+  REQUIRE(ids);
+  CHECK(*ids == std::vector<std::string>{"10000", "10049", "10059"});
+  auto types = issue_type_ids(client);
+  REQUIRE(types);
+  CHECK(*types == std::vector<std::string>{"10001"});
+  const auto t = jira.targets();
+  REQUIRE(t.size() == 3);
+  CHECK(t[0].rfind("GET /ex/jira/c1/rest/api/3/project/search?maxResults=50&keys=P0&keys=P1&", 0) == 0);
+  CHECK(t[0].find("&keys=P49") != std::string::npos);
+  CHECK(t[0].find("&keys=P50") == std::string::npos);
+  CHECK(t[1] == "GET /ex/jira/c1/rest/api/3/project/search?maxResults=50&keys=P50&keys=P51&keys=P52&keys=P53&keys=P54"
+                "&keys=P55&keys=P56&keys=P57&keys=P58&keys=P59");
+  CHECK(t[2] == "GET /ex/jira/c1/rest/api/3/issuetype");
+  CHECK(project_ids_for_keys(client, {}).value().empty());  // no call for no keys
 }
