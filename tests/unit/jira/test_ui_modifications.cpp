@@ -193,7 +193,7 @@ TEST_CASE("ui modifications: create, update and delete calls, and how their 404s
   CHECK(jira.targets()[3] == "DELETE /ex/jira/c1/rest/api/3/uiModifications/new-1");
 }
 
-TEST_CASE("ui modifications: project keys are resolved 50 a call; issue types in one call") {
+TEST_CASE("ui modifications: project keys are resolved 50 a call, issue types in one call") {
   scripted_jira jira;
   std::vector<std::string> keys;
   for (int i = 0; i < 60; ++i) keys.push_back("P" + std::to_string(i));
