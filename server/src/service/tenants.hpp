@@ -65,7 +65,7 @@ std::string stored_system_token_box(context& ctx, const std::string& tenant_id);
 
 // Keeps the system token of a verified Forge call (never logged): sealed, with its exp. `force` = the call is a
 // Forge event delivery (always the latest); UI calls replace only an older token. When the stored token changed, a
-// backfill waiting for one is made due now. Returns true when stored.
+// backfill or create-dialog hints sync waiting for one is made due now. Returns true when stored.
 bool remember_system_token(store::write_tx& tx, context& ctx, const caller& who, bool force);
 // The same in a transaction of its own (a Forge UI call's token, kept by authentication).
 bool remember_system_token(context& ctx, const caller& who);
