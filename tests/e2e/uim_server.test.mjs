@@ -2,7 +2,8 @@
 // and a fake Jira behind apiBaseUrl with the UI modifications (apps) REST API (lib/fake_uim.mjs, which checks the
 // documented bodies and limits and records every call): the install creates Doppel's UI modification (one GIC
 // context per issue type for all projects), an admin scope change replaces its contexts, a retry never duplicates
-// (redelivered install, a stray copy, an entity deleted by hand), the pre-uninstall call deletes it; the admin
+// (redelivered install, a stray copy, an entity deleted by hand), an install without a token waits until the first
+// token arrives, the pre-uninstall call deletes it; the admin
 // stats say whether hints are active; a user's draft call (the create dialog's invokeRemote) returns only issues
 // that user may browse. Needs DOPPEL_BIN and DOPPEL_TEST_DATABASE_URL.
 import { after, before, test } from 'node:test';
@@ -52,13 +53,13 @@ const platform = createServer((req, res) => {
   return res.end();
 });
 
-// A Forge Invocation Token for `moduleKey`; `principal` only on UI calls.
-function fit({ moduleKey, principal }) {
+// A Forge Invocation Token for `moduleKey`; `principal` only on UI calls. `on` = another installation and its site.
+function fit({ moduleKey, principal, on = { installationId: INSTALLATION_ID, site } }) {
   const iat = nowSeconds();
   return rs256({ alg: 'RS256', typ: 'JWT', kid: FORGE_KID }, {
     iss: 'forge/invocation-token', aud: APP_ID, iat, nbf: iat, exp: iat + 60, jti: crypto.randomUUID(),
     app: {
-      installationId: INSTALLATION_ID, apiBaseUrl: site.baseUrl, id: APP_ID, appVersion: '1.0.0',
+      installationId: on.installationId, apiBaseUrl: on.site.baseUrl, id: APP_ID, appVersion: '1.0.0',
       environment: { type: 'DEVELOPMENT', id: ENVIRONMENT_ID },
       module: { type: moduleKey.startsWith('doppel-') ? 'core:endpoint' : 'jira:uiModifications', key: moduleKey },
     },
@@ -68,12 +69,12 @@ function fit({ moduleKey, principal }) {
 }
 
 // An app system token the fake site accepts (x-forge-oauth-system).
-function systemToken() {
+function systemToken(issuer = site) {
   const iat = nowSeconds();
   const token = rs256({ alg: 'RS256', typ: 'JWT', kid: 'system' },
     { iss: 'forge-oauth', sub: 'app-system-user', aud: CLOUD_ID, iat, exp: iat + 3600, jti: crypto.randomUUID() },
     systemTokenKeys.privateKey);
-  site.bearerTokens.add(token);
+  issuer.bearerTokens.add(token);
   return token;
 }
 
@@ -197,7 +198,7 @@ test('retries never duplicate: a redelivered install, a stray copy and an entity
   assert.equal(uim.callsOf('POST').filter((c) => c.status === 201).length, 2, 'exactly one more create');
 });
 
-test('scope change: the admin limits Doppel to OPS, the contexts are replaced by one per project; back to all', async () => {
+test('scope change: the admin limits Doppel to OPS, the contexts are replaced by one per project; back to all; other saves and events call nothing', async () => {
   await eventually(() => uim.list().length === 1 && syncJobsDone(), 'synced');
   const id = uim.list()[0].id;
   const posts = uim.callsOf('POST').length;
@@ -229,9 +230,15 @@ test('scope change: the admin limits Doppel to OPS, the contexts are replaced by
   const puts = uim.callsOf('PUT').length;
   const before = listings();
   assert.equal((await ui('PUT', '/api/admin/config', ADMIN, { ...settings, projects: [], rescanSchedule: 'daily' })).status, 200);
+  // Nor does a product event, whose fresh token must not pull the daily refresh forward.
+  const event = await call('POST', '/api/forge/events', {
+    token: fit({ moduleKey: 'doppel-issue-events' }), headers: { 'x-forge-oauth-system': systemToken() },
+    body: { eventType: 'avi:jira:updated:issue', issue: site.served(site.updateIssue('OPS-2', {})), context: { cloudId: CLOUD_ID } },
+  });
+  assert.equal(event.status, 204, event.text);
   await new Promise((resolve) => setTimeout(resolve, 1500));
   assert.equal(uim.callsOf('PUT').length, puts);
-  assert.equal(listings(), before, 'no sync for a change outside the project scope');
+  assert.equal(listings(), before, 'no sync for a change outside the project scope, nor for an event');
 });
 
 test('a user\'s draft call from the create dialog (FIT principal) returns only issues that user may browse', async () => {
@@ -248,6 +255,33 @@ test('a user\'s draft call from the create dialog (FIT principal) returns only i
   assert.deepEqual(keys(stranger), []);
   assert.ok(site.permissionChecks.some((b) => b.accountId === DEV), 'the permission check named the typing user');
   assert.equal((await draft(undefined)).status, 401, 'a draft without a user is refused');
+});
+
+test('an install without a system token waits and says why; the first token a page call brings creates the entity', async () => {
+  const other = new FakeJira({ forge: true, basePath: `/ex/jira/${crypto.randomUUID()}` });
+  await other.start();
+  try {
+    const otherUim = new FakeUiModifications().attach(other);
+    const on = { installationId: `ari:cloud:ecosystem::installation/${crypto.randomUUID()}`, site: other };
+    const stateOf = () => psql(databaseUrl, `SELECT state || ':' || COALESCE(reason, '') FROM ui_modifications WHERE tenant_id = '${on.installationId}'`);
+    const installed = await call('POST', '/api/forge/events', {
+      token: fit({ moduleKey: 'doppel-app-lifecycle', on }),
+      body: { eventType: 'avi:forge:installed:app', id: on.installationId, app: { id: APP_ID, version: '1.0.0' }, context: { cloudId: CLOUD_ID } },
+    });
+    assert.equal(installed.status, 204, installed.text);
+    await eventually(() => stateOf() === 'waiting:forge_token_missing', 'the sync waits for a token');
+    assert.equal(otherUim.calls.length, 0, 'nothing was sent to Jira without a token');
+    // A page call (GET /api/status from the admin page) brings the first token: the waiting sync runs at once.
+    const status = await call('GET', '/api/status', {
+      token: fit({ moduleKey: 'doppel-admin', principal: ADMIN, on }), headers: { 'x-forge-oauth-system': systemToken(other) },
+    });
+    assert.equal(status.status, 200, status.text);
+    await eventually(() => otherUim.list().length === 1 && stateOf() === 'active:', 'created with the first token', { timeoutMs: 20_000 });
+    assert.deepEqual(contextsOf(otherUim.list()[0]), sorted(other.issueTypes.map((t) => ({ projectId: null, issueTypeId: t.id, viewType: 'GIC' }))));
+    assert.equal(uim.list().length, 1, 'the first site\'s entity is untouched');
+  } finally {
+    await other.close();
+  }
 });
 
 test('uninstall: only the pre-uninstall trigger may call it; it deletes the UI modification and uninstalls the site', async () => {

@@ -147,7 +147,7 @@ bool remember_system_token(store::write_tx& tx, context& ctx, const caller& who,
     return false;
   // Work waiting for a token runs now: a backfill, a sync of the create-dialog hints' entity.
   store::make_due_now(tx, who.tenant_id, store::job_kind::backfill);
-  store::make_due_now(tx, who.tenant_id, store::job_kind::sync_ui_modification);
+  wake_ui_modification_sync(tx, who.tenant_id);  // not the daily refresh: only a sync that waits for a token
   return true;
 }
 

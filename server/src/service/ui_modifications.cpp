@@ -96,6 +96,11 @@ void queue_ui_modification_sync(store::write_tx& tx, const std::string& tenant_i
   store::make_due_now(tx, tenant_id, store::job_kind::sync_ui_modification);  // a queued daily refresh runs now
 }
 
+void wake_ui_modification_sync(store::write_tx& tx, const std::string& tenant_id) {
+  auto row = store::read_ui_modification(tx, tenant_id);
+  if (row && row->state == "waiting") store::make_due_now(tx, tenant_id, store::job_kind::sync_ui_modification);
+}
+
 void sync_ui_modification(store::write_tx& tx, context& ctx, const std::string& tenant_id) {
   auto tenant = store::find_tenant(tx, tenant_id);
   if (!tenant || tenant->kind != "forge" || tenant->state == "uninstalled") return;

@@ -14,6 +14,9 @@ namespace doppel::service {
 // caller knows the kind. Called at install/upgrade, on a scope change, and when the job has to wait.
 void queue_ui_modification_sync(store::write_tx& tx, const std::string& tenant_id);
 
+// A sync waiting for a system token runs now (a Forge call just stored one); any other queued sync keeps its time.
+void wake_ui_modification_sync(store::write_tx& tx, const std::string& tenant_id);
+
 // The job: the scope's contexts (project ids for the listed project keys, or one context per issue type for all
 // projects) → find Doppel's entity among the app's (stored id, else by name and data) → update it when its
 // contexts differ, or create it; extra copies are deleted. Waits (re-queued, state "waiting") without a usable
