@@ -4,8 +4,8 @@
 #include "service/backfill.hpp"
 #include "service/tenants.hpp"
 #include "service/ui_modifications.hpp"
-#include "store/tenant_store.hpp"
 #include "store/job_queue.hpp"
+#include "store/tenant_store.hpp"
 #include "util/log.hpp"
 
 #include <boost/json.hpp>
