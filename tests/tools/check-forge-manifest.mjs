@@ -24,6 +24,8 @@ const EVENTS = ['avi:jira:created:issue', 'avi:jira:updated:issue', 'avi:jira:de
 const SCOPES = ['read:jira-work', 'write:jira-work', 'read:app-system-token'];
 const CONNECT_SCOPES = ['read:connect-jira', 'write:connect-jira'];
 const PLACEHOLDER_BASE_URL = 'https://doppel.example.com';
+const PRE_UNINSTALL_KEY = 'doppel-pre-uninstall';
+const UNINSTALL_PATH = '/api/forge/uninstall';
 const DEFAULT_APP_KEY = 'io.doppel.jira';
 const UI_MODULES = [
   ['jira:issueContext', 'possible-duplicates', 'Possible duplicates', 'panel'],
@@ -85,6 +87,17 @@ function remoteProblems(raw) {
   }
   for (const endpoint of endpoints.values()) {
     if (!remotes.some((r) => r.key === endpoint.remote)) problems.push(`endpoint ${endpoint.key}: remote ${endpoint.remote} is not declared`);
+  }
+  // Uninstall: the server accepts POST /api/forge/uninstall only from the module key it knows (handlers/webhooks.hpp).
+  const preUninstall = modules.preUninstall ?? [];
+  if (preUninstall.length !== 1 || preUninstall[0].key !== PRE_UNINSTALL_KEY) problems.push(`preUninstall: exactly one module with key ${PRE_UNINSTALL_KEY} (the server checks the FIT's module key)`);
+  for (const module of preUninstall) {
+    if (module.function) problems.push(`preUninstall ${module.key}: runs a Forge function; the uninstall must reach the remote`);
+    const endpoint = endpoints.get(module.endpoint);
+    const path = endpoint?.route?.path ?? '';
+    const route = findRoute(routes, 'POST', path);
+    if (!endpoint || path !== UNINSTALL_PATH || !route || route.auth !== 'forge') problems.push(`preUninstall ${module.key}: endpoint must route to ${UNINSTALL_PATH}, a forge route in docs/http-api.md`);
+    else if (endpoint.auth?.appSystemToken?.enabled !== true) problems.push(`endpoint ${endpoint.key}: auth.appSystemToken must be enabled (the uninstall deletes the UI modification with it)`);
   }
 
   const resources = new Map((manifest.resources ?? []).map((resource) => [resource.key, resource]));
@@ -198,6 +211,10 @@ const REMOTE_MUTATIONS = [
   ['extra egress to any host', (m) => (m.permissions.external.images = ['*']), 'only fetch'],
   ['panel resolver fixed to the events route', (m) => (m.modules['jira:issueContext'][0].resolver.endpoint = 'doppel-events'), 'must not fix a route'],
   ['dashboard title changed', (m) => (m.modules['jira:globalPage'][0].title = 'Dashboard'), 'Duplicate review'],
+  ['pre-uninstall trigger dropped', (m) => delete m.modules.preUninstall, 'preUninstall'],
+  ['pre-uninstall key the server does not know', (m) => (m.modules.preUninstall[0].key = 'cleanup'), 'preUninstall'],
+  ['pre-uninstall to the events route', (m) => (m.modules.preUninstall[0].endpoint = 'doppel-events'), '/api/forge/uninstall'],
+  ['pre-uninstall without the app system token', (m) => (m.modules.endpoint.find((e) => e.key === 'doppel-uninstall').auth.appSystemToken.enabled = false), 'appSystemToken'],
 ];
 for (const [name, mutate, needle] of REMOTE_MUTATIONS) {
   const manifest = clone(remoteManifest);

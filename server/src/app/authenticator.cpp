@@ -62,6 +62,7 @@ net::authenticator_fn make_authenticator(const auth::auth_config& auth) {
       who.forge_api_base_url = p->api_base_url;
       who.forge_cloud_id = p->cloud_id;
       who.forge_site_url = p->site_url;
+      who.forge_module_key = p->module_key;
       who.forge_system_token = std::string(req["x-forge-oauth-system"]);
     }
     return std::optional<net::caller>(std::move(who));

@@ -51,6 +51,7 @@ std::vector<net::route> make_routes(handlers::env& e) {
 
       {verb::post, "/webhooks/jira",          route_auth::webhook,   event_body, "webhook.jira",        bind_svc(handlers::jira_webhook)},
       {verb::post, "/api/forge/events",       route_auth::forge,     event_body, "forge.events",        bind_svc(handlers::forge_event)},
+      {verb::post, "/api/forge/uninstall",    route_auth::forge,     64 * kib,   "forge.uninstall",     bind_svc(handlers::forge_uninstall)},
 
       {verb::get,  "/pages/panel",            route_auth::page,      no_body, "page.panel",             bind(handlers::panel_page)},
       {verb::get,  "/pages/admin",            route_auth::page,      no_body, "page.admin",             bind(handlers::admin_page)},

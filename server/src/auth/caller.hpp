@@ -16,6 +16,7 @@ struct caller {
   std::string forge_system_token;   // x-forge-oauth-system header (never logged)
   std::string forge_cloud_id;
   std::string forge_site_url;
+  std::string forge_module_key;     // FIT app.module.key: the manifest module Forge invoked
 };
 
 }  // namespace doppel::auth

@@ -77,6 +77,10 @@ net::reply admin_stats(env& e, net::request_context& ctx) {
       {"backfillWaiting", backfill.waiting_for.empty() ? boost::json::value(nullptr) : boost::json::value(backfill.waiting_for)},
   };
   if (backfill.total) o["backfillTotal"] = *backfill.total;
+  const auto& h = s->hints;
+  auto text_or_null = [](const std::string& t) { return t.empty() ? boost::json::value(nullptr) : boost::json::value(t); };
+  o["createDialogHints"] = {{"state", h.state}, {"scope", text_or_null(h.scope)}, {"projects", h.projects},
+                            {"contexts", h.contexts}, {"reason", text_or_null(h.reason)}};
   return json_ok(o);
 }
 

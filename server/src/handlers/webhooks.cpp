@@ -1,4 +1,5 @@
-// Intake never indexes in the request: inbox row + job in one transaction, then 204 (retries are no-ops).
+// Intake never indexes in the request: inbox row + job in one transaction, then 204 (retries are no-ops); Forge's
+// pre-uninstall call.
 #include "handlers/webhooks.hpp"
 
 #include "core/inbound_event.hpp"
@@ -64,6 +65,19 @@ net::reply forge_event(env& e, net::request_context& ctx) {
   ev.delivery_id = core::body_digest(ctx.req.body());
   ev.payload = core::stored_payload(ctx.req.body());  // bounded when large
   count_delivery(e, service::register_forge_call(e.svc, who, false, &ev));
+  return net::no_content();
+}
+
+net::reply forge_uninstall(env& e, net::request_context& ctx) {
+  const auto& who = ctx.caller_or_throw();
+  // Only the platform's pre-uninstall invocation may uninstall: a UI call (any page's invokeRemote) names its own
+  // module, and a forge route already refuses tokens with a user principal.
+  if (who.forge_module_key != forge_pre_uninstall_module)
+    return net::error_reply(errc::forbidden, "wrong_module", "Only the pre-uninstall trigger may uninstall");
+  auto removed = service::uninstall_forge(e.svc, who);
+  log::info("forge installation uninstalled",
+            {{"tenant", who.tenant_id}, {"ui_modification_removed", bool(removed)},
+             {"error", removed ? std::string() : removed.error().stable_code}});
   return net::no_content();
 }
 

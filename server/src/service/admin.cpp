@@ -3,7 +3,9 @@
 
 #include "service/backfill.hpp"
 #include "service/tenants.hpp"
+#include "service/ui_modifications.hpp"
 #include "store/job_queue.hpp"
+#include "store/tenant_store.hpp"
 #include "util/log.hpp"
 
 #include <boost/json.hpp>
@@ -46,7 +48,13 @@ result<tenant_settings> put_settings(context& ctx, const caller& who, std::strin
   if (!json.is_object()) return make_error(errc::bad_request, "invalid_json", "Body must be a JSON object");
   auto settings = settings_from_json(json);
   if (!settings) return settings.error();
-  ctx.db.write([&](store::write_tx& tx) { save_settings(tx, who.tenant_id, *settings); });
+  ctx.db.write([&](store::write_tx& tx) {
+    const bool scope_changed = load_settings(tx, who.tenant_id).projects != settings->projects;
+    save_settings(tx, who.tenant_id, *settings);
+    // The create-dialog hints follow the project scope (Forge only: Connect has no hook in that dialog).
+    auto tenant = store::find_tenant(tx, who.tenant_id);
+    if (scope_changed && tenant && tenant->kind == "forge") queue_ui_modification_sync(tx, who.tenant_id);
+  });
   ctx.index.invalidate(who.tenant_id);
   log::info("tenant settings saved", {{"tenant", who.tenant_id}});
   return settings;
@@ -78,7 +86,8 @@ result<admin_statistics> statistics(context& ctx, const caller& who) {
   if (auto allowed = require_admin(ctx, who); !allowed) return allowed.error();
   return ctx.db.read([&](store::read_tx& tx) {
     return admin_statistics{store::read_index_overview(tx, who.tenant_id), store::count_by_status(tx, who.tenant_id),
-                            store::count_jobs(tx, who.tenant_id), store::read_backfill(tx, who.tenant_id)};
+                            store::count_jobs(tx, who.tenant_id), store::read_backfill(tx, who.tenant_id),
+                            create_dialog_hints(tx, who.tenant_id)};
   });
 }
 

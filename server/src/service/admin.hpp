@@ -4,6 +4,7 @@
 
 #include "service/context.hpp"
 #include "service/settings.hpp"
+#include "service/ui_modifications.hpp"
 #include "store/dashboard_store.hpp"
 #include "util/result.hpp"
 
@@ -30,6 +31,7 @@ struct admin_statistics {
   store::pair_counts pairs;
   store::job_counts jobs;
   store::backfill_state backfill;
+  hints_status hints;  // the create-dialog hints (Forge UI modification)
 };
 result<admin_statistics> statistics(context& ctx, const caller& who);
 // Deletes the tenant's index, pairs, events and jobs (settings and install kept).

@@ -3,6 +3,7 @@
 
 #include "auth/forge_token.hpp"
 #include "service/backfill.hpp"
+#include "service/ui_modifications.hpp"
 #include "store/job_queue.hpp"
 #include "store/tenant_store.hpp"
 #include "util/clock.hpp"
@@ -71,11 +72,21 @@ bool set_tenant_state(context& ctx, const std::string& tenant_id, const std::str
 
 bool register_forge_call(context& ctx, const caller& who, bool begin, const store::inbound_event* product_event) {
   return ctx.db.write([&](store::write_tx& tx) {
-    store::upsert_forge_install(tx, who.tenant_id, who.forge_api_base_url, who.forge_cloud_id, who.forge_site_url);
+    store::upsert_forge_install(tx, who.tenant_id, who.forge_api_base_url, who.forge_cloud_id, who.forge_site_url,
+                                begin);
     remember_system_token(tx, ctx, who, true);
-    if (begin) begin_backfill(tx, who.tenant_id, {}, backfill_start::if_never_run);
+    if (begin) {
+      begin_backfill(tx, who.tenant_id, {}, backfill_start::if_never_run);
+      queue_ui_modification_sync(tx, who.tenant_id);  // the create-dialog hints' entity (created or brought up to date)
+    }
     return product_event && store::accept_event(tx, *product_event);
   });
+}
+
+doppel::status uninstall_forge(context& ctx, const caller& who) {
+  auto removed = remove_ui_modification(ctx, who);  // while the app and its token still work
+  uninstall(ctx, who.tenant_id);
+  return removed;
 }
 
 bool accept_event(context& ctx, const store::inbound_event& ev) {
@@ -158,7 +169,9 @@ bool remember_system_token(store::write_tx& tx, context& ctx, const caller& who,
   if (expires && *expires <= now_s()) return false;  // already expired: keep whatever is stored
   if (!store::save_system_token(tx, who.tenant_id, ctx.secrets.seal(who.forge_system_token), expires, force))
     return false;
-  store::make_due_now(tx, who.tenant_id, store::job_kind::backfill);  // a backfill waiting for a token runs now
+  // Work waiting for a token runs now: a backfill, a sync of the create-dialog hints' entity.
+  store::make_due_now(tx, who.tenant_id, store::job_kind::backfill);
+  wake_ui_modification_sync(tx, who.tenant_id);  // not the daily refresh: only a sync that waits for a token
   return true;
 }
 

@@ -6,6 +6,7 @@
 #include "service/context.hpp"
 #include "service/permissions.hpp"
 #include "store/inbox.hpp"
+#include "util/result.hpp"
 
 #include <memory>
 #include <optional>
@@ -28,9 +29,13 @@ void uninstall(context& ctx, const std::string& tenant_id);
 bool set_tenant_state(context& ctx, const std::string& tenant_id, const std::string& state);
 
 // Registers (or refreshes) the Forge installation of a verified Forge call and keeps its app system token; on
-// install/upgrade (`begin`) the backlog backfill starts; a product event is stored in the inbox with its job. One
-// transaction. Returns whether the product event was new (false for a redelivery or when none was given).
+// install/upgrade (`begin`) an uninstalled site is installed again, the backlog backfill starts and the
+// create-dialog hints' entity is synced; a product event is stored in the inbox with its job (a late one never
+// revives an uninstalled site). One transaction. Returns whether the product event was new (false for a redelivery or when none was given).
 bool register_forge_call(context& ctx, const caller& who, bool begin, const store::inbound_event* product_event);
+// Forge's pre-uninstall call: deletes the create-dialog hints' entity with the call's token (best effort; its error
+// is returned for the log), then uninstalls like Connect (data kept for the retention window, then purged).
+doppel::status uninstall_forge(context& ctx, const caller& who);
 // A Connect webhook's event: stored with its job in one synchronous statement shared with the events that arrived
 // meanwhile (group commit); returns once committed. False for a redelivery. Throws when the commit failed.
 bool accept_event(context& ctx, const store::inbound_event& ev);
@@ -77,7 +82,7 @@ std::string stored_system_token_box(context& ctx, const std::string& tenant_id);
 
 // Keeps the system token of a verified Forge call (never logged): sealed, with its exp. `force` = the call is a
 // Forge event delivery (always the latest); UI calls replace only an older token. When the stored token changed, a
-// backfill waiting for one is made due now. Returns true when stored.
+// backfill or create-dialog hints sync waiting for one is made due now. Returns true when stored.
 bool remember_system_token(store::write_tx& tx, context& ctx, const caller& who, bool force);
 // The same in a transaction of its own (a Forge UI call's token, kept by authentication).
 bool remember_system_token(context& ctx, const caller& who);

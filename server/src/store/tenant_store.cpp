@@ -29,18 +29,19 @@ bool upsert_connect_install(pqxx::work& tx, const connect_install& in) {
 }
 
 bool upsert_forge_install(pqxx::work& tx, const std::string& installation_id, const std::string& api_base_url,
-                          const std::string& cloud_id, const std::string& site_url) {
+                          const std::string& cloud_id, const std::string& site_url, bool reinstall) {
   auto row = tx.exec_params1(
       "INSERT INTO tenants (tenant_id, kind, base_url, display_url, cloud_id, state)"
       " VALUES ($1, 'forge', $2, $3, $4, 'installed')"
       " ON CONFLICT (tenant_id) DO UPDATE SET"
       "   base_url = EXCLUDED.base_url, display_url = COALESCE(EXCLUDED.display_url, tenants.display_url),"
       "   cloud_id = COALESCE(EXCLUDED.cloud_id, tenants.cloud_id),"
-      "   state = CASE WHEN tenants.state = 'uninstalled' THEN 'installed' ELSE tenants.state END,"
-      "   uninstalled_at = NULL, delete_after = NULL, updated_at = now()"
+      "   state = CASE WHEN tenants.state = 'uninstalled' AND $5 THEN 'installed' ELSE tenants.state END,"
+      "   uninstalled_at = CASE WHEN $5 THEN NULL ELSE tenants.uninstalled_at END,"
+      "   delete_after = CASE WHEN $5 THEN NULL ELSE tenants.delete_after END, updated_at = now()"
       " WHERE tenants.kind = 'forge'"
       " RETURNING (xmax = 0) AS inserted",
-      installation_id, api_base_url, opt(site_url), opt(cloud_id));
+      installation_id, api_base_url, opt(site_url), opt(cloud_id), reinstall);
   return row[0].as<bool>();
 }
 

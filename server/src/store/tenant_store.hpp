@@ -37,9 +37,10 @@ struct connect_install {
 // Returns true when the tenant is new (first install).
 bool upsert_connect_install(pqxx::work& tx, const connect_install& install);
 
-// Insert or refresh a Forge installation (tenant id = installationId).
+// Insert or refresh a Forge installation (tenant id = installationId). `reinstall` (an install or upgrade event)
+// brings an uninstalled tenant back and clears its pending deletion; other calls leave an uninstalled one as it is.
 bool upsert_forge_install(pqxx::work& tx, const std::string& installation_id, const std::string& api_base_url,
-                          const std::string& cloud_id, const std::string& site_url);
+                          const std::string& cloud_id, const std::string& site_url, bool reinstall);
 
 // Stores a Forge app system token (already sealed) for an existing Forge tenant. Without `force` it replaces the
 // stored one only when that one is missing, expired, of unknown expiry, or expires earlier than this one; with

@@ -143,6 +143,8 @@ export class FakeJira {
     this.securityLevels = new Map(); // level id -> name
     this.projectIds = new Map(); // project key -> numeric id (as text), learnt from issues or assigned
     this.permissionChecks = []; // every permission-check body Doppel sent
+    // Issue types of the site (GET /rest/api/3/issuetype); replace the list to change them mid-test.
+    this.issueTypes = [{ id: '10001', name: 'Bug' }, { id: '10002', name: 'Task' }, { id: '10003', name: 'Story' }];
     this.server = createServer((req, res) => this.handle(req, res));
   }
 
@@ -303,6 +305,18 @@ export class FakeJira {
       }
     }
     return [200, { globalPermissions, projectPermissions }];
+  }
+
+  // GET /rest/api/3/project/search as documented: `keys` repeated (at most 50), startAt/maxResults (max 100) paging;
+  // the app sees every project. Keys the site does not have are left out.
+  projectSearch(params) {
+    const keys = params.getAll('keys');
+    if (keys.length > 50) return [400, { errorMessages: ['at most 50 project keys'] }];
+    const startAt = Number(params.get('startAt') ?? 0), maxResults = Math.min(Number(params.get('maxResults') ?? 50) || 50, 100);
+    const all = [...this.projectIds].filter(([key]) => keys.length === 0 || keys.includes(key))
+      .map(([key, id]) => ({ id, key, name: key, self: `${this.baseUrl}/rest/api/3/project/${id}` }));
+    const values = all.slice(startAt, startAt + maxResults);
+    return [200, { startAt, maxResults, total: all.length, isLast: startAt + maxResults >= all.length, values }];
   }
 
   // --- Atlassian-side signing -------------------------------------------------------------------------------------
@@ -604,6 +618,8 @@ export class FakeJira {
       const known = [...this.issues.values()].some((i) => (i.fields?.project?.key ?? i.key.split('-')[0]) === wanted);
       return known ? [200, { id: this.projectId(wanted), key: wanted, name: `Project ${wanted}` }] : [404, { errorMessages: ['No project could be found'] }];
     }
+    if (method === 'GET' && path === '/rest/api/3/project/search') return this.projectSearch(params);
+    if (method === 'GET' && path === '/rest/api/3/issuetype') return [200, this.issueTypes.map((t) => ({ ...t, self: `${this.baseUrl}/rest/api/3/issuetype/${t.id}`, subtask: false }))];
     return [404, { errorMessages: [`fake Jira has no ${method} ${path}`] }];
   }
 }
