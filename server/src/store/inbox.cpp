@@ -51,6 +51,15 @@ void mark_project_delete_processed(write_tx& tx, const std::string& tenant_id, c
       tenant_id, project);
 }
 
+std::int64_t delete_processed(pqxx::transaction_base& tx, std::chrono::seconds older_than, std::int64_t limit) {
+  auto r = tx.exec_params0(
+      "DELETE FROM inbox WHERE (tenant_id, delivery_id) IN (SELECT tenant_id, delivery_id FROM inbox"
+      "   WHERE processed_at IS NOT NULL AND processed_at < now() - make_interval(secs => $1)"
+      "   ORDER BY processed_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
+      double(older_than.count()), limit);
+  return std::int64_t(r.affected_rows());
+}
+
 std::string text_array(const std::vector<std::string>& values) {
   std::string out = "{";
   for (const auto& v : values) {

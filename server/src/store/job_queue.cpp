@@ -8,13 +8,14 @@
 namespace doppel::store {
 namespace {
 
-constexpr std::array<std::pair<job_kind, std::string_view>, 6> kind_names{{
+constexpr std::array<std::pair<job_kind, std::string_view>, 7> kind_names{{
     {job_kind::apply_issue, "apply_issue"},
     {job_kind::apply_project_delete, "apply_project_delete"},
     {job_kind::backfill, "backfill"},
     {job_kind::rescan, "rescan"},
     {job_kind::publish_flags, "publish_flags"},
     {job_kind::purge_tenant, "purge_tenant"},
+    {job_kind::report_accounts, "report_accounts"},
 }};
 
 }  // namespace

@@ -33,6 +33,7 @@ void register_processors(store::worker_pool& workers, service::context& ctx) {
   workers.set_processor(job_kind::rescan, bind(rescan));
   workers.set_processor(job_kind::publish_flags, bind(publish_flags));
   workers.set_processor(job_kind::purge_tenant, bind(purge_tenant));
+  workers.set_processor(job_kind::report_accounts, bind(report_accounts));
 }
 
 }  // namespace doppel::jobs
