@@ -27,9 +27,19 @@ function setup(history: HistoryItem[], failures: Record<string, { status: number
   return host;
 }
 
+// The card loads nothing until the reader opens it.
+async function open(host: FakeHost) {
+  const toggle = await screen.findByTestId('history-toggle');
+  expect(toggle.getAttribute('aria-expanded')).toBe('false');
+  expect(host.calls.some((c) => c.path.startsWith('/api/history'))).toBe(false);
+  fireEvent.click(toggle);
+  expect(toggle.getAttribute('aria-expanded')).toBe('true');
+}
+
 describe('History', () => {
-  it('lists who did what to which pair, newest first, with links to both issues', async () => {
+  it('lists who did what to which pair, newest first, with links to both issues', { timeout: 20_000 }, async () => {
     const host = setup([item(3, 'link', ACCOUNT), item(2, 'dismiss', ACCOUNT, true), item(1, 'restore', null)]);
+    await open(host);
     const table = await screen.findByTestId('history-table');
     const rows = within(table).getAllByRole('row').slice(1);
     expect(rows).toHaveLength(3);
@@ -46,9 +56,10 @@ describe('History', () => {
     expect(screen.queryByTestId('history-more')).toBeNull();
   });
 
-  it('pages to older actions with the cursor the server gave', async () => {
+  it('pages to older actions with the cursor the server gave', { timeout: 20_000 }, async () => {
     const history = Array.from({ length: 25 }, (_, i) => item(25 - i, 'dismiss', ACCOUNT));
     const host = setup(history);
+    await open(host);
     const table = await screen.findByTestId('history-table');
     expect(within(table).getAllByRole('row')).toHaveLength(21);
     fireEvent.click(screen.getByTestId('history-more'));
@@ -57,15 +68,19 @@ describe('History', () => {
     expect(screen.queryByTestId('history-more')).toBeNull();
   });
 
-  it('says so when there is nothing yet, and shows the server error when loading fails', async () => {
-    setup([]);
+  it('says so when there is nothing yet, and closes again', async () => {
+    await open(setup([]));
     expect(await screen.findByTestId('history-empty')).toBeTruthy();
+    fireEvent.click(screen.getByTestId('history-toggle'));
+    expect(screen.queryByTestId('history-empty')).toBeNull();
   });
 
   it('shows the error message of a failed load', async () => {
-    setup([item(1, 'link', ACCOUNT)], {
-      '/api/history': { status: 503, error: 'permission_check_failed', message: 'Jira could not check your permissions.' },
-    });
+    await open(
+      setup([item(1, 'link', ACCOUNT)], {
+        '/api/history': { status: 503, error: 'permission_check_failed', message: 'Jira could not check your permissions.' },
+      }),
+    );
     expect(await screen.findByText('Jira could not check your permissions.')).toBeTruthy();
     expect(screen.queryByTestId('history-table')).toBeNull();
   });

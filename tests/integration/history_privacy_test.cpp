@@ -10,6 +10,7 @@
 #include "store/history_store.hpp"
 #include "store/inbox.hpp"
 #include "store/index_cache.hpp"
+#include "store/worker_pool.hpp"
 
 #include <doctest/doctest.h>
 #include <pqxx/pqxx>
@@ -19,6 +20,7 @@
 #include <boost/json.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <set>
@@ -357,4 +359,30 @@ TEST_CASE("inbox retention: processed rows older than the window go in bounded b
   CHECK(service::prune_inbox(h.ctx, std::chrono::hours(1)) == 3);
   CHECK(one(c, "SELECT string_agg(delivery_id, ',' ORDER BY delivery_id) FROM inbox") ==
         "new,old-pending-1,old-pending-2");
+}
+
+TEST_CASE("worker janitor: a periodic task runs after its first delay, again each interval, and survives a failure") {
+  const auto url = test::fresh_database_url();
+  store::db_pool pool(url, 2);
+  store::worker_options options;
+  options.threads = 2;
+  options.idle_poll = std::chrono::milliseconds(10);
+  store::worker_pool workers(pool, options);
+  std::atomic<int> runs{0}, concurrent{0}, most{0};
+  workers.add_periodic("test task", std::chrono::milliseconds(0), std::chrono::milliseconds(30), [&] {
+    const int now = ++concurrent;
+    most = std::max(most.load(), now);
+    const int n = ++runs;
+    --concurrent;
+    if (n == 1) throw std::runtime_error("first run fails");  // logged; the task stays scheduled
+  });
+  const auto started = std::chrono::steady_clock::now();
+  workers.start();
+  while (runs.load() < 3 && std::chrono::steady_clock::now() - started < std::chrono::seconds(20))
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  workers.stop(std::chrono::milliseconds(1000));
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  CHECK(runs.load() >= 3);
+  CHECK(most.load() == 1);  // two worker threads, never two runs at once
+  CHECK(elapsed >= std::chrono::milliseconds(60));  // the second and third runs waited their interval
 }

@@ -1,4 +1,6 @@
-// The dashboard's "History" card: who linked, dismissed or restored which pair and when (pairs the viewer may see).
+// The dashboard's "History" card: who linked, dismissed or restored which pair and when (pairs the viewer may see),
+// loaded when the reader opens it (each load asks Jira about the viewer's permissions).
+import { useState } from 'preact/hooks';
 import type { Host } from '../host/host';
 import type { HistoryItem } from '../api';
 import { Button, EmptyState, SectionMessage, Spinner } from '../ui/components';
@@ -27,10 +29,32 @@ export function HistorySection(props: {
   siteUrl?: string;
   onOpen: (key: string, url: string) => void;
 }) {
-  const h = useHistory(props.host, props.tick);
+  const [open, setOpen] = useState(false);
+  const h = useHistory(props.host, props.tick, open);
   return (
     <section class="ds-card" aria-labelledby="history-h" data-testid="history">
-      <h2 id="history-h">History</h2>
+      <div class="doppel-queue-head">
+        <h2 id="history-h">History</h2>
+        <Button
+          onClick={() => setOpen(!open)}
+          ariaExpanded={open}
+          ariaControls="history-body"
+          testId="history-toggle"
+        >
+          {open ? 'Hide history' : 'Show history'}
+        </Button>
+      </div>
+      {open && <div id="history-body">{body(h, props)}</div>}
+    </section>
+  );
+}
+
+function body(
+  h: ReturnType<typeof useHistory>,
+  props: { siteUrl?: string; onOpen: (key: string, url: string) => void },
+) {
+  return (
+    <>
       {h.error ? (
         <SectionMessage appearance="error" title="Could not load the history">
           {h.error}
@@ -86,6 +110,6 @@ export function HistorySection(props: {
           Show older actions
         </Button>
       )}
-    </section>
+    </>
   );
 }
