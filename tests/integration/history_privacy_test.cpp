@@ -7,6 +7,7 @@
 #include "service/pairs.hpp"
 #include "service/privacy.hpp"
 #include "service/retention.hpp"
+#include "store/dashboard_store.hpp"
 #include "store/history_store.hpp"
 #include "store/inbox.hpp"
 #include "store/index_cache.hpp"
@@ -298,6 +299,12 @@ TEST_CASE("history: each pair action is recorded with who and when, in the pair 
     CHECK(site.reports().size() == 1);
     CHECK(one(c, "SELECT round(EXTRACT(EPOCH FROM max(run_at) - now()) / 86400) FROM jobs WHERE kind = 'report_accounts'"
                  " AND state = 'queued'") == "14");
+  }
+
+  SUBCASE("the admin's delete data removes the history and the inventory with the pairs") {
+    h.db.write([&](store::write_tx& tx) { store::delete_tenant_data(tx, tenant); });
+    CHECK(one(c, "SELECT count(*) FROM pair_actions") == "0");
+    CHECK(one(c, "SELECT count(*) FROM reported_accounts") == "0");
   }
 
   SUBCASE("more than 90 due accounts go in batches of at most 90") {
