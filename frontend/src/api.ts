@@ -113,6 +113,23 @@ export interface DashboardSummary {
   byProject: { project: string; found: number; confirmed: number }[];
 }
 
+/** One recorded pair action (GET /api/history): who (Atlassian account id; null once erased on Atlassian's request). */
+export interface HistoryItem {
+  id: number;
+  action: 'link' | 'dismiss' | 'restore';
+  bulk: boolean;
+  by: string | null;
+  at: string;
+  issue: IssueRef;
+  candidate: IssueRef;
+}
+
+export interface HistoryPage {
+  items: HistoryItem[];
+  /** Cursor of the next (older) page; null on the last. */
+  next: number | null;
+}
+
 /** A non-2xx answer: `code` is the server's stable error code ({"error","message"}). */
 export class ApiError extends Error {
   constructor(
@@ -217,6 +234,11 @@ export class Api {
   }
   summary() {
     return this.json<DashboardSummary>('/api/dashboard/summary');
+  }
+  history(before?: number, limit = 20) {
+    const q = new URLSearchParams({ limit: String(limit) });
+    if (before) q.set('before', String(before));
+    return this.json<HistoryPage>(`/api/history?${q.toString()}`);
   }
 }
 

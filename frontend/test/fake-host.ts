@@ -1,6 +1,6 @@
 // Test host: a Host whose requests go to an in-memory Doppel API following docs/http-api.md.
 import type { FlagType, Host, HostRequest, PageContext } from '../src/host/host';
-import type { Candidate, DashboardSummary, PairItem, StatusResponse, TenantConfig, ThresholdPoint } from '../src/api';
+import type { Candidate, DashboardSummary, HistoryItem, PairItem, StatusResponse, TenantConfig, ThresholdPoint } from '../src/api';
 
 export interface Call {
   method: string;
@@ -17,6 +17,8 @@ export interface FakeState {
   stats: Record<string, unknown>;
   pairs: PairItem[];
   summary: DashboardSummary;
+  /** The pair action history, newest first (GET /api/history pages it by `before` cursor). */
+  history: HistoryItem[];
   admin: boolean;
   /** Path prefix → forced error answer. */
   failures: Record<string, { status: number; error: string; message: string }>;
@@ -73,6 +75,7 @@ export function defaultState(): FakeState {
     stats: { issues: 10, terms: 120, pairs: 4 },
     pairs: [],
     summary: { headline: { pending: 0, confirmed: 0, dismissed: 0, issues: 0 }, series: [], byProject: [] },
+    history: [],
     admin: true,
     failures: {},
   };
@@ -139,6 +142,13 @@ export class FakeHost implements Host {
     }
     if (p === '/api/admin/rescan' || p === '/api/admin/delete-data') return new Response(null, { status: 204 });
     if (p === '/api/dashboard/summary') return json(200, s.summary);
+    if (p === '/api/history') {
+      const before = Number(url.searchParams.get('before') ?? 0);
+      const limit = Number(url.searchParams.get('limit') ?? 50);
+      const older = s.history.filter((h) => !before || h.id < before);
+      const items = older.slice(0, limit);
+      return json(200, { items, next: older.length > limit ? items[items.length - 1].id : null });
+    }
     if (p === '/api/pairs' || p === '/api/pairs.csv') {
       const st = url.searchParams.get('status');
       const pr = url.searchParams.get('project');

@@ -442,7 +442,7 @@ TEST_CASE("dashboard: CSV cells are RFC 4180 quoted and formulas neutralised") {
   CHECK(attachment);
   const auto& csv = r.body;
   CHECK(csv.rfind("issue_key,issue_summary,issue_project,issue_status,candidate_key,candidate_summary,"
-                  "candidate_project,candidate_status,score,status,created_at\r\n",
+                  "candidate_project,candidate_status,score,status,created_at,last_action,last_action_by,last_action_at\r\n",
                   0) == 0);
   CHECK(csv.find("ABC-4,\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",ABC,Open,ABC-2,Crash in module 2,ABC,Open,"
                  "0.8500,pending,") != std::string::npos);

@@ -21,7 +21,7 @@ const distDir = process.env.DOPPEL_FORGE_UI_DIST ?? join(root, 'frontend/dist-fo
 const stage = frontendBuilt(distDir) ? { script: join(forgeDir, 'stage-ui.sh'), distDir } : undefined;
 
 const EVENTS = ['avi:jira:created:issue', 'avi:jira:updated:issue', 'avi:jira:deleted:issue', 'avi:forge:installed:app', 'avi:forge:upgraded:app'];
-const SCOPES = ['read:jira-work', 'write:jira-work', 'read:app-system-token'];
+const SCOPES = ['read:jira-work', 'write:jira-work', 'report:personal-data', 'read:app-system-token'];
 const CONNECT_SCOPES = ['read:connect-jira', 'write:connect-jira'];
 const PLACEHOLDER_BASE_URL = 'https://doppel.example.com';
 const PRE_UNINSTALL_KEY = 'doppel-pre-uninstall';

@@ -6,6 +6,7 @@ import { useReload } from '../ui/useReload';
 import { BulkBar } from './BulkBar';
 import { ChartsSection } from './ChartsSection';
 import { Headline } from './Headline';
+import { HistorySection } from './HistorySection';
 import { Pagination } from './Pagination';
 import { PairsTable } from './PairsTable';
 import { QueueFilters } from './QueueFilters';
@@ -115,6 +116,8 @@ export function Dashboard(props: {
           onPage={(n) => pairs.update({ page: n })}
         />
       </section>
+
+      <HistorySection host={host} tick={tick} siteUrl={siteUrl} onOpen={openIssue} />
     </PageShell>
   );
 }

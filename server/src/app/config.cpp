@@ -166,6 +166,9 @@ result<config> load_config(const env_lookup& getenv) {
   int retention_days = int(c.uninstall_retention.count() / 86400);
   if (auto e = int_var("DOPPEL_RETENTION_DAYS", 0, 3650, retention_days)) return *e;
   c.uninstall_retention = std::chrono::seconds(std::int64_t(retention_days) * 86400);
+  int inbox_hours = int(c.inbox_retention.count());
+  if (auto e = int_var("DOPPEL_INBOX_RETENTION_HOURS", 1, 8760, inbox_hours)) return *e;
+  c.inbox_retention = std::chrono::hours(inbox_hours);
   return c;
 }
 

@@ -41,6 +41,7 @@ struct config {
   std::chrono::seconds read_timeout{15};     // a request (header + body) must arrive within this
   std::chrono::seconds request_timeout{30};
   std::chrono::seconds uninstall_retention{30 * 24 * 3600};
+  std::chrono::hours inbox_retention{72};    // processed inbox rows (full issue text) are deleted after this
 };
 
 using env_lookup = std::function<std::optional<std::string>(std::string_view name)>;

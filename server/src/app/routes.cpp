@@ -72,6 +72,7 @@ std::vector<net::route> make_routes(handlers::env& e) {
       {verb::post,   "/api/pairs/bulk",        route_auth::api,       256 * kib,  "api.pairs.bulk",        bind_svc(handlers::bulk_pairs)},
       {verb::get,    "/api/pairs.csv",         route_auth::api,       no_body,    "api.pairs.csv",         bind_svc(handlers::pairs_csv)},
       {verb::get,    "/api/dashboard/summary", route_auth::api,       no_body,    "api.dashboard.summary", bind_svc(handlers::dashboard_summary)},
+      {verb::get,    "/api/history",           route_auth::api,       no_body,    "api.history",           bind_svc(handlers::pair_history)},
       {verb::get,    "/api/admin/config",      route_auth::api_admin, no_body,    "admin.config.get",      bind_svc(handlers::get_config)},
       {verb::put,    "/api/admin/config",      route_auth::api_admin, 64 * kib,   "admin.config.put",      bind_svc(handlers::put_config)},
       {verb::post,   "/api/admin/backfill",    route_auth::api_admin, no_body,    "admin.backfill.start",  bind_svc(handlers::start_backfill)},

@@ -11,6 +11,7 @@
 #include "jobs/processors/processors.hpp"
 #include "net/dispatcher.hpp"
 #include "net/server.hpp"
+#include "service/retention.hpp"
 #include "service/settings.hpp"
 #include "store/bootstrap.hpp"
 #include "store/db_pool.hpp"
@@ -106,6 +107,9 @@ int serve(const config& cfg_in) {
   store::worker_pool workers(pool, worker_opts);
   database.on_job_queued([&workers] { workers.nudge(); });
   jobs::register_processors(workers, ctx);
+  // The janitor: processed inbox rows (full issue text) older than DOPPEL_INBOX_RETENTION_HOURS, every 10 minutes.
+  workers.add_periodic("inbox retention", std::chrono::minutes(1), std::chrono::minutes(10),
+                       [&ctx, retention = cfg.inbox_retention] { service::prune_inbox(ctx, retention); });
   store::index_listener listener(db.conninfo, *svc.index, svc.tenant_keys.get());
   handlers::env env{ctx, cfg.static_dir, app.descriptor_template, app.cfg.base_url, cfg.app_key, app.ready, stats};
   net::router routes(make_routes(env));

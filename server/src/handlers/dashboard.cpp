@@ -3,6 +3,7 @@
 
 #include "core/issue_key.hpp"
 #include "handlers/json_body.hpp"
+#include "service/history.hpp"
 #include "service/pairs.hpp"
 
 #include <boost/json.hpp>
@@ -135,6 +136,17 @@ net::reply pairs_csv(env& e, net::request_context& ctx) {
 
 net::reply dashboard_summary(env& e, net::request_context& ctx) {
   auto body = service::summary(e.svc, ctx.caller_or_throw());
+  if (!body) return net::error_reply(body.error());
+  return net::json_reply(net::http::status::ok, boost::json::serialize(*body));
+}
+
+net::reply pair_history(env& e, net::request_context& ctx) {
+  service::history_query q;
+  if (auto b = ctx.query_param("before"); b && !b->empty() && !parse_int(*b, 1, std::int64_t(1) << 53, q.before))
+    return net::error_reply(bad_filter("before must be a history cursor (a whole number from 1)"));
+  if (auto l = ctx.query_param("limit"); l && !l->empty() && !parse_int(*l, 1, max_page_size, q.limit))
+    return net::error_reply(bad_filter("limit must be from 1 to 100"));
+  auto body = service::pair_history(e.svc, ctx.caller_or_throw(), q);
   if (!body) return net::error_reply(body.error());
   return net::json_reply(net::http::status::ok, boost::json::serialize(*body));
 }

@@ -30,6 +30,14 @@ std::string join_fields(const std::vector<std::string>& fields) {
   return out;
 }
 
+// scheme://host[:port] of a URL (the platform API of a Forge apiBaseUrl such as https://api.atlassian.com/ex/jira/..).
+std::string origin_of(std::string_view url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return trim_slash(url);
+  const auto path = url.find('/', scheme + 3);
+  return std::string(url.substr(0, path));
+}
+
 bool is_success(int status) { return status >= 200 && status < 300; }
 
 bool numeric_id(std::string_view id) {
@@ -107,7 +115,7 @@ std::string jira_client::connect_token(std::string_view method, std::string_view
 }
 
 result<http_response> jira_client::send_once(std::string_view method, std::string_view path_and_query, const std::string* body,
-                                             std::chrono::milliseconds timeout) {
+                                             std::chrono::milliseconds timeout, api_root root) {
   http_request req;
   req.method = std::string(method);
   req.timeout = timeout;
@@ -121,14 +129,15 @@ result<http_response> jira_client::send_once(std::string_view method, std::strin
     req.headers.emplace_back("Authorization", "JWT " + connect_token(method, path_and_query));
   } else {
     const auto& f = std::get<forge_credentials>(creds_);
-    req.url = trim_slash(f.api_base_url) + std::string(path_and_query);
+    req.url = (root == api_root::platform ? origin_of(f.api_base_url) : trim_slash(f.api_base_url)) +
+              std::string(path_and_query);
     req.headers.emplace_back("Authorization", "Bearer " + f.system_token);
   }
   return deps_.http->send(req);
 }
 
 result<http_response> jira_client::call(std::string_view method, std::string_view path_and_query,
-                                        const boost::json::value* body, bool idempotent) {
+                                        const boost::json::value* body, bool idempotent, api_root root) {
   if (path_and_query.empty() || path_and_query.front() != '/')
     return make_error(errc::internal, "jira_bad_path", "Jira paths start with '/'");
   std::optional<std::string> text;
@@ -150,7 +159,7 @@ result<http_response> jira_client::call(std::string_view method, std::string_vie
       }
       slot.emplace(std::move(*taken));
     }
-    auto res = send_once(method, path_and_query, text ? &*text : nullptr, timeout);
+    auto res = send_once(method, path_and_query, text ? &*text : nullptr, timeout, root);
     slot.reset();
     if (!res) {
       if (deps_.gate && res.error().stable_code == "http_timeout") deps_.gate->timed_out();
@@ -290,6 +299,42 @@ status jira_client::set_issue_property(std::string_view issue_key, std::string_v
                        &value, true);
   if (!doc) return doc.error();
   return ok();
+}
+
+result<account_report_answer> jira_client::report_accounts(const std::vector<account_report>& accounts) {
+  if (accounts.size() > max_reported_accounts)
+    return make_error(errc::bad_request, "too_many_accounts", "At most 90 accounts per report");
+  account_report_answer out;
+  if (accounts.empty()) return out;
+  boost::json::array list;
+  std::set<std::string, std::less<>> asked;
+  for (const auto& a : accounts) {
+    list.push_back({{"accountId", a.account_id}, {"updatedAt", a.updated_at}});
+    asked.insert(a.account_id);
+  }
+  boost::json::value body = {{"accounts", std::move(list)}};
+  // Not idempotent for retries on 503 (Atlassian may have recorded the report); 429 is retried (not processed).
+  auto res = call("POST", "/app/report-accounts/", &body, false, api_root::platform);
+  if (!res) return res.error();
+  out.cycle_period = std::string(res->header("Cycle-Period"));
+  if (res->status == 204) return out;
+  if (res->status != 200) return jira_status_error(res->status);
+  boost::system::error_code ec;
+  auto doc = boost::json::parse(res->body, ec);
+  const boost::json::value* items = nullptr;
+  if (!ec && doc.is_object()) items = doc.get_object().if_contains("accounts");
+  if (!items || !items->is_array())
+    return make_error(errc::upstream, "jira_bad_response", "report-accounts answer has no accounts array");
+  for (const auto& v : items->get_array()) {
+    if (!v.is_object()) continue;
+    const auto* id = v.get_object().if_contains("accountId");
+    const auto* st = v.get_object().if_contains("status");
+    if (!id || !id->is_string() || !st || !st->is_string() || !asked.count(std::string_view(id->get_string())))
+      continue;
+    if (st->get_string() != "closed" && st->get_string() != "updated") continue;
+    out.updates.push_back({std::string(id->get_string()), std::string(st->get_string())});
+  }
+  return out;
 }
 
 result<bool> jira_client::is_jira_admin(std::string_view account_id) {

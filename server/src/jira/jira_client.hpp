@@ -66,6 +66,26 @@ struct permission_query {
 };
 inline constexpr std::size_t max_permission_check_ids = 1000;
 
+// Atlassian's personal data reporting API (POST /app/report-accounts/, docs/privacy.md): one reported account with
+// the time (RFC 3339) of the oldest personal data held for it, and Atlassian's answer for one account.
+struct account_report {
+  std::string account_id;
+  std::string updated_at;
+};
+struct account_update {
+  std::string account_id;
+  std::string status;  // "closed" (erase) | "updated" (refresh)
+};
+struct account_report_answer {
+  std::vector<account_update> updates;  // empty for 204 (nothing to do)
+  std::string cycle_period;             // the Cycle-Period header as sent ("" = absent)
+};
+inline constexpr std::size_t max_reported_accounts = 90;  // per request, as documented
+
+// Which API root a call goes to: the product (Connect baseUrl, Forge apiBaseUrl) or Atlassian's platform API
+// (Connect: the tenant baseUrl as well; Forge: the origin of apiBaseUrl, https://api.atlassian.com).
+enum class api_root { product, platform };
+
 struct search_request {
   std::string jql;                  // must be bounded (e.g. "project = X AND updated >= -30d ORDER BY ...")
   std::vector<std::string> fields;  // empty = Jira's default
@@ -90,7 +110,7 @@ class jira_client {
   // Raw call. path_and_query is relative to the base ("/rest/api/3/...") and already percent-encoded.
   // Returns the final response whatever its status; errors only for transport failures.
   result<http_response> call(std::string_view method, std::string_view path_and_query,
-                             const boost::json::value* body, bool idempotent);
+                             const boost::json::value* body, bool idempotent, api_root root = api_root::product);
 
   // GET /rest/api/3/search/jql (nextPageToken paging).
   result<search_page> search_jql(const search_request& request);
@@ -123,6 +143,12 @@ class jira_client {
   // answer, so callers fail closed.
   result<auth::permission_grants> check_permissions(const permission_query& query);
 
+  // POST /app/report-accounts/ {"accounts":[{"accountId","updatedAt"}]} on the platform root, at most
+  // max_reported_accounts per call (more: errc::bad_request "too_many_accounts"). 200 → the accounts to erase or
+  // refresh (only asked ones kept), 204 → none. 429 is retried like every call (Retry-After honoured up to
+  // retry_policy::max_retry_after), then returned as errc::rate_limited "jira_rate_limited".
+  result<account_report_answer> report_accounts(const std::vector<account_report>& accounts);
+
   // Makes this client's later calls interactive (a user is waiting on a request thread): all of them end within
   // `budget` from now, and retries follow interactive_retry_policy() (a long Retry-After fails at once with
   // errc::rate_limited "jira_rate_limited" instead of sleeping). Typical budget: a few seconds.
@@ -137,7 +163,7 @@ class jira_client {
 
  private:
   result<http_response> send_once(std::string_view method, std::string_view path_and_query, const std::string* body,
-                                  std::chrono::milliseconds timeout);
+                                  std::chrono::milliseconds timeout, api_root root);
   result<boost::json::value> call_json(std::string_view method, std::string_view path_and_query,
                                        const boost::json::value* body, bool idempotent);
   result<auth::permission_grants> check_permissions_once(const permission_query& query,

@@ -2,12 +2,15 @@
 #include "service/dashboard.hpp"
 
 #include "auth/forge_token.hpp"
+#include "service/history.hpp"
 #include "service/tenants.hpp"
+#include "store/history_store.hpp"
 #include "util/log.hpp"
 
 #include <boost/json.hpp>
 
 #include <cstdio>
+#include <map>
 
 namespace doppel::service {
 namespace {
@@ -44,6 +47,24 @@ std::string csv_line(const std::vector<std::string>& cells) {
   return line;
 }
 
+// The history columns of the CSV (last action, by whom, when) for a page of pairs: one query per page.
+using last_action_map = std::map<std::pair<std::string, std::string>, store::last_action>;
+last_action_map last_actions_of(store::tx_base& tx, const std::string& tenant_id, const std::vector<store::pair_item>& rows) {
+  std::vector<std::pair<std::string, std::string>> ids;
+  ids.reserve(rows.size());
+  for (const auto& it : rows) ids.emplace_back(it.issue.issue_id, it.candidate.issue_id);
+  return store::last_pair_actions(tx, tenant_id, ids);
+}
+
+void append_last_action(std::vector<std::string>& cells, const last_action_map& last, const store::pair_item& it) {
+  auto a = last.find({it.issue.issue_id, it.candidate.issue_id});
+  if (a == last.end()) {
+    cells.insert(cells.end(), {"", "", ""});
+    return;
+  }
+  cells.insert(cells.end(), {a->second.action, actor_text(a->second.account_id), a->second.acted_at});
+}
+
 boost::json::value nullable(const std::optional<double>& v) {
   return v ? boost::json::value(*v) : boost::json::value(nullptr);
 }
@@ -70,16 +91,20 @@ std::string build_pairs_csv(store::tx_base& tx, const std::string& tenant_id, co
                             const store::visible_issues& visible, std::size_t max_rows, std::size_t page_rows) {
   std::string out = csv_line({"issue_key", "issue_summary", "issue_project", "issue_status", "candidate_key",
                               "candidate_summary", "candidate_project", "candidate_status", "score", "status",
-                              "created_at"});
+                              "created_at", "last_action", "last_action_by", "last_action_at"});
   if (page_rows == 0) page_rows = 1;
   std::size_t written = 0;
   while (written < max_rows) {
     auto limit = std::min(page_rows, max_rows - written);
     auto rows = store::list_pairs(tx, tenant_id, f, visible, std::int64_t(written), std::int64_t(limit));
-    for (const auto& it : rows)
-      out += csv_line({it.issue.key, it.issue.summary, it.issue.project, it.issue.status, it.candidate.key,
-                       it.candidate.summary, it.candidate.project, it.candidate.status, score_text(it.score),
-                       it.status, it.created_at});
+    const auto last = last_actions_of(tx, tenant_id, rows);
+    for (const auto& it : rows) {
+      auto cells = std::vector<std::string>{it.issue.key, it.issue.summary, it.issue.project, it.issue.status,
+                                            it.candidate.key, it.candidate.summary, it.candidate.project,
+                                            it.candidate.status, score_text(it.score), it.status, it.created_at};
+      append_last_action(cells, last, it);
+      out += csv_line(cells);
+    }
     written += rows.size();
     if (rows.size() < limit) break;
   }

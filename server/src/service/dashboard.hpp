@@ -50,7 +50,8 @@ result<boost::json::object> summary(context& ctx, const caller& who);
 // = + - @ TAB or CR is prefixed with ' so spreadsheets do not run it as a formula.
 std::string csv_cell(std::string_view text);
 // The CSV export of the tenant's pairs matching f among the visible issues: header line, then at most max_rows rows
-// read in pages of page_rows (CRLF line ends).
+// read in pages of page_rows (CRLF line ends). The last three columns come from the pair history: last_action (link,
+// dismiss, restore), last_action_by (account id, or "erased"), last_action_at (ISO 8601); empty when none.
 std::string build_pairs_csv(store::tx_base& tx, const std::string& tenant_id, const store::pair_filter& f,
                             const store::visible_issues& visible, std::size_t max_rows, std::size_t page_rows = 1000);
 // The same JSON as status() / summary(), read in the caller's transaction.

@@ -3,6 +3,7 @@
 
 #include "core/issue_key.hpp"
 #include "service/flags.hpp"
+#include "service/history.hpp"
 #include "service/permissions.hpp"
 #include "service/settings.hpp"
 #include "service/suggestions.hpp"
@@ -26,17 +27,36 @@ const char* status_of(pair_action a) {
   return "pending";
 }
 
+const char* name_of(pair_action a) {
+  switch (a) {
+    case pair_action::link: return "link";
+    case pair_action::dismiss: return "dismiss";
+    case pair_action::restore: return "restore";
+  }
+  return "restore";
+}
+
 pair_permission permission_for(pair_action a) { return a == pair_action::link ? pair_permission::link : pair_permission::review; }
 
 struct pair_side {
   std::string issue_id, key;
 };
 
-// The one status change: the pair's row (created with score_if_new when never stored; a stored score is kept) and
-// the badge refresh of the pair's issue, whose pending count it changes.
-void change_status(store::write_tx& tx, const std::string& tenant_id, const pair_side& issue, const pair_side& candidate,
+// Who made a change, and from where (the review queue's bulk action or one pair).
+struct decided_by {
+  const auth::viewer& viewer;
+  bool bulk = false;
+};
+
+// The one status change: the pair's row (created with score_if_new when never stored; a stored score is kept), the
+// action in the pair's history (who, what, when), and the badge refresh of the pair's issue, whose pending count
+// it changes.
+void change_status(store::write_tx& tx, const decided_by& by, const pair_side& issue, const pair_side& candidate,
                    pair_action action, double score_if_new) {
+  const auto& tenant_id = by.viewer.tenant_id();
   store::set_pair_status(tx, tenant_id, issue.issue_id, candidate.issue_id, status_of(action), score_if_new);
+  record_pair_action(tx, tenant_id, issue.issue_id, candidate.issue_id, name_of(action), by.bulk,
+                     by.viewer.account_id());
   queue_flags(tx, tenant_id, issue.issue_id, issue.key, flags_refresh::badge_only);
 }
 
@@ -95,7 +115,7 @@ result<std::string> decide_pair(context& ctx, const caller& who, const std::stri
   // A stored pair keeps its score: only a pair decided before it was ever stored needs its likelihood (a search).
   const double score_if_new = found.stored ? 0.0 : likelihood_between(ctx, who.tenant_id, issue, candidate.issue_id);
   ctx.db.write([&](store::write_tx& tx) {
-    change_status(tx, who.tenant_id, {issue.issue_id, issue.key}, {candidate.issue_id, candidate.key}, action,
+    change_status(tx, {vc->viewer, false}, {issue.issue_id, issue.key}, {candidate.issue_id, candidate.key}, action,
                   score_if_new);
   });
   return std::string(status_of(action));
@@ -146,8 +166,8 @@ result<bulk_outcome> decide_pairs(context& ctx, const caller& who, pair_action a
       }
     }
     ctx.db.write([&](store::write_tx& tx) {
-      change_status(tx, who.tenant_id, {p->issue.issue_id, p->issue.key}, {p->candidate.issue_id, p->candidate.key},
-                    action, p->score);
+      change_status(tx, {vc->viewer, true}, {p->issue.issue_id, p->issue.key},
+                    {p->candidate.issue_id, p->candidate.key}, action, p->score);
     });
     ++out.done;
   }

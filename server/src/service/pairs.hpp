@@ -1,5 +1,6 @@
 // Pair decisions: link two issues as duplicates in Jira, dismiss or restore a suggestion, one at a time from the
-// panel or in bulk from the review queue. Every status change queues the badge refresh of the pair's issue.
+// panel or in bulk from the review queue. Every status change is recorded in the pair's history (who, what, when) and
+// queues the badge refresh of the pair's issue, in the same transaction.
 #pragma once
 
 #include "service/context.hpp"

@@ -1,6 +1,7 @@
 // SQL of the review dashboard and the admin API (pairs joined with both issues' index metadata).
 #include "store/dashboard_store.hpp"
 
+#include "store/history_store.hpp"
 #include "store/index_store.hpp"
 
 namespace doppel::store {
@@ -226,6 +227,7 @@ deleted_counts delete_tenant_data(pqxx::work& tx, const std::string& tenant_id) 
                  .as<std::int64_t>();
   delete_tenant_index(tx, tenant_id);
   d.pairs = tx.exec_params("DELETE FROM pairs WHERE tenant_id = $1", tenant_id).affected_rows();
+  delete_tenant_history(tx, tenant_id);
   d.events = tx.exec_params("DELETE FROM inbox WHERE tenant_id = $1", tenant_id).affected_rows();
   tx.exec_params("DELETE FROM backfill_progress WHERE tenant_id = $1", tenant_id);
   d.jobs = tx.exec_params("DELETE FROM jobs WHERE tenant_id = $1", tenant_id).affected_rows();

@@ -115,7 +115,7 @@ job_counts count_jobs(pqxx::transaction_base& tx, const std::string& tenant_id);
 struct deleted_counts {
   std::int64_t issues = 0, pairs = 0, events = 0, jobs = 0;
 };
-// Deletes the tenant's index, pairs, inbox, backfill progress and jobs; keeps the tenant and its
+// Deletes the tenant's index, pairs, their action history and account inventory, inbox, backfill progress and jobs; keeps the tenant and its
 // settings. The index_change of the index deletion is not returned: invalidate the cache after commit.
 deleted_counts delete_tenant_data(pqxx::work& tx, const std::string& tenant_id);
 

@@ -80,6 +80,18 @@ void mark_project_delete_processed(write_tx& tx, const std::string& tenant_id, c
       tenant_id, project);
 }
 
+std::int64_t delete_processed(pqxx::transaction_base& tx, std::chrono::seconds older_than, std::int64_t limit) {
+  // By ctid (a TID scan of exactly the rows the index scan locked): a key IN (...) made the planner hash-join a
+  // sequential scan of the whole inbox into every batch (96-122 ms per 1,000 rows at 115,000 rows, vs 13-25 ms).
+  // Processed rows are never updated again, so the locked versions are the ones deleted.
+  auto r = tx.exec_params0(
+      "DELETE FROM inbox WHERE ctid = ANY(ARRAY(SELECT ctid FROM inbox"
+      "   WHERE processed_at IS NOT NULL AND processed_at < now() - make_interval(secs => $1)"
+      "   ORDER BY processed_at LIMIT $2 FOR UPDATE SKIP LOCKED))",
+      double(older_than.count()), limit);
+  return std::int64_t(r.affected_rows());
+}
+
 std::string text_array(const std::vector<std::string>& values) {
   std::string out = "{";
   for (const auto& v : values) {

@@ -6,6 +6,8 @@
 
 #include <pqxx/pqxx>
 
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,11 @@ std::vector<inbox_row> lock_unprocessed(write_tx& tx, const std::string& tenant_
 // Marks exactly these rows processed (a delivery committed since they were read belongs to the next job).
 void mark_processed(write_tx& tx, const std::string& tenant_id, const std::vector<inbox_row>& rows);
 void mark_project_delete_processed(write_tx& tx, const std::string& tenant_id, const std::string& project);
+
+// Deletes at most `limit` inbox rows processed more than `older_than` ago, oldest first, in the caller's transaction
+// (rows locked by a running apply job are skipped). A row is marked processed in the transaction that completes its
+// job, so an unprocessed row, one whose job has not completed, is never deleted. Returns the rows deleted.
+std::int64_t delete_processed(pqxx::transaction_base& tx, std::chrono::seconds older_than, std::int64_t limit);
 
 // A PostgreSQL text[] literal of the values (quoted and escaped).
 std::string text_array(const std::vector<std::string>& values);

@@ -18,6 +18,7 @@ constexpr std::array<std::pair<job_kind, std::string_view>, 7> kind_names{{
     {job_kind::publish_flags, "publish_flags"},
     {job_kind::purge_tenant, "purge_tenant"},
     {job_kind::sync_ui_modification, "sync_ui_modification"},
+    {job_kind::report_accounts, "report_accounts"},
 }};
 
 }  // namespace

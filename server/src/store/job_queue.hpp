@@ -12,7 +12,8 @@
 
 namespace doppel::store {
 
-enum class job_kind { apply_issue, apply_project_delete, backfill, rescan, publish_flags, purge_tenant, sync_ui_modification };
+enum class job_kind { apply_issue, apply_project_delete, backfill, rescan, publish_flags, purge_tenant, sync_ui_modification,
+                      report_accounts };
 
 std::string_view to_string(job_kind k);
 std::optional<job_kind> job_kind_from(std::string_view s);

@@ -1,6 +1,8 @@
 // SQL for the pairs table.
 #include "store/pair_store.hpp"
 
+#include "store/history_store.hpp"
+
 #include <boost/json.hpp>
 
 namespace doppel::store {
@@ -64,6 +66,7 @@ void delete_pairs_of(pqxx::work& tx, const std::string& tenant_id, const std::ve
   tx.exec_params0(
       "DELETE FROM pairs WHERE tenant_id = $1 AND (issue_id = ANY($2::text[]) OR candidate_id = ANY($2::text[]))",
       tenant_id, array);
+  delete_actions_of(tx, tenant_id, issue_ids);  // a pair's history goes with it
 }
 
 int pending_count(pqxx::transaction_base& tx, const std::string& tenant_id, const std::string& issue_id) {

@@ -42,7 +42,7 @@ std::unordered_set<std::string> dismissed_among(const std::vector<pair_row>& pai
 // The stored pairs of issue_id, in either direction (missing = not stored).
 std::vector<pair_row> pairs_for(pqxx::transaction_base& tx, const std::string& tenant_id, const std::string& issue_id);
 
-// Removes every pair touching one of these issues (deleted issues).
+// Removes every pair touching one of these issues (deleted issues), with the pairs' action history.
 void delete_pairs_of(pqxx::work& tx, const std::string& tenant_id, const std::vector<std::string>& issue_ids);
 
 int pending_count(pqxx::transaction_base& tx, const std::string& tenant_id, const std::string& issue_id);

@@ -32,7 +32,14 @@ worker_pool::~worker_pool() { stop(std::chrono::milliseconds(0)); }
 
 void worker_pool::set_processor(job_kind kind, processor_fn fn) { processors_[kind] = std::move(fn); }
 
+void worker_pool::add_periodic(std::string name, std::chrono::milliseconds first, std::chrono::milliseconds every,
+                               std::function<void()> fn) {
+  periodic_.push_back({std::move(name), first, every, std::move(fn), {}, false});
+}
+
 void worker_pool::start() {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& t : periodic_) t.next_due = now + t.first;
   for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { run(); });
   heartbeat_ = std::thread([this] { run_heartbeat(); });
 }
@@ -163,6 +170,7 @@ void worker_pool::run() {
   std::unique_ptr<pqxx::connection> own;
   while (!stopping_.load()) {
     bool did_work = false;
+    run_due_periodic();
     try {
       did_work = run_one(own);
     } catch (const std::exception& e) {
@@ -173,6 +181,24 @@ void worker_pool::run() {
       std::unique_lock lock(wake_mutex_);
       wake_.wait_for(lock, options_.idle_poll);
     }
+  }
+}
+
+void worker_pool::run_due_periodic() {
+  for (auto& t : periodic_) {
+    {
+      std::lock_guard lock(periodic_mutex_);
+      if (t.running || std::chrono::steady_clock::now() < t.next_due) continue;
+      t.running = true;
+    }
+    try {
+      t.fn();
+    } catch (const std::exception& e) {
+      log::warn("worker: periodic task failed", {{"task", t.name}, {"what", e.what()}});
+    }
+    std::lock_guard lock(periodic_mutex_);
+    t.running = false;
+    t.next_due = std::chrono::steady_clock::now() + t.every;
   }
 }
 

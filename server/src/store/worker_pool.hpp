@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -44,6 +45,11 @@ class worker_pool {
   ~worker_pool();
 
   void set_processor(job_kind kind, processor_fn fn);
+  // Janitor work that belongs to no tenant (inbox retention): fn runs on one worker thread between jobs, first
+  // `first` after start(), then every `every`; one run at a time per task; an exception is logged, the task stays.
+  // Every replica runs its own (the work must be safe to repeat: bounded, idempotent deletes).
+  void add_periodic(std::string name, std::chrono::milliseconds first, std::chrono::milliseconds every,
+                    std::function<void()> fn);
   void start();
   // Wakes idle workers now (after an enqueue in this process).
   void nudge();
@@ -73,6 +79,7 @@ class worker_pool {
   // Forgets a held job; `abandon` = its transaction broke off unrecorded, so the heartbeat ends its lease.
   void release(std::uint64_t token, bool abandon);
   bool lost(std::uint64_t token);
+  void run_due_periodic();
   // fn(connection&) on the worker's own connection (nice_backends) or a pooled one.
   template <class Fn>
   auto on_connection(std::unique_ptr<pqxx::connection>& own, Fn&& fn) -> decltype(fn(std::declval<pqxx::connection&>()));
@@ -80,6 +87,15 @@ class worker_pool {
   store::db_pool& pool_;
   worker_options options_;
   std::map<job_kind, processor_fn> processors_;
+  struct periodic_task {
+    std::string name;
+    std::chrono::milliseconds first, every;
+    std::function<void()> fn;
+    std::chrono::steady_clock::time_point next_due;
+    bool running = false;
+  };
+  std::vector<periodic_task> periodic_;  // fixed before start(); next_due/running guarded by periodic_mutex_
+  std::mutex periodic_mutex_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> completed_{0}, failed_{0}, deferred_{0};

@@ -105,6 +105,8 @@ export async function call(target, method, pathWithQuery, { authorization, body,
 // ---------------------------------------------------------------------------------------------------------------
 // The fake site.
 
+export const REPORT_ACCOUNTS_PATH = '/app/report-accounts/';
+
 export class FakeJira {
   // keyServer: from startInstallKeyServer(); basePath: path part of the site's baseUrl ('' like *.atlassian.net).
   // forge: true = the site behind a Forge app's apiBaseUrl: REST calls must carry `Authorization: Bearer <token>`
@@ -132,6 +134,7 @@ export class FakeJira {
       linkStatus: 0, // non-zero: issueLink answers this status
       commentLostAnswers: 0, // next N comment POSTs are stored, then answered 502 (the caller never learns it worked)
       permissionCheckStatus: 0, // non-zero: POST /rest/api/3/permissions/check answers this status
+      reportRateLimit: 0, // next N report-accounts calls answer 429 with retryAfterSeconds
     };
     // The whole site's condition (setMode): 'normal'; 'stall' = every REST answer waits stallMs; 'throttle' = every
     // REST call answers 429 with Retry-After: retryAfterSeconds, as Jira does when an app exceeds its rate limit.
@@ -145,6 +148,12 @@ export class FakeJira {
     this.permissionChecks = []; // every permission-check body Doppel sent
     // Issue types of the site (GET /rest/api/3/issuetype); replace the list to change them mid-test.
     this.issueTypes = [{ id: '10001', name: 'Bug' }, { id: '10002', name: 'Task' }, { id: '10003', name: 'Story' }];
+    // Personal data reporting (POST /app/report-accounts/, Atlassian's user privacy guide): accounts Atlassian
+    // answers as closed or updated, the Cycle-Period header to send (null = none), every request body received.
+    this.closedAccounts = new Set();
+    this.updatedAccounts = new Set();
+    this.cyclePeriod = null;
+    this.accountReports = [];
     this.server = createServer((req, res) => this.handle(req, res));
   }
 
@@ -500,8 +509,11 @@ export class FakeJira {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(body === undefined ? '' : JSON.stringify(body));
     };
-    if (!url.pathname.startsWith(this.basePath)) return send(404, { errorMessages: ['outside the site'] });
-    const path = url.pathname.slice(this.basePath.length);
+    // The personal data reporting API is Atlassian's platform API: for a Forge app at the origin of apiBaseUrl
+    // (https://api.atlassian.com), for a Connect app under the site's baseUrl.
+    const platform = this.forge && url.pathname === REPORT_ACCOUNTS_PATH;
+    if (!platform && !url.pathname.startsWith(this.basePath)) return send(404, { errorMessages: ['outside the site'] });
+    const path = platform ? url.pathname : url.pathname.slice(this.basePath.length);
     const record = { method: req.method, path, query: url.search, at: Date.now(), status: 0, authorization: req.headers.authorization ?? '' };
     this.calls.push(record);
     const problem = this.verifyIncoming(req);
@@ -620,9 +632,34 @@ export class FakeJira {
     }
     if (method === 'GET' && path === '/rest/api/3/project/search') return this.projectSearch(params);
     if (method === 'GET' && path === '/rest/api/3/issuetype') return [200, this.issueTypes.map((t) => ({ ...t, self: `${this.baseUrl}/rest/api/3/issuetype/${t.id}`, subtask: false }))];
+    if (method === 'POST' && path === REPORT_ACCOUNTS_PATH) return this.reportAccounts(body);
     return [404, { errorMessages: [`fake Jira has no ${method} ${path}`] }];
   }
 }
+
+// POST /app/report-accounts/ as documented: {"accounts":[{accountId, updatedAt}]} with 1 to 90 accounts, each id
+// 1-128 characters of [A-Za-z0-9:-] and updatedAt an RFC 3339 time → 200 {"accounts":[{accountId, status}]} for
+// those needing action, 204 when none; 400 {errorType, errorMessage} for a malformed request; 429 with Retry-After.
+FakeJira.prototype.reportAccounts = function reportAccounts(body) {
+  const headers = this.cyclePeriod ? { 'cycle-period': this.cyclePeriod } : {};
+  if (this.faults.reportRateLimit > 0) {
+    this.faults.reportRateLimit -= 1;
+    return [429, { errorType: 'rate_limited', errorMessage: 'slow down' }, { 'retry-after': String(this.faults.retryAfterSeconds) }];
+  }
+  const accounts = body?.accounts;
+  const bad = (errorMessage) => [400, { errorType: 'bad_request', errorMessage }];
+  if (!Array.isArray(accounts) || accounts.length < 1 || accounts.length > 90) return bad('accounts must hold 1 to 90 entries');
+  const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+  for (const a of accounts) {
+    if (typeof a?.accountId !== 'string' || !/^[A-Za-z0-9:-]{1,128}$/.test(a.accountId) || a.accountId === 'unknown') return bad('bad accountId');
+    if (typeof a.updatedAt !== 'string' || !rfc3339.test(a.updatedAt) || Number.isNaN(Date.parse(a.updatedAt))) return bad('bad updatedAt');
+  }
+  this.accountReports.push(body);
+  const actions = accounts.flatMap(({ accountId }) =>
+    this.closedAccounts.has(accountId) ? [{ accountId, status: 'closed' }]
+      : this.updatedAccounts.has(accountId) ? [{ accountId, status: 'updated' }] : []);
+  return actions.length ? [200, { accounts: actions }, headers] : [204, undefined, headers];
+};
 
 // Starts a fake site (and adds it to nothing else): `new FakeJira(opts).start()`.
 export function startFakeJira(options) {

@@ -119,3 +119,16 @@ TEST_CASE("job workers run at nice 10 unless DOPPEL_WORKER_NICE says otherwise")
   REQUIRE(same);
   CHECK(same->worker_nice == 0);
 }
+
+TEST_CASE("DOPPEL_INBOX_RETENTION_HOURS: default 72, whole hours from 1 to 8760") {
+  auto d = load({});
+  REQUIRE(d);
+  CHECK(d->inbox_retention == std::chrono::hours(72));
+  auto c = load({{"DOPPEL_INBOX_RETENTION_HOURS", "24"}});
+  REQUIRE(c);
+  CHECK(c->inbox_retention == std::chrono::hours(24));
+  for (const auto* bad : {"0", "8761", "-5", "3.5", "72h", "one"}) expect_bad("DOPPEL_INBOX_RETENTION_HOURS", bad);
+  auto e = load({{"DOPPEL_INBOX_RETENTION_HOURS", "0"}});
+  REQUIRE_FALSE(e);
+  CHECK(e.error().message == "DOPPEL_INBOX_RETENTION_HOURS: must be an integer from 1 to 8760");
+}

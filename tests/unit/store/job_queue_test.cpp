@@ -18,7 +18,7 @@ TEST_CASE("backoff doubles from 1 s, caps at 5 min, jitter within 0.7..1.3") {
 TEST_CASE("job kinds round-trip through their names") {
   for (auto k : {store::job_kind::apply_issue, store::job_kind::apply_project_delete, store::job_kind::backfill,
                  store::job_kind::rescan, store::job_kind::publish_flags, store::job_kind::purge_tenant,
-                 store::job_kind::sync_ui_modification})
+                 store::job_kind::sync_ui_modification, store::job_kind::report_accounts})
     CHECK(store::job_kind_from(store::to_string(k)) == k);
   CHECK_FALSE(store::job_kind_from("drop_table").has_value());
 }

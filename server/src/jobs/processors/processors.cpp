@@ -34,6 +34,7 @@ void register_processors(store::worker_pool& workers, service::context& ctx) {
   workers.set_processor(job_kind::publish_flags, bind(publish_flags));
   workers.set_processor(job_kind::purge_tenant, bind(purge_tenant));
   workers.set_processor(job_kind::sync_ui_modification, bind(sync_ui_modification));
+  workers.set_processor(job_kind::report_accounts, bind(report_accounts));
 }
 
 }  // namespace doppel::jobs

@@ -22,6 +22,7 @@ void rescan(store::write_tx& tx, const store::job& j, service::context& ctx);
 void publish_flags(store::write_tx& tx, const store::job& j, service::context& ctx);
 void purge_tenant(store::write_tx& tx, const store::job& j, service::context& ctx);
 void sync_ui_modification(store::write_tx& tx, const store::job& j, service::context& ctx);
+void report_accounts(store::write_tx& tx, const store::job& j, service::context& ctx);
 
 // The job's JSON payload as an object (empty when it is not one), and a string member of it ("" when absent).
 boost::json::object payload_of(const store::job& j);
