@@ -10,7 +10,7 @@
 namespace doppel::store {
 namespace {
 
-constexpr std::array<std::pair<job_kind, std::string_view>, 7> kind_names{{
+constexpr std::array<std::pair<job_kind, std::string_view>, 8> kind_names{{
     {job_kind::apply_issue, "apply_issue"},
     {job_kind::apply_project_delete, "apply_project_delete"},
     {job_kind::backfill, "backfill"},
