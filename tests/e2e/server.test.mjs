@@ -26,6 +26,11 @@ test('health endpoints, descriptor and metrics', async () => {
   const metrics = await (await fetch(`${doppel.url}/metrics`)).text();
   assert.match(metrics, /doppel_http_requests_total\{route="livez",status="200"\} \d+/);
   assert.match(metrics, /doppel_http_request_duration_seconds_bucket\{route="readyz",le="\+Inf"\} \d+/);
+  // The index copies' budget (DOPPEL_INDEX_MEMORY_MB, default 1024 MiB) in full bytes, and their size and traffic.
+  assert.match(metrics, /^doppel_index_memory_budget_bytes 1073741824$/m);
+  for (const name of ['doppel_index_memory_resident_bytes', 'doppel_index_copies', 'doppel_index_cache_hits_total',
+    'doppel_index_cache_loads_total', 'doppel_index_cache_evictions_total'])
+    assert.match(metrics, new RegExp(`^${name} \\d+$`, 'm'));
 });
 
 test('unknown path is 404, wrong method is 405 with Allow, both JSON errors', async () => {
