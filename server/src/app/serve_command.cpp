@@ -75,7 +75,11 @@ int serve(const config& cfg_in) {
   auto db = store::open_database(cfg.database_url, cfg.data_dir);
   store::migrate_database(db.conninfo, cfg.migrations_dir, std::chrono::seconds(30));
   store::db_pool pool(db.conninfo, std::size_t(cfg.db_pool_size));
-  store::database database(pool);
+  // Request reads have connections of their own (read-only), so they never wait for ones that writes, webhook
+  // acknowledgements or workers hold.
+  store::db_pool read_pool(db.conninfo, std::size_t(cfg.db_pool_size), std::chrono::seconds(5),
+                           store::pool_access::read_only);
+  store::database database(pool, &read_pool);
   net::metrics stats;
   app_context app{cfg, load_or_create_secret_key(cfg), database, stats, {},
                   read_file(cfg.descriptor_dir + "/atlassian-connect.json")};
@@ -90,7 +94,16 @@ int serve(const config& cfg_in) {
   store::worker_pool workers(pool, worker_opts);
   database.on_job_queued([&workers] { workers.nudge(); });
   jobs::register_processors(workers, ctx);
-  store::index_listener listener(db.conninfo, *svc.index, svc.tenant_keys.get());
+  // doppel_tenant: this replica forgets the tenant's secret (auth) and its row and settings (service/tenant_cache).
+  store::tenant_change_handlers on_tenant{[&](const std::string& tenant_id) {
+                                            svc.tenant_keys->forget(tenant_id);
+                                            ctx.tenants->forget(tenant_id);
+                                          },
+                                          [&](bool listening) {
+                                            svc.tenant_keys->clear();
+                                            ctx.tenants->resync(listening);
+                                          }};
+  store::index_listener listener(db.conninfo, *svc.index, std::move(on_tenant));
   handlers::env env{ctx, cfg.static_dir, app.descriptor_template, app.cfg.base_url, cfg.app_key, app.ready, stats};
   net::router routes(make_routes(env));
   net::dispatcher dispatch(routes, make_authenticator(svc.auth), stats, {cfg.base_url.rfind("https://", 0) == 0});
@@ -111,8 +124,11 @@ int serve(const config& cfg_in) {
   stats.add_gauge("doppel_http_open_connections", "Open client connections.",
                   [&server] { return double(server.open_connections()); });
   stats.add_gauge("doppel_db_pool_idle", "Idle database connections.", [&pool] { return double(pool.idle()); });
+  stats.add_gauge("doppel_db_read_pool_idle", "Idle database connections of the request reads.",
+                  [&read_pool] { return double(read_pool.idle()); });
 
   pool.warm();
+  read_pool.warm();
   listener.start();
   workers.start();
   app.ready.store(true);

@@ -48,6 +48,7 @@ result<tenant_settings> put_settings(context& ctx, const caller& who, std::strin
   if (!settings) return settings.error();
   ctx.db.write([&](store::write_tx& tx) { save_settings(tx, who.tenant_id, *settings); });
   ctx.index.invalidate(who.tenant_id);
+  ctx.tenants->forget(who.tenant_id);  // this replica at once; the others on save_settings' NOTIFY
   log::info("tenant settings saved", {{"tenant", who.tenant_id}});
   return settings;
 }

@@ -8,6 +8,7 @@
 #include "jira/http_client.hpp"
 #include "service/admin_cache.hpp"
 #include "service/permissions.hpp"
+#include "service/tenant_cache.hpp"
 #include "store/database.hpp"
 #include "store/index_cache.hpp"
 
@@ -31,6 +32,9 @@ struct context {
   std::chrono::seconds uninstall_retention{30 * 24 * 3600};
   // Viewers' project-level Jira permissions, 60 s (service/permissions.hpp).
   std::shared_ptr<permission_cache> permissions = std::make_shared<permission_cache>();
+  // Tenant rows and settings requests read, kept current by the listener (service/tenant_cache.hpp); until serve's
+  // listener reports LISTEN active it keeps nothing, so every read goes to the database.
+  std::shared_ptr<tenant_cache> tenants = std::make_shared<tenant_cache>();
 };
 
 }  // namespace doppel::service
