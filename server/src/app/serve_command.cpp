@@ -110,12 +110,14 @@ int serve(const config& cfg_in) {
 
   boost::asio::io_context io(cfg.http_threads);
   boost::asio::thread_pool handler_pool(std::size_t(cfg.db_pool_size));
+  // The panel's reads (route_lane::read) on threads of their own, one per read connection.
+  boost::asio::thread_pool read_handlers(std::size_t(cfg.db_pool_size));
   std::shared_ptr<boost::asio::ssl::context> tls;
   if (cfg.tls_cert_file) tls = net::make_tls_context(*cfg.tls_cert_file, *cfg.tls_key_file);
   net::server_limits limits;
   limits.read_timeout = cfg.read_timeout;
   limits.write_timeout = cfg.read_timeout;
-  net::http_server server(io, handler_pool, dispatch, routes, limits, tls);
+  net::http_server server(io, handler_pool, dispatch, routes, limits, tls, &read_handlers);
   auto port = server.listen(cfg.bind, cfg.port);
   if (cfg.port == 0 && !getenv("DOPPEL_BASE_URL")) {
     app.cfg.base_url = "http://localhost:" + std::to_string(port);
@@ -170,6 +172,7 @@ int serve(const config& cfg_in) {
   for (auto& t : threads) t.join();
   if (drainer.joinable()) drainer.join();
   handler_pool.join();
+  read_handlers.join();
   if (db.embedded) db.embedded->stop();
   log::info("stopped");
   return 0;
