@@ -40,6 +40,12 @@ if run panel_api --issues 300 --rates 20 --phase-seconds 2 --warmup-seconds 1 --
   check_json "$tmp/out/panel/result.json" 'r.seed === "backfill" && r.issues === 300 && r.phases[0].completed === 40 && r.phases[0].errors === 0 && Number.isFinite(r.phases[0].p999_ms)'
 fi
 
+echo "== burst_reads (300 issues, 1 round of this build: 2 s idle, a 2 s burst of 50 webhooks/s) =="
+if run burst_reads --issues 300 --rounds 1 --idle-seconds 2 --warmup-seconds 1 --burst-rate 50 --burst-seconds 2 --apply-seconds 3 --seed-timeout-seconds 120; then
+  check_json "$tmp/out/burst/result.json" 'r.runs.length === 1 && r.runs[0].idle.completed === 200 && r.runs[0].idle.errors === 0 && r.runs[0].read_errors === 0'
+  check_json "$tmp/out/burst/result.json" 'r.runs[0].webhooks.acknowledged === 100 && r.runs[0].burst.samples > 0 && Number.isFinite(r.runs[0].during.p99_ms)'
+fi
+
 echo "== soak (2 samples x 3 s) =="
 run soak --minutes 0.1 --sample-seconds 3 --seed 100 --webhook-rate 5 --panel-rps 5 \
   || { echo "   soak again with webhooks only"; run soak --minutes 0.1 --sample-seconds 3 --seed 100 --webhook-rate 5 --panel-rps 0; }

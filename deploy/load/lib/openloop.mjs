@@ -6,8 +6,11 @@ import { performance } from "node:perf_hooks";
 // Fires make_request(i) at `rate` per second for `duration_s`, independent of completions (open loop), so a slow
 // server shows up as latency, not as a lower offered rate. Requests that would exceed max_in_flight are counted
 // as dropped (client saturation). Resolves with the latency samples in ms, measured from each scheduled start.
-export async function open_loop({ rate, duration_s, make_request, max_in_flight = 4096, is_ok = (r) => r.status >= 200 && r.status < 300 }) {
-  const total = Math.max(1, Math.round(rate * duration_s));
+// on_sample(scheduled, latency_ms, response), when given, sees every answer (scheduled: performance.now() time), and
+// `until()`, when given, stops the schedule early once it returns true (checked before each send).
+export async function open_loop({ rate, duration_s, make_request, max_in_flight = 4096, is_ok = (r) => r.status >= 200 && r.status < 300,
+                                  on_sample, until }) {
+  let total = Math.max(1, Math.round(rate * duration_s));
   const interval = 1000 / rate;
   const latencies = [];
   const statuses = new Map();
@@ -18,6 +21,7 @@ export async function open_loop({ rate, duration_s, make_request, max_in_flight 
     const tick = () => {
       const now = performance.now();
       while (fired < total && t0 + fired * interval <= now) {
+        if (until?.()) { total = fired; break; }
         const scheduled = t0 + fired * interval;
         max_lag = Math.max(max_lag, now - scheduled);
         const i = fired++;
@@ -26,6 +30,7 @@ export async function open_loop({ rate, duration_s, make_request, max_in_flight 
         make_request(i).then((r) => {
           in_flight--; done++;
           latencies.push(performance.now() - scheduled);
+          on_sample?.(scheduled, performance.now() - scheduled, r);
           statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
           if (!is_ok(r)) errors++;
           finish();
@@ -46,7 +51,7 @@ export async function open_loop({ rate, duration_s, make_request, max_in_flight 
 export function summarize(samples) {
   const s = Float64Array.from(samples).sort();
   const q = (p) => (s.length ? s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] : NaN);
-  return { samples: s.length, p50_ms: q(0.5), p90_ms: q(0.9), p99_ms: q(0.99), p999_ms: q(0.999), max_ms: s.length ? s[s.length - 1] : NaN };
+  return { samples: s.length, p50_ms: q(0.5), p90_ms: q(0.9), p95_ms: q(0.95), p99_ms: q(0.99), p999_ms: q(0.999), max_ms: s.length ? s[s.length - 1] : NaN };
 }
 
 // Runs `worker(i)` for i in [0, count) with at most `concurrency` in flight (closed loop, for seeding).

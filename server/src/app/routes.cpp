@@ -60,8 +60,9 @@ std::vector<net::route> make_routes(handlers::env& e) {
       {verb::get,  "/pages/dashboard",        route_auth::page,      no_body, "page.dashboard",         bind(handlers::dashboard_page)},
 
       // --- issue panel API (handlers/panel_api.cpp) ---
-      {verb::get,  "/api/issues/{issueKey}/similar",              route_auth::api, no_body, "api.similar",       bind_svc(handlers::similar_for_issue)},
-      {verb::post, "/api/similar",                                route_auth::api, 64 * kib, "api.similar_draft", bind_svc(handlers::similar_for_draft)},
+      // (the two reads run on the read lane: handler threads of their own, never queued behind webhooks)
+      {verb::get,  "/api/issues/{issueKey}/similar",              route_auth::api, no_body, "api.similar",       bind_svc(handlers::similar_for_issue), net::route_lane::read},
+      {verb::post, "/api/similar",                                route_auth::api, 64 * kib, "api.similar_draft", bind_svc(handlers::similar_for_draft), net::route_lane::read},
       {verb::post, "/api/pairs/{issueKey}/{candidateKey}/link",   route_auth::api, no_body, "api.pair_link",     bind_svc(handlers::link_pair)},
       {verb::post, "/api/pairs/{issueKey}/{candidateKey}/dismiss", route_auth::api, no_body, "api.pair_dismiss", bind_svc(handlers::dismiss_pair)},
       {verb::post, "/api/pairs/{issueKey}/{candidateKey}/restore", route_auth::api, no_body, "api.pair_restore", bind_svc(handlers::restore_pair)},

@@ -92,7 +92,11 @@ int serve(const config& cfg_in) {
   auto db = store::open_database(cfg.database_url, cfg.data_dir);
   store::migrate_database(db.conninfo, cfg.migrations_dir, std::chrono::seconds(30));
   store::db_pool pool(db.conninfo, std::size_t(cfg.db_pool_size));
-  store::database database(pool);
+  // Request reads have connections of their own (read-only), so they never wait for ones that writes, webhook
+  // acknowledgements or workers hold.
+  store::db_pool read_pool(db.conninfo, std::size_t(cfg.db_pool_size), std::chrono::seconds(5),
+                           store::pool_access::read_only);
+  store::database database(pool, &read_pool);
   net::metrics stats;
   app_context app{cfg, load_or_create_secret_key(cfg), database, stats, {},
                   read_file(cfg.descriptor_dir + "/atlassian-connect.json")};
@@ -110,19 +114,30 @@ int serve(const config& cfg_in) {
   // The janitor: processed inbox rows (full issue text) older than DOPPEL_INBOX_RETENTION_HOURS, every 10 minutes.
   workers.add_periodic("inbox retention", std::chrono::minutes(1), std::chrono::minutes(10),
                        [&ctx, retention = cfg.inbox_retention] { service::prune_inbox(ctx, retention); });
-  store::index_listener listener(db.conninfo, *svc.index, svc.tenant_keys.get());
+  // doppel_tenant: this replica forgets the tenant's secret (auth) and its row and settings (service/tenant_cache).
+  store::tenant_change_handlers on_tenant{[&](const std::string& tenant_id) {
+                                            svc.tenant_keys->forget(tenant_id);
+                                            ctx.tenants->forget(tenant_id);
+                                          },
+                                          [&](bool listening) {
+                                            svc.tenant_keys->clear();
+                                            ctx.tenants->resync(listening);
+                                          }};
+  store::index_listener listener(db.conninfo, *svc.index, std::move(on_tenant));
   handlers::env env{ctx, cfg.static_dir, app.descriptor_template, app.cfg.base_url, cfg.app_key, app.ready, stats};
   net::router routes(make_routes(env));
   net::dispatcher dispatch(routes, make_authenticator(svc.auth), stats, {cfg.base_url.rfind("https://", 0) == 0});
 
   boost::asio::io_context io(cfg.http_threads);
   boost::asio::thread_pool handler_pool(std::size_t(cfg.db_pool_size));
+  // The panel's reads (route_lane::read) on threads of their own, one per read connection.
+  boost::asio::thread_pool read_handlers(std::size_t(cfg.db_pool_size));
   std::shared_ptr<boost::asio::ssl::context> tls;
   if (cfg.tls_cert_file) tls = net::make_tls_context(*cfg.tls_cert_file, *cfg.tls_key_file);
   net::server_limits limits;
   limits.read_timeout = cfg.read_timeout;
   limits.write_timeout = cfg.read_timeout;
-  net::http_server server(io, handler_pool, dispatch, routes, limits, tls);
+  net::http_server server(io, handler_pool, dispatch, routes, limits, tls, &read_handlers);
   auto port = server.listen(cfg.bind, cfg.port);
   if (cfg.port == 0 && !getenv("DOPPEL_BASE_URL")) {
     app.cfg.base_url = "http://localhost:" + std::to_string(port);
@@ -134,8 +149,11 @@ int serve(const config& cfg_in) {
   stats.add_gauge("doppel_http_large_bodies", "Requests holding a large-body slot (bodies over 1 MiB).",
                   [&server] { return double(server.large_bodies()); });
   add_index_cache_metrics(stats, *svc.index);
+  stats.add_gauge("doppel_db_read_pool_idle", "Idle database connections of the request reads.",
+                  [&read_pool] { return double(read_pool.idle()); });
 
   pool.warm();
+  read_pool.warm();
   listener.start();
   workers.start();
   app.ready.store(true);
@@ -177,6 +195,7 @@ int serve(const config& cfg_in) {
   for (auto& t : threads) t.join();
   if (drainer.joinable()) drainer.join();
   handler_pool.join();
+  read_handlers.join();
   if (db.embedded) db.embedded->stop();
   log::info("stopped");
   return 0;

@@ -15,6 +15,10 @@ namespace doppel::net {
 struct request_context;
 using handler_fn = std::function<reply(request_context&)>;
 
+// Which handler threads run a route: `read` = the panel's reads, on threads of their own (http_server's read pool),
+// so that they never queue behind webhook acknowledgements or writes waiting for the database.
+enum class route_lane { main, read };
+
 struct route {
   http::verb method;
   std::string pattern;
@@ -22,6 +26,7 @@ struct route {
   std::size_t body_limit;  // bytes; requests with larger bodies get 413
   std::string name;        // stable label for logs and metrics, e.g. "api.similar"
   handler_fn handler;
+  route_lane lane = route_lane::main;
 };
 
 struct route_match {

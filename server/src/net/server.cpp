@@ -26,10 +26,10 @@ beast::tcp_stream& lowest(beast::ssl_stream<beast::tcp_stream>& s) { return beas
 template <class Stream>
 class session : public std::enable_shared_from_this<session<Stream>> {
  public:
-  session(Stream stream, asio::thread_pool& pool, const dispatcher& dispatch, const router& routes,
-          server_limits limits, std::shared_ptr<http_server::shared_state> state)
-      : stream_(std::move(stream)), pool_(pool), dispatch_(dispatch), routes_(routes), limits_(limits),
-        state_(std::move(state)) {
+  session(Stream stream, asio::thread_pool& pool, asio::thread_pool* read_pool, const dispatcher& dispatch,
+          const router& routes, server_limits limits, std::shared_ptr<http_server::shared_state> state)
+      : stream_(std::move(stream)), pool_(pool), read_pool_(read_pool), dispatch_(dispatch), routes_(routes),
+        limits_(limits), state_(std::move(state)) {
     ++state_->connections;
   }
   ~session() {
@@ -78,6 +78,7 @@ class session : public std::enable_shared_from_this<session<Stream>> {
     (void)query;
     auto m = routes_.match(header_parser_->get().method(), path);
     std::size_t limit = m.matched ? m.matched->body_limit : 0;
+    read_lane_ = m.matched && m.matched->lane == route_lane::read && read_pool_;
     auto length = header_parser_->content_length();
     if (length && *length > limit) {
       --state_->in_flight;
@@ -108,7 +109,7 @@ class session : public std::enable_shared_from_this<session<Stream>> {
     body_parser_.reset();
     auto self = this->shared_from_this();
     // Dispatch may block on the database: run it on the handler pool, write back on our own executor.
-    asio::post(pool_, [self, req] {
+    asio::post(read_lane_ ? *read_pool_ : pool_, [self, req] {
       auto res = std::make_shared<response>(self->dispatch_.handle(*req));
       asio::dispatch(lowest(self->stream_).get_executor(), [self, res] { self->write(res); });
     });
@@ -192,6 +193,7 @@ class session : public std::enable_shared_from_this<session<Stream>> {
   Stream stream_;
   beast::flat_buffer buffer_;
   asio::thread_pool& pool_;
+  asio::thread_pool* read_pool_;  // runs route_lane::read routes when set
   const dispatcher& dispatch_;
   const router& routes_;
   server_limits limits_;
@@ -200,6 +202,7 @@ class session : public std::enable_shared_from_this<session<Stream>> {
   std::optional<http::request_parser<http::string_body>> body_parser_;
   bool first_request_ = true;
   bool large_slot_ = false;  // this request holds one of server_limits::max_large_bodies
+  bool read_lane_ = false;  // this request's route runs on read_pool_
   std::shared_ptr<std::array<char, 16384>> discard_;
   std::size_t discarded_ = 0;
 };
@@ -207,8 +210,9 @@ class session : public std::enable_shared_from_this<session<Stream>> {
 }  // namespace
 
 http_server::http_server(asio::io_context& io, asio::thread_pool& handler_pool, const dispatcher& dispatch,
-                         const router& routes, server_limits limits, std::shared_ptr<asio::ssl::context> tls)
-    : io_(io), handler_pool_(handler_pool), dispatch_(dispatch), routes_(routes), limits_(limits),
+                         const router& routes, server_limits limits, std::shared_ptr<asio::ssl::context> tls,
+                         asio::thread_pool* read_pool)
+    : io_(io), handler_pool_(handler_pool), read_pool_(read_pool), dispatch_(dispatch), routes_(routes), limits_(limits),
       tls_(std::move(tls)), acceptor_(asio::make_strand(io)), state_(std::make_shared<shared_state>()) {}
 
 std::uint16_t http_server::listen(const std::string& address, std::uint16_t port) {
@@ -237,11 +241,11 @@ void http_server::do_accept() {
       if (tls_) {
         std::make_shared<session<beast::ssl_stream<beast::tcp_stream>>>(
             beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls_), handler_pool_,
-            dispatch_, routes_, limits_, state_)
+            read_pool_, dispatch_, routes_, limits_, state_)
             ->start();
       } else {
-        std::make_shared<session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), handler_pool_, dispatch_,
-                                                     routes_, limits_, state_)
+        std::make_shared<session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), handler_pool_, read_pool_,
+                                                     dispatch_, routes_, limits_, state_)
             ->start();
       }
     }

@@ -31,9 +31,11 @@ struct server_limits {
 
 class http_server {
  public:
-  // handler_pool runs dispatch (which may block on the database), never the network threads.
+  // handler_pool runs dispatch (which may block on the database), never the network threads; read_pool (optional)
+  // runs the routes of route_lane::read instead.
   http_server(boost::asio::io_context& io, boost::asio::thread_pool& handler_pool, const dispatcher& dispatch,
-              const router& routes, server_limits limits, std::shared_ptr<boost::asio::ssl::context> tls);
+              const router& routes, server_limits limits, std::shared_ptr<boost::asio::ssl::context> tls,
+              boost::asio::thread_pool* read_pool = nullptr);
 
   // Binds and starts accepting; returns the bound port (useful with port 0).
   std::uint16_t listen(const std::string& address, std::uint16_t port);
@@ -56,6 +58,7 @@ class http_server {
 
   boost::asio::io_context& io_;
   boost::asio::thread_pool& handler_pool_;
+  boost::asio::thread_pool* read_pool_;
   const dispatcher& dispatch_;
   const router& routes_;
   server_limits limits_;

@@ -56,6 +56,7 @@ result<tenant_settings> put_settings(context& ctx, const caller& who, std::strin
     if (scope_changed && tenant && tenant->kind == "forge") queue_ui_modification_sync(tx, who.tenant_id);
   });
   ctx.index.invalidate(who.tenant_id);
+  ctx.tenants->forget(who.tenant_id);  // this replica at once; the others on save_settings' NOTIFY
   log::info("tenant settings saved", {{"tenant", who.tenant_id}});
   return settings;
 }

@@ -9,6 +9,7 @@
 #include "jira/http_client.hpp"
 #include "service/admin_cache.hpp"
 #include "service/permissions.hpp"
+#include "service/tenant_cache.hpp"
 #include "store/database.hpp"
 #include "store/inbox_batcher.hpp"
 #include "store/index_cache.hpp"
@@ -37,6 +38,9 @@ struct context {
   std::shared_ptr<jira::call_gates> jira_gates = std::make_shared<jira::call_gates>();
   // Webhook acknowledgements: concurrent events share one inbox commit (group commit, store/inbox_batcher.hpp).
   std::shared_ptr<store::inbox_batcher> inbox = std::make_shared<store::inbox_batcher>(store::inbox_flush(db));
+  // Tenant rows and settings requests read, kept current by the listener (service/tenant_cache.hpp); until serve's
+  // listener reports LISTEN active it keeps nothing, so every read goes to the database.
+  std::shared_ptr<tenant_cache> tenants = std::make_shared<tenant_cache>();
 };
 
 }  // namespace doppel::service

@@ -64,7 +64,7 @@ void change_status(store::write_tx& tx, const decided_by& by, const pair_side& i
 // pair decided before it was ever stored keeps.
 double likelihood_between(context& ctx, const std::string& tenant_id, const store::issue_meta& issue,
                           const std::string& candidate_id) {
-  auto settings = ctx.db.read([&](store::read_tx& tx) { return load_settings(tx, tenant_id); });
+  const auto settings = tenant_snapshot_of(ctx, tenant_id)->settings;
   auto filter = filter_for(settings, issue.project, core::likelihood_search_limit);
   auto found = suggest(ctx.index, tenant_id, {issue.issue_id, std::nullopt, {}}, filter, settings.threshold,
                        core::likelihood_search_limit);

@@ -1,4 +1,4 @@
-// Similar issues: settings and stored pairs → the tenant's memory index → candidates with metadata and status.
+// Similar issues: settings (memory) and stored pairs → the tenant's memory index → candidates with metadata and status.
 #include "service/similar.hpp"
 
 #include "core/analyzer.hpp"
@@ -11,13 +11,13 @@
 #include "service/tenants.hpp"
 #include "store/index_store.hpp"
 #include "store/pair_store.hpp"
-#include "store/tenant_store.hpp"
 
 #include <boost/json.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace doppel::service {
@@ -38,14 +38,17 @@ struct tenant_view {
   std::string browse_base;  // display URL (or base URL) for issue links
 };
 
-tenant_view read_tenant_view(store::tx_base& tx, const caller& who) {
-  tenant_view v;
-  v.settings = load_settings(tx, who.tenant_id);
-  auto t = store::find_tenant(tx, who.tenant_id);
-  if (t) v.browse_base = !t->display_url.empty() ? t->display_url : t->base_url;
+// From this replica's memory (tenant_snapshot_of): no database read on a warm path.
+tenant_view tenant_view_of(context& ctx, const caller& who) {
+  auto t = tenant_snapshot_of(ctx, who.tenant_id);
+  tenant_view v{t->settings, {}};
+  if (t->row) v.browse_base = !t->row->display_url.empty() ? t->row->display_url : t->row->base_url;
   if (who.forge && !who.forge_site_url.empty()) v.browse_base = who.forge_site_url;
   return v;
 }
+
+// The hits' stored metadata, read once after the search (by the visibility filter) and used again to describe them.
+using metas_by_id = std::unordered_map<std::string, store::issue_meta>;
 
 // The review status of the pair (issue_id, candidate_id) in either direction; "pending" when none is stored.
 std::string pair_status(const std::vector<store::pair_row>& pairs, const std::string& issue_id,
@@ -57,27 +60,25 @@ std::string pair_status(const std::vector<store::pair_row>& pairs, const std::st
   return status;
 }
 
-// Suggestions with their metadata (read after the search; an issue deleted since is left out), review status and
-// the explaining words as written in the query's text (`query_texts`) or the candidate's summary.
-std::vector<similar_candidate> describe(context& ctx, const std::string& tenant_id, const std::string& issue_id,
-                                        const std::vector<suggestion>& found, const std::vector<store::pair_row>& pairs,
+// Suggestions with their metadata (`metas`, read after the search: an issue deleted since is left out), review
+// status and the explaining words as written in the query's text (`query_texts`) or the candidate's summary.
+std::vector<similar_candidate> describe(const std::string& issue_id, const std::vector<suggestion>& found,
+                                        const metas_by_id& metas, const std::vector<store::pair_row>& pairs,
                                         const std::string& browse_base, const std::vector<std::string_view>& query_texts) {
-  std::vector<std::string> ids;
-  for (const auto& s : found) ids.push_back(s.hit.issue_id);
-  auto metas = ctx.db.read([&](store::read_tx& tx) { return store::find_issues_by_ids(tx, tenant_id, ids); });
   std::vector<similar_candidate> out;
   for (const auto& s : found) {
     const auto& h = s.hit;
-    auto meta = std::find_if(metas.begin(), metas.end(), [&](const auto& m) { return m.issue_id == h.issue_id; });
+    auto meta = metas.find(h.issue_id);
     if (meta == metas.end()) continue;  // deleted since the search
-    similar_candidate c{meta->key, meta->summary, meta->project, meta->status, meta->issue_type,
+    const auto& m = meta->second;
+    similar_candidate c{m.key, m.summary, m.project, m.status, m.issue_type,
                         std::min(1.0, h.score), s.likelihood, std::string(core::to_string(s.tier)),
-                        browse_base.empty() ? "" : browse_base + "/browse/" + meta->key,
+                        browse_base.empty() ? "" : browse_base + "/browse/" + m.key,
                         {}, pair_status(pairs, issue_id, h.issue_id)};
     std::vector<std::string> stems;
     for (const auto& t : h.terms) stems.push_back(t.term);
     auto texts = query_texts;
-    texts.push_back(meta->summary);
+    texts.push_back(m.summary);
     c.terms = core::surface_forms(stems, texts, thread_tokenizer());
     out.push_back(std::move(c));
   }
@@ -129,15 +130,19 @@ result<core::indexed_document> fetch_unindexed(context& ctx, const caller& who, 
   return core::make_indexed_document(*doc, thread_tokenizer());
 }
 
-// The hits the viewer may browse (for suggest(), before rating). A failed check keeps none and leaves its error in
-// `failed`, which the caller returns (fail closed: nothing shown, and why).
-visibility_fn visible_to(context& ctx, const viewer_check& vc, std::optional<error>& failed) {
-  return [&ctx, &vc, &failed](std::vector<core::search_hit> hits) {
+// The hits the viewer may browse (for suggest(), before rating), reading the hits' metadata into `metas` (the one
+// read of the candidates' rows). A failed check keeps none and leaves its error in `failed`, which the caller
+// returns (fail closed: nothing shown, and why).
+visibility_fn visible_to(context& ctx, const viewer_check& vc, metas_by_id& metas, std::optional<error>& failed) {
+  return [&ctx, &vc, &metas, &failed](std::vector<core::search_hit> hits) {
     std::vector<std::string> ids;
     for (const auto& h : hits) ids.push_back(h.issue_id);
-    auto metas = ctx.db.read([&](store::read_tx& tx) { return store::find_issues_by_ids(tx, vc.viewer.tenant_id(), ids); });
+    auto rows = ctx.db.read([&](store::read_tx& tx) { return store::find_issues_by_ids(tx, vc.viewer.tenant_id(), ids); });
     std::vector<auth::candidate> candidates;
-    for (const auto& m : metas) candidates.push_back(candidate_of(m));
+    for (auto& m : rows) {
+      candidates.push_back(candidate_of(m));
+      metas.emplace(m.issue_id, std::move(m));
+    }
     auto visible = browsable_candidates(*ctx.permissions, vc.viewer, candidates, vc.check);
     if (!visible) {
       failed = visible.error();
@@ -157,22 +162,15 @@ result<similar_answer> similar_for_issue(context& ctx, const caller& who, const 
   if (!vc) return vc.error();
   // A token naming its issue by key serves that issue only (checked before anything is looked up).
   if (!who.context.key.empty() && !auth::context_allows(who.context, key, "")) return context_mismatch();
+  const auto view = tenant_view_of(ctx, who);
+  metas_by_id metas;
   std::optional<error> check_failed;
-  const auto visible = visible_to(ctx, *vc, check_failed);
-  // Everything read before the search, in one read transaction: settings, site URL, the issue, its pairs.
-  struct before_search {
-    tenant_view view;
-    std::optional<store::issue_meta> meta;
-    std::vector<store::pair_row> pairs;
-  };
-  auto known = ctx.db.read([&](store::read_tx& tx) {
-    before_search b{read_tenant_view(tx, who), store::find_issue_by_key(tx, who.tenant_id, key), {}};
-    if (b.meta) b.pairs = store::pairs_for(tx, who.tenant_id, b.meta->issue_id);
-    return b;
-  });
+  const auto visible = visible_to(ctx, *vc, metas, check_failed);
+  // The one read before the search (settings and site URL come from memory): the issue and its pairs.
+  const auto known = ctx.db.read([&](store::read_tx& tx) { return store::find_issue_with_pairs(tx, who.tenant_id, key); });
   similar_answer answer;
   answer.indexed = known.meta.has_value();
-  const auto threshold = known.view.settings.threshold;
+  const auto threshold = view.settings.threshold;
   std::vector<suggestion> found;
   std::string issue_id, summary;
   if (known.meta) {
@@ -183,7 +181,7 @@ result<similar_answer> similar_for_issue(context& ctx, const caller& who, const 
     if (!auth::context_allows(who.context, key, known.meta->issue_id)) return context_mismatch();
     issue_id = known.meta->issue_id;
     summary = known.meta->summary;
-    auto filter = filter_for(known.view.settings, known.meta->project, limit);
+    auto filter = filter_for(view.settings, known.meta->project, limit);
     filter.exclude_issue_ids = store::dismissed_among(known.pairs, issue_id);
     found = suggest(ctx.index, who.tenant_id, {issue_id, std::nullopt, {}}, filter, threshold, limit, visible);
   } else {
@@ -201,30 +199,31 @@ result<similar_answer> similar_for_issue(context& ctx, const caller& who, const 
     if (!auth::context_allows(who.context, key, doc->issue_id)) return context_mismatch();
     issue_id = doc->issue_id;
     summary = doc->summary;
-    auto filter = filter_for(known.view.settings, doc->project, limit);
+    auto filter = filter_for(view.settings, doc->project, limit);
     filter.exclude_issue_ids.insert(issue_id);
     suggestion_query q{"", core::query{doc->analysis, doc->project, doc->components, doc->created_ms},
                        {doc->project, doc->issue_type, doc->components, doc->created_ms}};
     found = suggest(ctx.index, who.tenant_id, q, filter, threshold, limit, visible);
   }
   if (check_failed) return *check_failed;
-  answer.candidates = describe(ctx, who.tenant_id, issue_id, found, known.pairs, known.view.browse_base, {summary});
+  answer.candidates = describe(issue_id, found, metas, known.pairs, view.browse_base, {summary});
   return answer;
 }
 
 result<similar_answer> similar_for_draft(context& ctx, const caller& who, const draft& d, std::size_t limit) {
   auto vc = viewer_check_for(ctx, who);
   if (!vc) return vc.error();
+  const auto view = tenant_view_of(ctx, who);
+  metas_by_id metas;
   std::optional<error> check_failed;
-  const auto visible = visible_to(ctx, *vc, check_failed);
-  auto view = ctx.db.read([&](store::read_tx& tx) { return read_tenant_view(tx, who); });
+  const auto visible = visible_to(ctx, *vc, metas, check_failed);
   auto filter = filter_for(view.settings, d.project_key, limit);
   suggestion_query q{"", core::query{core::analyze_draft(d.summary, d.description, thread_tokenizer()), d.project_key, {}, 0},
                      {d.project_key, d.issue_type, {}, now_ms()}};  // a draft is being created now
   auto found = suggest(ctx.index, who.tenant_id, q, filter, view.settings.threshold, limit, visible);
   if (check_failed) return *check_failed;
   similar_answer answer;
-  answer.candidates = describe(ctx, who.tenant_id, "", found, {}, view.browse_base, {d.summary, d.description});
+  answer.candidates = describe("", found, metas, {}, view.browse_base, {d.summary, d.description});
   return answer;
 }
 

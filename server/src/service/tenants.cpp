@@ -3,6 +3,7 @@
 
 #include "auth/forge_token.hpp"
 #include "service/backfill.hpp"
+#include "service/settings.hpp"
 #include "service/ui_modifications.hpp"
 #include "store/job_queue.hpp"
 #include "store/tenant_store.hpp"
@@ -49,6 +50,7 @@ result<bool> install_connect(context& ctx, const connect_install_request& in) {
     return is_new;
   });
   ctx.tenant_keys.forget(row.client_key);  // a reinstall may bring a new secret
+  ctx.tenants->forget(row.client_key);
   log::info("tenant installed", {{"tenant", row.client_key}, {"first_install", first}});
   return first;
 }
@@ -60,12 +62,14 @@ void uninstall(context& ctx, const std::string& tenant_id) {
       store::enqueue(tx, tenant_id, store::job_kind::purge_tenant, "purge", "{}", retention);
   });
   ctx.tenant_keys.forget(tenant_id);
+  ctx.tenants->forget(tenant_id);
   log::info("tenant uninstalled", {{"tenant", tenant_id}, {"retention_seconds", retention}});
 }
 
 bool set_tenant_state(context& ctx, const std::string& tenant_id, const std::string& state) {
   bool changed = ctx.db.write([&](store::write_tx& tx) { return store::set_tenant_state(tx, tenant_id, state); });
   ctx.tenant_keys.forget(tenant_id);  // this replica at once; the others on the trigger's NOTIFY
+  ctx.tenants->forget(tenant_id);
   log::info("tenant state", {{"tenant", tenant_id}, {"state", state}, {"changed", changed}});
   return changed;
 }
@@ -115,7 +119,7 @@ result<std::shared_ptr<jira::jira_client>> jira_for_tenant(context& ctx, const s
                                                           const caller* who) {
   if (who && who->forge && !who->forge_api_base_url.empty() && auth::plausible_system_token(who->forge_system_token))
     return gated_client(ctx, tenant_id, who, jira::forge_credentials{who->forge_api_base_url, who->forge_system_token});
-  auto tenant = find_tenant(ctx, tenant_id);
+  auto tenant = who ? tenant_snapshot_of(ctx, tenant_id)->row : find_tenant(ctx, tenant_id);
   if (!tenant || tenant->state == "uninstalled") return make_error(errc::not_found, "unknown_tenant", "Unknown tenant");
   if (tenant->kind == "forge") {
     auto problem = auth::system_token_problem(!tenant->system_token_box.empty(), tenant->system_token_expires, now_s());
@@ -131,6 +135,14 @@ result<std::shared_ptr<jira::jira_client>> jira_for_tenant(context& ctx, const s
   auto secret = ctx.secrets.open(tenant->secret_box);
   if (!secret) return make_error(errc::internal, "secret_unavailable", "Tenant secret cannot be opened");
   return gated_client(ctx, tenant_id, who, jira::connect_credentials{tenant->base_url, ctx.app_key, std::move(*secret)});
+}
+
+std::shared_ptr<const tenant_snapshot> tenant_snapshot_of(context& ctx, const std::string& tenant_id) {
+  return ctx.tenants->get(tenant_id, [&] {
+    return ctx.db.read([&](store::read_tx& tx) {
+      return tenant_snapshot{store::find_tenant(tx, tenant_id), load_settings(tx, tenant_id)};
+    });
+  });
 }
 
 result<permission_check_fn> permission_checker(context& ctx, const caller& who) {
@@ -172,6 +184,7 @@ bool remember_system_token(store::write_tx& tx, context& ctx, const caller& who,
   // Work waiting for a token runs now: a backfill, a sync of the create-dialog hints' entity.
   store::make_due_now(tx, who.tenant_id, store::job_kind::backfill);
   wake_ui_modification_sync(tx, who.tenant_id);  // not the daily refresh: only a sync that waits for a token
+  tx.after_commit([&ctx, tenant_id = who.tenant_id] { ctx.tenants->forget(tenant_id); });  // the others: NOTIFY
   return true;
 }
 
@@ -181,7 +194,8 @@ bool remember_system_token(context& ctx, const caller& who) {
 }
 
 site_urls site_of(context& ctx, const std::string& tenant_id) {
-  auto t = find_tenant(ctx, tenant_id);
+  const auto snapshot = tenant_snapshot_of(ctx, tenant_id);
+  const auto& t = snapshot->row;
   if (!t) return {};
   return {t->base_url, t->display_url};
 }
@@ -198,6 +212,7 @@ void purge_if_due(store::write_tx& tx, context& ctx, const std::string& tenant_i
   tx.after_commit([&ctx, tenant_id] {
     ctx.db.write([&](store::write_tx& tx2) { store::delete_tenant_if_due(tx2, tenant_id); });
     ctx.index.invalidate(tenant_id);
+    ctx.tenants->forget(tenant_id);
     log::info("tenant data deleted", {{"tenant", tenant_id}});
   });
 }

@@ -52,6 +52,10 @@ bool accept_event(context& ctx, const store::inbound_event& ev);
 result<std::shared_ptr<jira::jira_client>> jira_for_tenant(context& ctx, const std::string& tenant_id,
                                                           const caller* who);
 
+// The tenant's row and settings as user requests read them: from this replica's memory (service/tenant_cache),
+// else one read. Background jobs read the row itself (a token stored a moment ago must be the one they use).
+std::shared_ptr<const tenant_snapshot> tenant_snapshot_of(context& ctx, const std::string& tenant_id);
+
 // The viewer's permission check on a user request: Jira as the app (jira_for_tenant with who), all its calls within
 // permission_check_budget (a long Retry-After fails fast instead of sleeping on the request thread).
 

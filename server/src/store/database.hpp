@@ -1,5 +1,7 @@
 // The database handle use-cases own their transactions through: read, snapshot and write units over the pool.
 // A write commits once and then runs its after-commit hooks (index copies, waking the workers for queued jobs).
+// Reads may have a pool of their own (serve gives request reads one), so that they never wait for connections
+// that writes, webhook acknowledgements or workers hold.
 #pragma once
 
 #include "store/db_pool.hpp"
@@ -18,10 +20,12 @@ using tx_base = pqxx::transaction_base;
 
 // (libpqxx 6 transactions share a virtual base, pqxx::internal::namedclass, that the most derived class names.)
 
-// Read committed, read-only: one consistent-enough look (a panel request's reads).
-class read_tx : public pqxx::read_transaction {
+// Read committed reads: each statement in autocommit (under read committed every statement takes its own snapshot
+// anyway, so BEGIN and COMMIT would only add two round trips). Read-only on a read pool's connections (their
+// default_transaction_read_only is on); reads that must agree with each other use snapshot_tx.
+class read_tx : public pqxx::nontransaction {
  public:
-  explicit read_tx(pqxx::connection& c) : namedclass("read_tx"), pqxx::read_transaction(c) {}
+  explicit read_tx(pqxx::connection& c) : namedclass("read_tx"), pqxx::nontransaction(c) {}
 };
 
 // Repeatable read, read-only: several reads that must agree with each other (a count and its page).
@@ -48,7 +52,8 @@ class write_tx : public pqxx::work {
 
 class database {
  public:
-  explicit database(db_pool& pool) : pool_(pool) {}
+  // read_pool (optional): where read() takes its connections; else the pool.
+  explicit database(db_pool& pool, db_pool* read_pool = nullptr) : pool_(pool), read_pool_(read_pool ? *read_pool : pool) {}
   database(const database&) = delete;
   database& operator=(const database&) = delete;
 
@@ -57,7 +62,7 @@ class database {
 
   template <class Fn>
   auto read(Fn&& fn) {
-    return pool_.with_connection([&](pqxx::connection& c) {
+    return read_pool_.with_connection([&](pqxx::connection& c) {
       read_tx tx(c);
       return fn(tx);
     });
@@ -125,6 +130,7 @@ class database {
 
  private:
   db_pool& pool_;
+  db_pool& read_pool_;
   std::function<void()> wake_;
 };
 

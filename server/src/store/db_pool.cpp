@@ -5,8 +5,8 @@
 
 namespace doppel::store {
 
-db_pool::db_pool(std::string conninfo, std::size_t size, std::chrono::milliseconds acquire_timeout)
-    : conninfo_(std::move(conninfo)), size_(size), acquire_timeout_(acquire_timeout) {}
+db_pool::db_pool(std::string conninfo, std::size_t size, std::chrono::milliseconds acquire_timeout, pool_access access)
+    : conninfo_(std::move(conninfo)), size_(size), acquire_timeout_(acquire_timeout), access_(access) {}
 
 db_pool::~db_pool() = default;
 
@@ -30,7 +30,9 @@ std::unique_ptr<pqxx::connection> db_pool::acquire() {
       try {
         auto conn = std::make_unique<pqxx::connection>(conninfo_);
         pqxx::nontransaction tx(*conn);
-        tx.exec0("SET statement_timeout = '30s'; SET lock_timeout = '10s'");
+        tx.exec0(access_ == pool_access::read_only
+                     ? "SET statement_timeout = '30s'; SET lock_timeout = '10s'; SET default_transaction_read_only = on"
+                     : "SET statement_timeout = '30s'; SET lock_timeout = '10s'");
         return conn;
       } catch (const std::exception& e) {
         lock.lock();

@@ -13,9 +13,14 @@
 
 namespace doppel::store {
 
+// read_only: every transaction on the pool's connections is read-only (default_transaction_read_only), a guard for
+// a pool that serves only reads.
+enum class pool_access { read_write, read_only };
+
 class db_pool {
  public:
-  db_pool(std::string conninfo, std::size_t size, std::chrono::milliseconds acquire_timeout = std::chrono::seconds(5));
+  db_pool(std::string conninfo, std::size_t size, std::chrono::milliseconds acquire_timeout = std::chrono::seconds(5),
+          pool_access access = pool_access::read_write);
   ~db_pool();
   db_pool(const db_pool&) = delete;
   db_pool& operator=(const db_pool&) = delete;
@@ -62,6 +67,7 @@ class db_pool {
   std::string conninfo_;
   std::size_t size_;
   std::chrono::milliseconds acquire_timeout_;
+  pool_access access_;
   mutable std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;

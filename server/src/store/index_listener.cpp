@@ -1,5 +1,5 @@
-// LISTEN loop: "tenant generation" payloads mark newer generations, a tenant id on doppel_tenant drops its cached
-// secret; a lost connection drops every copy and every cached secret.
+// LISTEN loop: "tenant generation" payloads mark newer generations, a tenant id on doppel_tenant is told to the
+// tenant handlers; a lost connection drops every copy and resyncs the tenant handlers.
 #include "store/index_listener.hpp"
 
 #include "util/log.hpp"
@@ -31,18 +31,18 @@ class receiver : public pqxx::notification_receiver {
 
 class tenant_receiver : public pqxx::notification_receiver {
  public:
-  tenant_receiver(pqxx::connection_base& c, auth::tenant_key_cache& keys)
-      : pqxx::notification_receiver(c, "doppel_tenant"), keys_(keys) {}
-  void operator()(const std::string& payload, int) override { keys_.forget(payload); }
+  tenant_receiver(pqxx::connection_base& c, const std::function<void(const std::string&)>& changed)
+      : pqxx::notification_receiver(c, "doppel_tenant"), changed_(changed) {}
+  void operator()(const std::string& payload, int) override { changed_(payload); }
 
  private:
-  auth::tenant_key_cache& keys_;
+  const std::function<void(const std::string&)>& changed_;
 };
 
 }  // namespace
 
-index_listener::index_listener(std::string conninfo, store::index_cache& cache, auth::tenant_key_cache* tenant_keys)
-    : conninfo_(std::move(conninfo)), cache_(cache), tenant_keys_(tenant_keys) {}
+index_listener::index_listener(std::string conninfo, store::index_cache& cache, tenant_change_handlers tenants)
+    : conninfo_(std::move(conninfo)), cache_(cache), tenants_(std::move(tenants)) {}
 
 index_listener::~index_listener() { stop(); }
 
@@ -60,17 +60,17 @@ void index_listener::run() {
       pqxx::connection conn(conninfo_);
       receiver r(conn, cache_);
       std::optional<tenant_receiver> tenants;
-      if (tenant_keys_) tenants.emplace(conn, *tenant_keys_);
-      // Anything written while we were not listening is unknown: reload lazily.
+      if (tenants_.changed) tenants.emplace(conn, tenants_.changed);
+      // Anything written while we were not listening is unknown: reload lazily (LISTEN is active from here on).
       if (connected_before) cache_.invalidate_all();
-      if (tenant_keys_) tenant_keys_->clear();
+      if (tenants_.resync) tenants_.resync(true);
       connected_before = true;
       while (!stopping_.load()) conn.await_notification(0, 250000);
     } catch (const std::exception& e) {
       if (stopping_.load()) break;
       log::warn("index listener: connection lost; retrying", {{"what", e.what()}});
       cache_.invalidate_all();
-      if (tenant_keys_) tenant_keys_->clear();
+      if (tenants_.resync) tenants_.resync(false);
       for (int i = 0; i < 10 && !stopping_.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }

@@ -323,6 +323,25 @@ std::optional<issue_meta> find_issue_by_key(pqxx::transaction_base& tx, const st
   return meta_of(r[0]);
 }
 
+issue_with_pairs find_issue_with_pairs(pqxx::transaction_base& tx, const std::string& tenant, const std::string& key) {
+  auto rows = tx.exec_params(
+      std::string("WITH d AS (SELECT ") + meta_columns +
+          " FROM index_documents WHERE tenant_id = $1 AND issue_key = $2 AND deleted_ms IS NULL"
+          " ORDER BY updated_ms DESC LIMIT 1)"
+          " SELECT d.*, p.issue_id, p.candidate_id, p.score, p.status FROM d LEFT JOIN pairs p"
+          " ON p.tenant_id = $1 AND (p.issue_id = d.issue_id OR p.candidate_id = d.issue_id)",
+      tenant, key);
+  issue_with_pairs out;
+  if (rows.empty()) return out;
+  out.meta = meta_of(rows[0]);
+  constexpr int p = 9;  // the pair's columns follow the meta columns
+  for (const auto& r : rows)
+    if (!r[p].is_null())
+      out.pairs.push_back({r[p].as<std::string>(), r[p + 1].as<std::string>(), r[p + 2].as<double>(),
+                           r[p + 3].as<std::string>()});
+  return out;
+}
+
 std::optional<issue_meta> find_issue_by_id(pqxx::transaction_base& tx, const std::string& tenant,
                                            const std::string& issue_id) {
   auto r = tx.exec_params(std::string("SELECT ") + meta_columns +

@@ -16,6 +16,7 @@
 #include "core/issue_document.hpp"
 #include "core/model_options.hpp"
 #include "core/tokenizer.hpp"
+#include "store/pair_store.hpp"
 
 namespace doppel::store {
 
@@ -98,6 +99,14 @@ std::optional<issue_meta> find_issue_by_id(pqxx::transaction_base& tx, const std
 // Jira's id of the project with this key, as a stored live issue of it carries it (nullopt when none does).
 std::optional<std::string> find_project_id(pqxx::transaction_base& tx, const std::string& tenant_id,
                                            const std::string& project_key);
+// find_issue_by_key and, when found, the issue's stored pairs in either direction (what pairs_for reads), in one
+// statement: the panel's one read before its search.
+struct issue_with_pairs {
+  std::optional<issue_meta> meta;
+  std::vector<pair_row> pairs;
+};
+issue_with_pairs find_issue_with_pairs(pqxx::transaction_base& tx, const std::string& tenant_id,
+                                       const std::string& key);
 // Live issues among ids, in the order of ids (missing ones skipped).
 std::vector<issue_meta> find_issues_by_ids(pqxx::transaction_base& tx, const std::string& tenant_id,
                                            const std::vector<std::string>& issue_ids);

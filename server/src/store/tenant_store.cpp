@@ -25,23 +25,30 @@ bool upsert_connect_install(pqxx::work& tx, const connect_install& in) {
       " RETURNING (xmax = 0) AS inserted",
       in.client_key, in.base_url, opt(in.display_url), opt(in.product_type), opt(in.oauth_client_id),
       opt(in.cloud_id), in.sealed_secret);
+  notify_tenant_changed(tx, in.client_key);  // base or display URL may change with the same secret
   return row[0].as<bool>();
 }
 
 bool upsert_forge_install(pqxx::work& tx, const std::string& installation_id, const std::string& api_base_url,
                           const std::string& cloud_id, const std::string& site_url, bool reinstall) {
+  // Called on every Forge event: other replicas are told (NOTIFY) only when a column they keep changed. The CTE
+  // `before` reads the row as it was before this statement's update.
   auto row = tx.exec_params1(
-      "INSERT INTO tenants (tenant_id, kind, base_url, display_url, cloud_id, state)"
-      " VALUES ($1, 'forge', $2, $3, $4, 'installed')"
-      " ON CONFLICT (tenant_id) DO UPDATE SET"
+      "WITH before AS (SELECT base_url, display_url, cloud_id FROM tenants WHERE tenant_id = $1),"
+      " up AS (INSERT INTO tenants (tenant_id, kind, base_url, display_url, cloud_id, state)"
+      "  VALUES ($1, 'forge', $2, $3, $4, 'installed')"
+      "  ON CONFLICT (tenant_id) DO UPDATE SET"
       "   base_url = EXCLUDED.base_url, display_url = COALESCE(EXCLUDED.display_url, tenants.display_url),"
       "   cloud_id = COALESCE(EXCLUDED.cloud_id, tenants.cloud_id),"
       "   state = CASE WHEN tenants.state = 'uninstalled' AND $5 THEN 'installed' ELSE tenants.state END,"
       "   uninstalled_at = CASE WHEN $5 THEN NULL ELSE tenants.uninstalled_at END,"
       "   delete_after = CASE WHEN $5 THEN NULL ELSE tenants.delete_after END, updated_at = now()"
-      " WHERE tenants.kind = 'forge'"
-      " RETURNING (xmax = 0) AS inserted",
+      "  WHERE tenants.kind = 'forge'"
+      "  RETURNING (xmax = 0) AS inserted, base_url, display_url, cloud_id)"
+      " SELECT up.inserted, (b.base_url, b.display_url, b.cloud_id) IS DISTINCT FROM (up.base_url, up.display_url,"
+      "   up.cloud_id) FROM up LEFT JOIN before b ON true",
       installation_id, api_base_url, opt(site_url), opt(cloud_id), reinstall);
+  if (row[1].as<bool>()) notify_tenant_changed(tx, installation_id);
   return row[0].as<bool>();
 }
 
@@ -71,14 +78,21 @@ bool save_system_token(pqxx::work& tx, const std::string& tenant_id, const std::
       "   OR system_token_expires_at IS NULL OR system_token_expires_at <= now() OR $3::bigint IS NULL"
       "   OR system_token_expires_at < to_timestamp($3::bigint))",
       tenant_id, sealed_token, expires_s, force);
-  return r.affected_rows() == 1;
+  if (r.affected_rows() != 1) return false;
+  notify_tenant_changed(tx, tenant_id);
+  return true;
 }
 
 void clear_system_token(pqxx::work& tx, const std::string& tenant_id, const std::string& sealed_token) {
-  tx.exec_params0(
+  auto r = tx.exec_params(
       "UPDATE tenants SET system_token_box = NULL, system_token_expires_at = NULL"
       " WHERE tenant_id = $1 AND system_token_box = $2",
       tenant_id, sealed_token);
+  if (r.affected_rows() > 0) notify_tenant_changed(tx, tenant_id);
+}
+
+void notify_tenant_changed(pqxx::transaction_base& tx, const std::string& tenant_id) {
+  tx.exec_params("SELECT pg_notify('doppel_tenant', $1)", tenant_id);
 }
 
 bool set_tenant_state(pqxx::work& tx, const std::string& tenant_id, const std::string& state) {

@@ -53,6 +53,11 @@ void clear_system_token(pqxx::work& tx, const std::string& tenant_id, const std:
 
 std::optional<tenant_record> find_tenant(pqxx::transaction_base& tx, const std::string& tenant_id);
 
+// Announces at commit that the tenant's row or settings changed (NOTIFY doppel_tenant, the channel migration 0006's
+// trigger uses for secret, state and kind changes): every replica forgets what it keeps of the tenant in memory.
+// The writes below call it for the columns the trigger does not watch; settings_store for the settings.
+void notify_tenant_changed(pqxx::transaction_base& tx, const std::string& tenant_id);
+
 // Sets installed/enabled/disabled. Returns false when the tenant does not exist.
 bool set_tenant_state(pqxx::work& tx, const std::string& tenant_id, const std::string& state);
 
