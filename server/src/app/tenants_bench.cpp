@@ -102,7 +102,7 @@ void seed(store::database& db, const std::vector<std::size_t>& sizes, const std:
       db.write([&](store::write_tx& tx) {
         if (from == 0)
           store::upsert_forge_install(tx, tenant, "https://api.atlassian.com/ex/jira/" + tenant, tenant,
-                                      "https://" + tenant + ".atlassian.net");
+                                      "https://" + tenant + ".atlassian.net", /*reinstall=*/true);
         for (std::size_t j = from; j < std::min(sizes[s], from + batch); ++j) {
           core::indexed_document d = base[(offset + j) % base.size()];
           d.issue_id = std::to_string(j + 1);
