@@ -97,13 +97,13 @@ TEST_CASE("tenant cache: a change written on one replica is read afresh on the o
   CHECK(b.get("forge-1")->row->system_token_box.empty());
   write(url, [](store::write_tx& tx) { store::save_system_token(tx, "forge-1", "sealed-token", std::nullopt, true); });
   CHECK(eventually([&] { return b.get("forge-1")->row->system_token_box == "sealed-token"; }));
-  write(url, [](store::write_tx& tx) { store::upsert_forge_install(tx, "forge-1", "https://api2.example", "", ""); });
+  write(url, [](store::write_tx& tx) { store::upsert_forge_install(tx, "forge-1", "https://api2.example", "", "", /*reinstall=*/false); });
   CHECK(eventually([&] { return b.get("forge-1")->row->base_url == "https://api2.example"; }));
 
   // A Forge event that changes nothing announces nothing: the kept row stays.
   b.get("forge-1");
   const int before_same = b.reads;
-  write(url, [](store::write_tx& tx) { store::upsert_forge_install(tx, "forge-1", "https://api2.example", "", ""); });
+  write(url, [](store::write_tx& tx) { store::upsert_forge_install(tx, "forge-1", "https://api2.example", "", "", /*reinstall=*/false); });
   write(url, [](store::write_tx& tx) { service::save_settings(tx, "site-1", with_threshold(0.92)); });
   CHECK(eventually([&] { return b.get("site-1")->settings.threshold == 0.92; }));  // the later NOTIFY has arrived
   b.get("forge-1");
