@@ -451,3 +451,31 @@ TEST_CASE("explanations: the explain_terms strongest matching terms, strongest f
   CHECK(hits[0].terms[0].weight > hits[0].terms[1].weight);
   for (std::size_t i = 2; i < expected.size(); ++i) CHECK(hits[0].terms[i].weight == hits[0].terms[1].weight);
 }
+
+TEST_CASE("a draft query is dated now: of two equal candidates the recent one ranks first") {
+  search_index idx;  // default priors: recency on
+  constexpr std::int64_t day = 86400000;
+  auto old_doc = doc("1", "P", {{"alpha", {1, 0, 0, 0}}, {"beta", {1, 0, 0, 0}}}, {2, 0, 0, 0});
+  auto new_doc = doc("2", "P", {{"alpha", {1, 0, 0, 0}}, {"beta", {1, 0, 0, 0}}}, {2, 0, 0, 0});
+  old_doc.created_ms = 1000 * day;
+  new_doc.created_ms = 3000 * day;
+  idx.put(old_doc);
+  idx.put(new_doc);
+  analyzed_document text;
+  text.terms = {{"alpha", {1, 0, 0, 0}}, {"beta", {1, 0, 0, 0}}};
+  text.lengths = {2, 0, 0, 0};
+  const query q = draft_query(text, "P", 3001 * day);
+  CHECK(q.created_ms == 3001 * day);
+  CHECK(q.components.empty());
+  const auto hits = idx.search(q, {});
+  REQUIRE(hits.size() == 2);
+  CHECK(hits[0].issue_id == "2");
+  CHECK(hits[0].score > hits[1].score);
+  // undated (as drafts were before), the two tie and the smaller issue id comes first
+  query undated = q;
+  undated.created_ms = 0;
+  const auto tied = idx.search(undated, {});
+  REQUIRE(tied.size() == 2);
+  CHECK(tied[0].score == tied[1].score);
+  CHECK(tied[0].issue_id == "1");
+}
