@@ -26,6 +26,11 @@ struct model_options {
   double idf_power = 2.0;
   // Weight of summary bigram terms relative to single words (0 = bigrams off).
   double bigram_weight = 0.5;
+  // A draft's query (the create dialog's text, core::draft_query: often the summary alone) is short, so its
+  // words weigh differently: idf_power and bigram_weight for drafts (query-side only: the index is the same).
+  // Chosen by every leave-one-project-out fold on summary-only drafts (docs/engine.md).
+  double draft_idf_power = 1.25;
+  double draft_bigram_weight = 0.25;
   // Query reduction: only the max_query_terms strongest query terms (by tf·idf) are scored.
   int max_query_terms = 64;
   // Query terms found in more than this fraction of the documents are not scored (they carry
