@@ -23,10 +23,10 @@ def scores(queries, ranks):
         rank = next((i for i, c in enumerate(ranks.get(q, [])[:20], 1) if c in earlier), None)
         if rank:
             rr += 1.0 / rank
-            for k in (5, 10):
+            for k in (1, 5, 10):
                 hits[k] += rank <= k
     n = max(1, len(queries))
-    return hits[5] / n, hits[10] / n, rr / n
+    return hits[1] / n, hits[5] / n, hits[10] / n, rr / n
 
 
 def main():
@@ -35,7 +35,7 @@ def main():
     by_project = collections.defaultdict(dict)
     for q, earlier in queries.items():
         by_project[q.split("-")[0]][q] = earlier
-    print("| project | queries | " + " | ".join(f"{name} RR@5 / RR@10 / MRR" for name, _ in runs) + " |")
+    print("| project | queries | " + " | ".join(f"{name} RR@1 / RR@5 / RR@10 / MRR" for name, _ in runs) + " |")
     print("|---|---|" + "---|" * len(runs))
     for project in sorted(by_project, key=lambda p: -len(by_project[p])) + ["all"]:
         qs = queries if project == "all" else by_project[project]

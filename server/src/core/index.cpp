@@ -8,6 +8,10 @@
 
 namespace doppel::core {
 
+query draft_query(analyzed_document analysis, std::string project, std::int64_t now_ms) {
+  return query{std::move(analysis), std::move(project), {}, now_ms, true};
+}
+
 indexed_document make_indexed_document(const issue_document& doc, tokenizer& tok) {
   indexed_document out;
   out.issue_id = doc.issue_id;

@@ -44,7 +44,13 @@ struct query {
   std::string project;                  // for same_project_boost ("" = none)
   std::vector<std::string> components;  // for same_component_boost
   std::int64_t created_ms = 0;          // for recency (0 = no recency prior)
+  bool draft = false;                   // scored with the draft_* options (model_options)
 };
+
+// The query of a draft (the create dialog's text, not yet an issue) of a project, typed at now_ms: the draft is
+// dated now, so the recency prior applies as it does to an issue created now (summary-only drafts of the dev set,
+// creation-time replay: RR@5 0.571 -> 0.603 without, with it; docs/engine.md).
+query draft_query(analyzed_document analysis, std::string project, std::int64_t now_ms);
 
 struct search_filter {
   std::vector<std::string> projects;     // empty = any
@@ -172,6 +178,7 @@ class search_index {
     std::uint32_t project = UINT32_MAX;  // interned name id, UINT32_MAX = none
     std::vector<std::uint32_t> components;
     std::int64_t created_ms = 0;
+    bool draft = false;
   };
   std::vector<search_hit> run(const resolved_query& q, const search_filter& filter,
                               std::optional<std::uint32_t> self) const;

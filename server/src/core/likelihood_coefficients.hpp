@@ -18,38 +18,38 @@ inline constexpr std::array<std::string_view, 11> feature_names{
     "same_issue_type",
     "log_days_apart",
     "rare_terms"};
-inline constexpr double intercept = -3.16412;
+inline constexpr double intercept = -3.14799;
 inline constexpr std::array<double, 11> weights{
-    1.35601,
-    0.00587788,
-    0.368229,
-    0.109351,
-    -0.651816,
-    -0.0790698,
-    1.18162,
-    0.183684,
+    1.63186,
+    0.160409,
+    0.184194,
+    0.16483,
+    -0.680637,
+    -0.0685142,
+    1.05748,
+    -0.109013,
     0,
-    -0.509537,
-    0.226383};
+    -0.416773,
+    0.26232};
 inline constexpr double max_days_apart = 30;  // log_days_apart = ln(1 + min(days apart, this))
 inline constexpr double likely_threshold = 0.016;
 // threshold, share of issues with a filed earlier duplicate whose duplicate is in the likely tier (limit 10),
 // likely suggestions per issue without one (held-out: leave one project out)
 inline constexpr std::array<std::array<double, 3>, 15> threshold_curve{{
-    {0.005, 0.588, 1.440},
-    {0.01, 0.494, 0.727},
-    {0.015, 0.446, 0.470},
-    {0.016, 0.438, 0.437},
-    {0.02, 0.412, 0.337},
-    {0.03, 0.350, 0.214},
-    {0.04, 0.315, 0.153},
-    {0.05, 0.282, 0.120},
-    {0.075, 0.230, 0.077},
-    {0.1, 0.199, 0.057},
-    {0.15, 0.149, 0.037},
-    {0.2, 0.122, 0.025},
-    {0.3, 0.092, 0.012},
-    {0.4, 0.062, 0.006},
-    {0.5, 0.023, 0.003}}};
+    {0.005, 0.588, 1.445},
+    {0.01, 0.520, 0.743},
+    {0.015, 0.460, 0.487},
+    {0.016, 0.449, 0.453},
+    {0.02, 0.418, 0.349},
+    {0.03, 0.366, 0.222},
+    {0.04, 0.319, 0.159},
+    {0.05, 0.292, 0.122},
+    {0.075, 0.229, 0.077},
+    {0.1, 0.199, 0.058},
+    {0.15, 0.151, 0.037},
+    {0.2, 0.124, 0.025},
+    {0.3, 0.088, 0.011},
+    {0.4, 0.057, 0.005},
+    {0.5, 0.024, 0.003}}};
 
 }  // namespace doppel::core::fitted

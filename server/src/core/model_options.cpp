@@ -57,6 +57,8 @@ boost::json::value to_json(const model_options& o) {
       {"field_b", per_field(o.field_b)},
       {"idf_power", o.idf_power},
       {"bigram_weight", o.bigram_weight},
+      {"draft_idf_power", o.draft_idf_power},
+      {"draft_bigram_weight", o.draft_bigram_weight},
       {"max_query_terms", o.max_query_terms},
       {"max_df_fraction", o.max_df_fraction},
       {"posting_budget", o.posting_budget},
@@ -88,6 +90,10 @@ result<model_options> model_options_from_json(const boost::json::value& v) {
       if (!read_num(x, 4, o.idf_power)) return bad("idf_power");
     } else if (key == "bigram_weight") {
       if (!read_num(x, 100, o.bigram_weight)) return bad("bigram_weight");
+    } else if (key == "draft_idf_power") {
+      if (!read_num(x, 4, o.draft_idf_power)) return bad("draft_idf_power");
+    } else if (key == "draft_bigram_weight") {
+      if (!read_num(x, 100, o.draft_bigram_weight)) return bad("draft_bigram_weight");
     } else if (key == "max_query_terms") {
       if (!read_num(x, 4096, d) || d < 1 || d != std::floor(d)) return bad("max_query_terms");
       o.max_query_terms = static_cast<int>(d);

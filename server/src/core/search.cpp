@@ -124,7 +124,7 @@ std::vector<char> name_mask(const std::vector<std::string>& allowed, std::size_t
 class search_index::searcher {
  public:
   searcher(const search_index& index, const resolved_query& q, const search_filter& filter)
-      : index_(index), q_(q), filter_(filter), scheme_(index.options_), n_(static_cast<double>(index.size())),
+      : index_(index), q_(q), filter_(filter), scheme_(index.options_, q.draft), n_(static_cast<double>(index.size())),
         scratch_(local_scratch(index.docs_.size())) {}
 
   std::vector<search_hit> run(std::optional<std::uint32_t> self) {
@@ -538,6 +538,7 @@ std::vector<search_hit> search_index::search(const query& q, const search_filter
   for (const auto& c : q.components)
     if (auto it = name_ids_.find(c); it != name_ids_.end()) r.components.push_back(it->second);
   r.created_ms = q.created_ms;
+  r.draft = q.draft;
   return run(r, filter, std::nullopt);
 }
 

@@ -56,13 +56,14 @@ struct prior_context {
 // (search_index::weights_for), as does its norm ‖d‖ (tf_norm, cosine only).
 class weighting_scheme {
  public:
-  explicit weighting_scheme(const model_options& o)
+  // draft: the scheme of a draft query (core::draft_query), with the draft_* options.
+  explicit weighting_scheme(const model_options& o, bool draft = false)
       : field_weights_(o.field_weights),
         bm25_(o.bm25),
         k1_(o.k1),
         k1_float_(static_cast<float>(o.k1)),
-        idf_power_(o.idf_power),
-        bigram_weight_(o.bigram_weight),
+        idf_power_(draft ? o.draft_idf_power : o.idf_power),
+        bigram_weight_(draft ? o.draft_bigram_weight : o.bigram_weight),
         same_project_boost_(o.same_project_boost),
         same_component_boost_(o.same_component_boost),
         recency_boost_(o.recency_boost),

@@ -19,8 +19,8 @@ struct tenant_settings {
   core::model_options model;               // field weights and ranking options
   // The admin page weighs components and labels separately; the model has one "meta" field holding
   // both (and the issue's own key): model.field_weights[meta] is their mean.
-  double components_weight = 0.5;
-  double labels_weight = 0.5;
+  double components_weight = core::model_options{}.field_weights[core::field_meta];  // the model's default
+  double labels_weight = core::model_options{}.field_weights[core::field_meta];
   std::vector<std::string> projects;       // empty = all projects
   std::vector<std::string> issue_types;    // empty = all issue types
   bool cross_project = true;               // suggest issues from other projects

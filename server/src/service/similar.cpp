@@ -218,8 +218,9 @@ result<similar_answer> similar_for_draft(context& ctx, const caller& who, const 
   std::optional<error> check_failed;
   const auto visible = visible_to(ctx, *vc, metas, check_failed);
   auto filter = filter_for(view.settings, d.project_key, limit);
-  suggestion_query q{"", core::query{core::analyze_draft(d.summary, d.description, thread_tokenizer()), d.project_key, {}, 0},
-                     {d.project_key, d.issue_type, {}, now_ms()}};  // a draft is being created now
+  const std::int64_t now = now_ms();  // a draft is being created now: the recency prior and the likelihood read it
+  suggestion_query q{"", core::draft_query(core::analyze_draft(d.summary, d.description, thread_tokenizer()), d.project_key, now),
+                     {d.project_key, d.issue_type, {}, now}};
   auto found = suggest(ctx.index, who.tenant_id, q, filter, view.settings.threshold, limit, visible);
   if (check_failed) return *check_failed;
   similar_answer answer;

@@ -82,7 +82,7 @@ result<std::vector<core::issue_document>> load_dataset(const std::string& path, 
 int run_eval_command(const std::vector<std::string>& args) {
   std::string dataset, options_text;
   std::size_t top = 20;
-  bool stats = false, features = false;
+  bool stats = false, features = false, draft = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&]() -> const std::string* { return i + 1 < args.size() ? &args[++i] : nullptr; };
@@ -106,6 +106,8 @@ int run_eval_command(const std::vector<std::string>& args) {
       stats = true;
     } else if (a == "--features") {
       features = true;
+    } else if (a == "--draft") {
+      draft = true;
     } else {
       return usage_error("unknown argument " + a);
     }
@@ -137,15 +139,20 @@ int run_eval_command(const std::vector<std::string>& args) {
   for (const auto& doc : *docs) {
     core::query q;
     core::indexed_document ind = core::make_indexed_document(doc, tok);
-    q.analysis = ind.analysis;
-    q.project = doc.project;
-    q.components = doc.components;
-    q.created_ms = doc.created_ms;
+    if (draft) {  // what the create dialog sends first: the summary alone, as similar_for_draft queries it
+      q = core::draft_query(core::analyze_draft(doc.summary, "", tok), doc.project, doc.created_ms);
+    } else {
+      q.analysis = ind.analysis;
+      q.project = doc.project;
+      q.components = doc.components;
+      q.created_ms = doc.created_ms;
+    }
     const auto qs = std::chrono::steady_clock::now();
     auto hits = idx.search(q, filter);
     query_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - qs).count();
     if (!hits.empty()) {
-      const core::query_facts facts{doc.project, doc.issue_type, doc.components, doc.created_ms};
+      const core::query_facts facts{doc.project, doc.issue_type, draft ? std::vector<std::string>{} : doc.components,
+                                    doc.created_ms};
       const auto vectors = core::likelihood_features(idx, facts, hits);
       boost::json::array cands, likelihoods, tiers, feature_rows;
       for (std::size_t i = 0; i < hits.size(); ++i) {

@@ -14,6 +14,8 @@ TEST_CASE("model options round-trip through JSON") {
   o.recency_boost = 0;
   o.max_query_terms = 12;
   o.scan_candidate_pool = 7;
+  o.draft_idf_power = 1.75;
+  o.draft_bigram_weight = 0.125;
   auto back = model_options_from_json(to_json(o));
   REQUIRE(back.ok());
   CHECK(*back == o);
@@ -28,7 +30,8 @@ TEST_CASE("model options: partial objects keep defaults, bad values are rejected
   CHECK(o->k1 == 2);
   for (const char* bad : {R"({"k1":-1})", R"({"nope":1})", R"({"field_weights":{"title":1}})", R"({"field_b":{"summary":2}})",
                           R"({"length_norm":"tfidf"})", R"({"max_query_terms":0.5})",
-                          R"({"scan_candidate_pool":0})", R"({"scan_candidate_pool":2.5})", R"([])"}) {
+                          R"({"scan_candidate_pool":0})", R"({"scan_candidate_pool":2.5})", R"({"draft_idf_power":5})",
+                          R"({"draft_bigram_weight":-1})", R"([])"}) {
     CAPTURE(bad);
     CHECK_FALSE(model_options_from_json(boost::json::parse(bad)).ok());
   }

@@ -11,7 +11,10 @@
 using namespace doppel::core;
 
 TEST_CASE("weighting: idf, qw and the term factor follow the formula") {
-  model_options o;  // field weights 3, 1, 0.5, 0.5; idf_power 2; bigram_weight 0.5
+  model_options o;
+  o.field_weights = {3.0, 1.0, 0.5, 0.5};
+  o.idf_power = 2.0;
+  o.bigram_weight = 0.5;
   const weighting_scheme w(o);
   CHECK(weighting_scheme::idf(1, 3) == doctest::Approx(std::log(4.0 / 2.0) + 1));
   CHECK(weighting_scheme::idf(9, 9) == doctest::Approx(1.0));
