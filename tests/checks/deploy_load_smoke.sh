@@ -35,6 +35,10 @@ check_json "$tmp/out/webhooks/result.json" 'r.steps.length >= 1 && r.steps[0].co
 check_json "$tmp/out/webhooks/result.json" 'r.all_applied === true && r.events_applied >= r.events_acknowledged && r.events_acknowledged >= 40'
 check_json "$tmp/out/webhooks/result.json" 'r.stopped.code === 0'
 
+echo "== webhook_capacity (200 webhooks, 8 senders) =="
+run webhook_capacity --count 200 --concurrency 8 --warmup 20
+check_json "$tmp/out/capacity/result.json" 'r.acked === 200 && r.all_stored === true && r.acks_per_s > 0 && r.stopped.code === 0'
+
 echo "== panel_api (300 issues by backfill, 20 rps x 2 s) =="
 if run panel_api --issues 300 --rates 20 --phase-seconds 2 --warmup-seconds 1 --seed-timeout-seconds 120; then
   check_json "$tmp/out/panel/result.json" 'r.seed === "backfill" && r.issues === 300 && r.phases[0].completed === 40 && r.phases[0].errors === 0 && Number.isFinite(r.phases[0].p999_ms)'

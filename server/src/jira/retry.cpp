@@ -53,7 +53,7 @@ retry_policy interactive_retry_policy() {
   p.max_retries = 2;
   p.initial_delay = std::chrono::milliseconds(250);
   p.max_delay = std::chrono::milliseconds(1000);
-  p.max_retry_after = std::chrono::milliseconds(1000);
+  p.max_retry_after = std::chrono::milliseconds(0);  // any Retry-After: answer at once, never slept out
   return p;
 }
 

@@ -17,8 +17,8 @@ struct retry_policy {
   double jitter_max = 1.3;
 };
 
-// For calls a user waits on: two quick retries, and a Retry-After above 1 s fails at once (never slept out on a
-// request thread; the caller answers "try again" instead).
+// For calls a user waits on: two quick retries (250 ms, 500 ms) of a 429/503 without a Retry-After, and any
+// Retry-After fails at once (never slept out on a request thread; the caller answers "try again" instead).
 retry_policy interactive_retry_policy();
 // For background jobs: no retry in the call at all (nothing is slept out on a worker); a 429/503 is returned and the
 // job is rescheduled by the queue, after the site's Retry-After (call_gate.hpp).

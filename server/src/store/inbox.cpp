@@ -23,27 +23,30 @@ std::vector<bool> accept_events(pqxx::transaction_base& tx, const std::vector<co
   }
   // firsts: the first copy of each delivery id in the batch. The job part is enqueue()'s insert with the same
   // coalescing rule, run only for inbox rows that are new (one job per key: ON CONFLICT DO UPDATE may not touch a
-  // row twice in one statement).
-  auto r = tx.exec_params(
-      std::string("WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],"
-                  "   $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) WITH ORDINALITY"
-                  "   AS t(tenant_id, delivery_id, source, event, issue_id, project_key, payload, kind, unique_key,"
-                  "        job_payload, ord)),"
-                  " firsts AS (SELECT DISTINCT ON (tenant_id, delivery_id) * FROM input"
-                  "   ORDER BY tenant_id, delivery_id, ord),"
-                  " ev AS (INSERT INTO inbox (tenant_id, delivery_id, source, event, issue_id, project_key, payload)"
-                  "   SELECT tenant_id, delivery_id, source, event, NULLIF(issue_id, ''), NULLIF(project_key, ''), payload"
-                  "   FROM firsts ORDER BY tenant_id, delivery_id"
-                  "   ON CONFLICT (tenant_id, delivery_id) DO NOTHING RETURNING tenant_id, delivery_id),"
-                  " job AS (INSERT INTO jobs (tenant_id, kind, unique_key, payload, run_at)"
-                  "   SELECT DISTINCT ON (f.tenant_id, f.unique_key) f.tenant_id, f.kind, f.unique_key,"
-                  "     f.job_payload::jsonb, now()"
-                  "   FROM firsts f JOIN ev USING (tenant_id, delivery_id) ORDER BY f.tenant_id, f.unique_key") +
-          coalesce_into_queued_twin +
-          " RETURNING 1)"
-          " SELECT f.ord FROM firsts f JOIN ev USING (tenant_id, delivery_id)",
-      text_array(tenant), text_array(delivery), text_array(source), text_array(event), text_array(issue),
-      text_array(project), text_array(payload), text_array(kind), text_array(key), text_array(job_payload));
+  // row twice in one statement). Prepared once per connection (pqxx registers it on first use; the same definition
+  // again is a no-op): planning this statement cost more than running it.
+  static const std::string statement =
+      std::string(
+          "WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],"
+          "   $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) WITH ORDINALITY"
+          "   AS t(tenant_id, delivery_id, source, event, issue_id, project_key, payload, kind, unique_key,"
+          "        job_payload, ord)),"
+          " firsts AS (SELECT DISTINCT ON (tenant_id, delivery_id) * FROM input ORDER BY tenant_id, delivery_id, ord),"
+          " ev AS (INSERT INTO inbox (tenant_id, delivery_id, source, event, issue_id, project_key, payload)"
+          "   SELECT tenant_id, delivery_id, source, event, NULLIF(issue_id, ''), NULLIF(project_key, ''), payload"
+          "   FROM firsts ORDER BY tenant_id, delivery_id"
+          "   ON CONFLICT (tenant_id, delivery_id) DO NOTHING RETURNING tenant_id, delivery_id),"
+          " job AS (INSERT INTO jobs (tenant_id, kind, unique_key, payload, run_at)"
+          "   SELECT DISTINCT ON (f.tenant_id, f.unique_key) f.tenant_id, f.kind, f.unique_key, f.job_payload::jsonb,"
+          "     now()"
+          "   FROM firsts f JOIN ev USING (tenant_id, delivery_id) ORDER BY f.tenant_id, f.unique_key") +
+      coalesce_into_queued_twin +
+      " RETURNING 1)"
+      " SELECT f.ord FROM firsts f JOIN ev USING (tenant_id, delivery_id)";
+  tx.conn().prepare("doppel_accept_events", statement);
+  auto r = tx.exec_prepared("doppel_accept_events", text_array(tenant), text_array(delivery), text_array(source),
+                            text_array(event), text_array(issue), text_array(project), text_array(payload),
+                            text_array(kind), text_array(key), text_array(job_payload));
   std::vector<bool> fresh(events.size(), false);
   for (const auto& row : r) {
     const auto ord = row[0].as<std::size_t>();

@@ -8,6 +8,7 @@ namespace doppel::store {
 inbox_batcher::inbox_batcher(inbox_flush_fn flush, inbox_batcher_options options)
     : flush_(std::move(flush)), options_(options) {
   if (options_.max_events == 0) options_.max_events = 1;
+  if (options_.max_in_flight == 0) options_.max_in_flight = 1;
 }
 
 bool inbox_batcher::accept(const inbound_event& ev) {
@@ -15,18 +16,23 @@ bool inbox_batcher::accept(const inbound_event& ev) {
   std::unique_lock lock(mutex_);
   queue_.push_back(&self);
   while (!self.done) {
-    if (flushing_) {
-      done_.wait(lock);
+    // Lead when a commit slot is free and our event still waits (it is then in the queue: we take the front).
+    if (in_flight_ >= options_.max_in_flight || std::find(queue_.begin(), queue_.end(), &self) == queue_.end()) {
+      self.wake.wait(lock);
       continue;
     }
-    flushing_ = true;  // this caller leads the next batch (its own event may be in a later one when many queue)
+    ++in_flight_;  // this caller leads the next batch (its own event may be in a later one when many queue)
     auto batch = take_batch();
+    if (in_flight_ < options_.max_in_flight && !queue_.empty()) queue_.front()->wake.notify_one();  // a slot is left
     lock.unlock();
     commit(batch);
     lock.lock();
-    for (auto* w : batch) w->done = true;
-    flushing_ = false;
-    done_.notify_all();
+    --in_flight_;
+    for (auto* w : batch) {
+      w->done = true;
+      if (w != &self) w->wake.notify_one();
+    }
+    if (!queue_.empty()) queue_.front()->wake.notify_one();  // the slot is free: the next in line leads
   }
   if (self.failure) std::rethrow_exception(self.failure);
   return self.fresh;

@@ -21,13 +21,15 @@ using inbox_flush_fn = std::function<std::vector<bool>(const std::vector<const i
 struct inbox_batcher_options {
   std::size_t max_events = 64;                  // per batch
   std::size_t max_payload_bytes = 8u << 20;     // per batch (a batch always takes at least one event)
+  std::size_t max_in_flight = 4;                // batches committing at once (of 8 request threads by default)
 };
 
-// Leader/follower group commit without a timer: a caller finding no batch in flight commits what is queued (its own
-// event and any others) at once; callers arriving meanwhile queue up and the first of them commits them all next.
-// An idle server commits each event alone, a busy one as many as arrived during the last commit. accept() returns
-// only after the commit of its event, so nothing acknowledged can be lost. When a batch of several fails, each of
-// its events is tried alone, so one bad event fails only its own request. Thread-safe.
+// Leader/follower group commit without a timer: a caller finding fewer than max_in_flight batches committing commits
+// what is queued (its own event and any others) at once; callers arriving while every commit slot is busy queue up,
+// and the first of them to find a free slot commits them all. An idle server commits each event alone, a busy one as
+// many as arrived during the last commits. accept() returns only after the commit of its event, so nothing
+// acknowledged can be lost. When a batch of several fails, each of its events is tried alone, so one bad event fails
+// only its own request. Thread-safe.
 class inbox_batcher {
  public:
   explicit inbox_batcher(inbox_flush_fn flush, inbox_batcher_options options = {});
@@ -46,6 +48,7 @@ class inbox_batcher {
     bool done = false;
     bool fresh = false;
     std::exception_ptr failure;
+    std::condition_variable wake;  // only this caller is woken: its batch committed, or it may lead the next one
   };
   std::vector<waiter*> take_batch();  // mutex_ held
   void commit(const std::vector<waiter*>& batch);
@@ -53,9 +56,8 @@ class inbox_batcher {
   inbox_flush_fn flush_;
   inbox_batcher_options options_;
   mutable std::mutex mutex_;
-  std::condition_variable done_;
   std::vector<waiter*> queue_;
-  bool flushing_ = false;
+  std::size_t in_flight_ = 0;
   std::atomic<std::uint64_t> batches_{0}, events_{0};
 };
 

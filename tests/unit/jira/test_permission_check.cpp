@@ -206,7 +206,7 @@ TEST_CASE("jira_client deadline: an interactive client fails fast on a long Retr
   permission_site site;
   site.status = 429;
   site.retry_after = "30";
-  SUBCASE("background client sleeps out a 30 s Retry-After (up to its 60 s limit)") {
+  SUBCASE("a client with the default policy sleeps out a 30 s Retry-After (up to its 60 s limit)") {
     auto client = site.client();
     auto r = client.check_permissions({"dev", {}, {"BROWSE_PROJECTS"}, {"100"}, {}});
     REQUIRE_FALSE(r.ok());
@@ -223,13 +223,23 @@ TEST_CASE("jira_client deadline: an interactive client fails fast on a long Retr
     CHECK(site.sleeps.empty());
     CHECK(site.seen().size() == 1);
   }
-  SUBCASE("interactive client retries short waits only while they fit in the budget") {
+  SUBCASE("interactive client never sleeps out a Retry-After, even a short one") {
     site.retry_after = "1";
     auto client = site.client();
-    client.limit_to_request(1500ms);
+    client.limit_to_request(5s);
     auto r = client.check_permissions({"dev", {}, {"BROWSE_PROJECTS"}, {"100"}, {}});
     REQUIRE_FALSE(r.ok());
-    CHECK(site.sleeps == std::vector<std::chrono::milliseconds>{1000ms});  // a second 1 s wait would cross 1.5 s
+    CHECK(r.error().code == errc::rate_limited);
+    CHECK(site.sleeps.empty());
+    CHECK(site.seen().size() == 1);
+  }
+  SUBCASE("interactive client retries a 429 without Retry-After only while the waits fit in the budget") {
+    site.retry_after = "";
+    auto client = site.client();
+    client.limit_to_request(600ms);
+    auto r = client.check_permissions({"dev", {}, {"BROWSE_PROJECTS"}, {"100"}, {}});
+    REQUIRE_FALSE(r.ok());
+    CHECK(site.sleeps == std::vector<std::chrono::milliseconds>{250ms});  // the next, 500 ms, would cross 600 ms
     CHECK(site.seen().size() == 2);
   }
   SUBCASE("no attempt starts after the deadline") {

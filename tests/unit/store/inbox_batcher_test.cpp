@@ -109,7 +109,7 @@ TEST_CASE("inbox batcher: alone, each event is its own commit and its answer is 
 TEST_CASE("inbox batcher: the events that arrive during a commit share the next one, each told its own answer") {
   fake_db db;
   db.committed.insert("old");  // delivered before: its redelivery is not new
-  store::inbox_batcher batcher([&](const auto& evs) { return db.flush(evs); });
+  store::inbox_batcher batcher([&](const auto& evs) { return db.flush(evs); }, {64, 1u << 20, 1});
   auto out = run_held(db, batcher, {"lead", "b", "old", "c", "d", "c"});
   REQUIRE(db.batches.size() == 2);
   CHECK(db.batches[0] == std::vector<std::string>{"lead"});
@@ -126,7 +126,7 @@ TEST_CASE("inbox batcher: the events that arrive during a commit share the next 
 
 TEST_CASE("inbox batcher: a batch is bounded in events, the rest go in the next commit") {
   fake_db db;
-  store::inbox_batcher batcher([&](const auto& evs) { return db.flush(evs); }, {2, 1u << 20});
+  store::inbox_batcher batcher([&](const auto& evs) { return db.flush(evs); }, {2, 1u << 20, 1});
   auto out = run_held(db, batcher, {"lead", "b", "c", "d", "e", "f"});
   REQUIRE(db.batches.size() == 4);
   CHECK(db.batches[1].size() == 2);
@@ -138,7 +138,7 @@ TEST_CASE("inbox batcher: a batch is bounded in events, the rest go in the next 
 TEST_CASE("inbox batcher: when a batch fails, each event is tried alone and only the one that fails again fails") {
   fake_db db;
   db.fails = [](const std::vector<std::string>& ids) { return std::count(ids.begin(), ids.end(), "poison") > 0; };
-  store::inbox_batcher batcher([&](const auto& evs) { return db.flush(evs); });
+  store::inbox_batcher batcher([&](const auto& evs) { return db.flush(evs); }, {64, 1u << 20, 1});
   auto out = run_held(db, batcher, {"lead", "b", "poison", "c"});
   CHECK(out[0].fresh);
   CHECK(out[1].fresh);
@@ -151,7 +151,7 @@ TEST_CASE("inbox batcher: when a batch fails, each event is tried alone and only
 TEST_CASE("inbox batcher: when the database fails, every request of the batch fails and none is committed") {
   fake_db db;
   db.fails = [](const auto&) { return true; };
-  store::inbox_batcher batcher([&](const auto& evs) { return db.flush(evs); });
+  store::inbox_batcher batcher([&](const auto& evs) { return db.flush(evs); }, {64, 1u << 20, 1});
   auto out = run_held(db, batcher, {"lead", "b", "c"});
   for (const auto& o : out) {
     CHECK(o.error == "database refused the batch");
@@ -166,4 +166,19 @@ TEST_CASE("inbox batcher: when the database fails, every request of the batch fa
 TEST_CASE("inbox batcher: a flush that answers for a different number of events fails the requests") {
   store::inbox_batcher batcher([](const auto&) { return std::vector<bool>{}; });
   CHECK_THROWS_AS(batcher.accept(event("a")), std::logic_error);
+}
+
+TEST_CASE("inbox batcher: with two commit slots a second event commits at once beside a held one, later ones queue") {
+  fake_db db;  // holds the first commit until released
+  store::inbox_batcher batcher([&](const auto& evs) { return db.flush(evs); }, {64, 1u << 20, 2});
+  store::inbound_event lead = event("lead"), second = event("second");
+  std::thread leader([&] { CHECK(batcher.accept(lead)); });
+  while (true) {
+    std::lock_guard lock(db.m);
+    if (!db.batches.empty()) break;
+  }
+  CHECK(batcher.accept(second));  // the free slot: committed while the first is still held
+  db.release();
+  leader.join();
+  CHECK(db.batches == std::vector<std::vector<std::string>>{{"lead"}, {"second"}});
 }
