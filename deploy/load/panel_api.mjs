@@ -4,8 +4,10 @@
 // ../shared/datasets/apache-hadoop.jsonl.gz) and the install starts the product's backfill job, which pages through
 // /rest/api/3/search/jql and indexes them; the rescan that follows a backfill is awaited too, so the measurement
 // runs on a quiet server. --seed webhooks sends the issues as issue_created webhooks instead (slower: one job each).
+// --draft measures the create dialog's call instead: POST /api/similar with a summary-only draft (the summary of a
+// random dataset issue, as a reporter's first words), the request the Forge UI modification makes.
 // Usage: node panel_api.mjs [--issues 100000] [--rates 100,1000] [--phase-seconds 60] [--seed backfill|webhooks]
-//        [--bin build/doppel]
+//        [--draft] [--bin build/doppel]
 // Bounded: building the tenant stops at --seed-timeout-seconds, each phase lasts --phase-seconds. Loopback only.
 import { join } from "node:path";
 import { cpu_seconds, make_agent } from "./lib/harness.mjs";
@@ -15,7 +17,7 @@ import { common_defaults, source_dir, unless_missing, with_bed } from "./lib/bed
 import { admin_stats, api_client, require_route, seed_issues, wait_indexed } from "./lib/tenant_ops.mjs";
 
 const opts = parse_args({ ...common_defaults, issues: 100000, rates: [100, 1000], phase_seconds: 60, warmup_seconds: 5,
-  seed: "backfill", seed_concurrency: 32, seed_timeout_seconds: 720, limit: 10, sockets: 256 });
+  seed: "backfill", seed_concurrency: 32, seed_timeout_seconds: 720, limit: 10, sockets: 256, draft: false });
 if (!["backfill", "webhooks"].includes(opts.seed)) throw new Error("--seed must be backfill or webhooks");
 const base = load_base_issues(source_dir);
 const log = (m) => console.error(`[panel] ${m}`);
@@ -52,7 +54,9 @@ const run = with_bed(opts, "panel", async ({ app, tenant, info }) => {
   const settle_s = await wait_jobs_idle(api, Math.max(60, opts.seed_timeout_seconds - index_s));
   log(`background jobs (rescan) finished ${fmt(settle_s)} s later`);
   const rnd = prng(42);
-  const make_request = () => api(`/api/issues/LOAD-${1 + Math.floor(rnd() * opts.issues)}/similar?limit=${opts.limit}`);
+  const make_request = opts.draft
+    ? () => api("/api/similar?limit=5", { summary: base.issues[Math.floor(rnd() * base.issues.length)].summary, projectKey: "LOAD" })
+    : () => api(`/api/issues/LOAD-${1 + Math.floor(rnd() * opts.issues)}/similar?limit=${opts.limit}`);
   await open_loop({ rate: 50, duration_s: opts.warmup_seconds, make_request });
   const phases = [];
   for (const rate of opts.rates) {
@@ -71,7 +75,7 @@ const run = with_bed(opts, "panel", async ({ app, tenant, info }) => {
 }, { backlog });
 
 const { result, stopped } = await unless_missing(run, "panel_api");
-console.log(`tenant: ${result.issues} issues, indexed by ${result.seed} in ${fmt(result.seed_seconds)} s ` +
+console.log(`${opts.draft ? "POST /api/similar (summary-only drafts, limit 5)" : "GET /api/issues/{key}/similar"}; tenant: ${result.issues} issues, indexed by ${result.seed} in ${fmt(result.seed_seconds)} s ` +
   `(${fmt(result.seed_rate, 0)} issues/s), then ${fmt(result.settle_seconds)} s until the rescan finished\n`);
 console.log(table(result.phases, [["offered rps", (r) => r.rate], ["achieved rps", (r) => fmt(r.achieved_rps)], ["requests", (r) => r.sent],
   ["errors", (r) => r.errors], ["not sent", (r) => r.dropped], ["p50 ms", (r) => fmt(r.p50_ms)], ["p99 ms", (r) => fmt(r.p99_ms)],

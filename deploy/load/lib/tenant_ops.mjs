@@ -30,7 +30,11 @@ export function api_client(agent, app, tenant) {
                                                    project_key: key ? key.split("-")[0] : "LOAD" })));
     return tokens.get(key)();
   };
-  return (path) => send(agent, { url: app.url + path, headers: { authorization: `JWT ${token_for(path)}`, accept: "application/json" } });
+  // (path) GETs; (path, json) POSTs the JSON body (e.g. a draft to /api/similar).
+  return (path, json) => send(agent, { url: app.url + path, method: json === undefined ? "GET" : "POST",
+    headers: { authorization: `JWT ${token_for(path)}`, accept: "application/json",
+               ...(json === undefined ? {} : { "content-type": "application/json" }) },
+    body: json === undefined ? undefined : JSON.stringify(json) });
 }
 
 // Sends issues [from, to) as issue_created webhooks with `concurrency` in flight; throws on the first rejection.
