@@ -41,7 +41,8 @@ void worker_pool::start() {
   const auto now = std::chrono::steady_clock::now();
   for (auto& t : periodic_) t.next_due = now + t.first;
   for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { run(); });
-  heartbeat_ = std::thread([this] { run_heartbeat(); });
+  // Leases exist only while workers run; stop() joins the heartbeat with them (no workers: no heartbeat thread).
+  if (!threads_.empty()) heartbeat_ = std::thread([this] { run_heartbeat(); });
 }
 
 void worker_pool::nudge() { wake_.notify_all(); }
