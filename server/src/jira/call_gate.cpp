@@ -32,8 +32,8 @@ result<call_slot> tenant_gate::acquire(call_mode mode, std::optional<std::chrono
   const bool request = mode == call_mode::request;
   int& in_use = request ? request_in_use_ : background_in_use_;
   const int slots = std::max(1, request ? limits_.request_slots : limits_.background_slots);
-  if (in_use >= slots && !request && !slow_locked(now)) {
-    auto wait = limits_.background_wait;
+  if (in_use >= slots && !slow_locked(now)) {
+    auto wait = request ? limits_.request_wait : limits_.background_wait;
     if (deadline) wait = std::min(wait, until(*deadline, now));
     freed_.wait_for(lock, wait, [&] { return in_use < slots; });
   }

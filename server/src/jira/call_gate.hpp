@@ -17,13 +17,16 @@
 
 namespace doppel::jira {
 
-// Who waits on the call: a user request (never waits for a slot) or a background job.
+// Who waits on the call: a user request (waits briefly for a slot) or a background job.
 enum class call_mode { request, background };
 
 struct call_limits {
-  int request_slots = 2;     // concurrent calls per site from request threads
+  int request_slots = 4;     // concurrent calls per site from request threads
   int background_slots = 1;  // concurrent calls per site from job workers
-  // A worker waits this long for a busy slot, unless the site is slow (a call timed out within slow_window).
+  // A request (or a worker) waits this long for a busy slot, never past its deadline, and not at all when the site is
+  // slow (a call timed out within slow_window): several viewers of one site opening panels at once queue for a
+  // moment behind its permission checks instead of failing, while a stalled site fails them at once.
+  std::chrono::milliseconds request_wait{1000};
   std::chrono::milliseconds background_wait{250};
   std::chrono::milliseconds slow_window{30000};
   std::chrono::milliseconds default_retry_after{5000};  // a 429 or 503 without a usable Retry-After
@@ -54,8 +57,8 @@ class tenant_gate {
   tenant_gate(call_limits limits, clock_fn clock) : limits_(limits), clock_(std::move(clock)) {}
 
   // A slot for one call. Errors: errc::rate_limited "jira_rate_limited" (the site's Retry-After has not passed);
-  // errc::unavailable "jira_busy" (every slot of the site for this mode is in use: a request fails at once, a job
-  // after background_wait, at once when the site is slow, and never past `deadline`).
+  // errc::unavailable "jira_busy" (every slot of the site for this mode is still in use after request_wait for a
+  // request or background_wait for a job; at once when the site is slow; never waiting past `deadline`).
   result<call_slot> acquire(call_mode mode, std::optional<std::chrono::system_clock::time_point> deadline);
 
   // What the call learnt: a 429/503 (its Retry-After, nullopt when absent: default_retry_after), a timeout, an answer.

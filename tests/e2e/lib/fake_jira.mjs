@@ -623,6 +623,8 @@ export class FakeJira {
       if (this.faults.permissionCheckStatus) return [this.faults.permissionCheckStatus, { errorMessages: ['injected'] }];
       return this.permissionCheck(body);
     }
+    // Before the Get-project pattern below, which would read 'search' as a project key.
+    if (method === 'GET' && path === '/rest/api/3/project/search') return this.projectSearch(params);
     m = path.match(/^\/rest\/api\/3\/project\/([^/]+)$/);
     if (method === 'GET' && m) {
       // Get project (GET /rest/api/3/project/{projectIdOrKey}): a project some issue of the site belongs to.
@@ -630,7 +632,6 @@ export class FakeJira {
       const known = [...this.issues.values()].some((i) => (i.fields?.project?.key ?? i.key.split('-')[0]) === wanted);
       return known ? [200, { id: this.projectId(wanted), key: wanted, name: `Project ${wanted}` }] : [404, { errorMessages: ['No project could be found'] }];
     }
-    if (method === 'GET' && path === '/rest/api/3/project/search') return this.projectSearch(params);
     if (method === 'GET' && path === '/rest/api/3/issuetype') return [200, this.issueTypes.map((t) => ({ ...t, self: `${this.baseUrl}/rest/api/3/issuetype/${t.id}`, subtask: false }))];
     if (method === 'POST' && path === REPORT_ACCOUNTS_PATH) return this.reportAccounts(body);
     return [404, { errorMessages: [`fake Jira has no ${method} ${path}`] }];

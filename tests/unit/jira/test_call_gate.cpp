@@ -22,6 +22,7 @@ call_limits test_limits() {
   call_limits l;
   l.request_slots = 2;
   l.background_slots = 1;
+  l.request_wait = 0ms;
   l.background_wait = 5000ms;
   l.busy_retry = 1000ms;
   l.slow_retry = 10000ms;
@@ -30,7 +31,7 @@ call_limits test_limits() {
 
 }  // namespace
 
-TEST_CASE("call gate: a request gets a slot or fails at once with jira_busy, a freed slot is taken again") {
+TEST_CASE("call gate: a request gets a slot or (with no wait allowed) fails with jira_busy, a freed slot is taken again") {
   test::fake_clock clock;
   call_gates gates(test_limits(), clock.fn());
   auto gate = gates.gate_for("t1");
@@ -195,4 +196,26 @@ TEST_CASE("gated client: a job's 503 is not retried in the call (the queue resch
   CHECK(jira.server.request_count() == 1);
   CHECK(sleeps.empty());
   CHECK(gates.gate_for("t1")->retry_in() == test_limits().default_retry_after);
+}
+
+TEST_CASE("call gate: a request waits for a slot freed meanwhile, within request_wait") {
+  auto limits = test_limits();
+  limits.request_wait = 5000ms;
+  call_gates gates(limits, system_clock_fn());
+  auto gate = gates.gate_for("t1");
+  auto a = gate->acquire(call_mode::request, std::nullopt);
+  auto b = gate->acquire(call_mode::request, std::nullopt);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  std::thread release([slot = std::move(*a)]() mutable {
+    std::this_thread::sleep_for(50ms);
+    { auto gone = std::move(slot); }
+  });
+  auto c = gate->acquire(call_mode::request, std::nullopt);  // waits for the slot the thread gives back
+  release.join();
+  CHECK(c.ok());
+  // A deadline already passed never waits: jira_busy at once.
+  auto d = gate->acquire(call_mode::request, std::chrono::system_clock::now());
+  REQUIRE_FALSE(d.ok());
+  CHECK(d.error().stable_code == "jira_busy");
 }
