@@ -113,6 +113,6 @@ status authorize_pair(const auth::viewer& viewer, const std::string& issue_id, c
 result<auth::viewer> viewer_of(const auth::caller& who);
 
 // Time a request thread gives Jira: all calls of one client together (a permission check, an admin check, a link).
-inline constexpr std::chrono::milliseconds permission_check_budget{5000};
+inline constexpr std::chrono::milliseconds request_jira_budget{5000};
 
 }  // namespace doppel::service

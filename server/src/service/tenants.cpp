@@ -108,7 +108,7 @@ std::shared_ptr<jira::jira_client> gated_client(context& ctx, const std::string&
   deps.http = ctx.http;
   deps.gate = ctx.jira_gates->gate_for(tenant_id);
   auto client = std::make_shared<jira::jira_client>(std::move(creds), std::move(deps));
-  if (who) client->limit_to_request(permission_check_budget);
+  if (who) client->limit_to_request(request_jira_budget);
   else client->limit_to_job(jira_job_budget, jira_attempt_budget);
   return client;
 }
@@ -146,7 +146,7 @@ std::shared_ptr<const tenant_snapshot> tenant_snapshot_of(context& ctx, const st
 }
 
 result<permission_check_fn> permission_checker(context& ctx, const caller& who) {
-  auto client = jira_for_tenant(ctx, who.tenant_id, &who);  // a request's client: permission_check_budget
+  auto client = jira_for_tenant(ctx, who.tenant_id, &who);  // a request's client: request_jira_budget
   if (!client) return client.error();
   return checker_of(*client);
 }

@@ -44,7 +44,7 @@ bool accept_event(context& ctx, const store::inbound_event& ev);
 // and an app system token: the one on this request (who is a Forge caller with x-forge-oauth-system), else the
 // latest stored one (background jobs pass who = nullptr).
 // Every call goes through the site's gate (ctx.jira_gates: a few calls at a time per site, none while its Retry-After
-// runs). With who (a user request): all calls within permission_check_budget, a busy or throttled site fails at once
+// runs). With who (a user request): all calls within request_jira_budget, a busy or throttled site fails at once
 // ("jira_busy", "jira_rate_limited"), nothing slept out. Without (a job): within jira_job_budget, each attempt within
 // jira_attempt_budget, no retry slept out either: a job that cannot call is rescheduled (throw_jira_failure).
 // Errors: errc::not_found "unknown_tenant"; errc::unavailable "forge_token_missing" / "forge_token_expired"
@@ -57,7 +57,7 @@ result<std::shared_ptr<jira::jira_client>> jira_for_tenant(context& ctx, const s
 std::shared_ptr<const tenant_snapshot> tenant_snapshot_of(context& ctx, const std::string& tenant_id);
 
 // The viewer's permission check on a user request: Jira as the app (jira_for_tenant with who), all its calls within
-// permission_check_budget (a long Retry-After fails fast instead of sleeping on the request thread).
+// request_jira_budget (a long Retry-After fails fast instead of sleeping on the request thread).
 
 // A background job's Jira budgets: all its calls together (well inside the job's lease) and each attempt.
 inline constexpr std::chrono::milliseconds jira_job_budget{40000};
