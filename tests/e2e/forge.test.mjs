@@ -9,27 +9,23 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import readline from 'node:readline';
 import atlassianJwt from 'atlassian-jwt';
 import { renderDescriptor } from '../tools/lib/render.mjs';
-import { FakeJira, loadDataset } from './lib/fake_jira.mjs';
+import { loadDataset, signJwt } from './lib/fake_jira.mjs';
+import { ForgeSite, forgeCall } from './lib/forge_site.mjs';
 
 const DOPPEL_BIN = process.env.DOPPEL_BIN;
-const APP_ID = `ari:cloud:ecosystem::app/${crypto.randomUUID()}`;
-const OTHER_APP_ID = `ari:cloud:ecosystem::app/${crypto.randomUUID()}`;
-const FIT_ISSUER = 'forge/invocation-token';
-const CLOUD_ID = crypto.randomUUID();
-const INSTALLATION_ID = `ari:cloud:ecosystem::installation/${crypto.randomUUID()}`;
-const ENVIRONMENT_ID = `ari:cloud:ecosystem::environment/${crypto.randomUUID()}`;
 const SITE_URL = 'https://acme-e2e.atlassian.net';
+const forge = new ForgeSite({ siteUrl: SITE_URL });
+const { site, appId: APP_ID, cloudId: CLOUD_ID, installationId: INSTALLATION_ID, issuedTokens } = forge;
+const OTHER_APP_ID = `ari:cloud:ecosystem::app/${crypto.randomUUID()}`;
 const USER_ACCOUNT_ID = '5b10ac8d82e05b22cc7d4ef5';
 const SECOND_INSTALLATION_ID = `ari:cloud:ecosystem::installation/${crypto.randomUUID()}`;
 const BACKLOG = 230; // issues already in the site when the app is installed (3 search pages of 100)
 const PROPERTY_KEY = `com.atlassian.jira.issue:${process.env.DOPPEL_APP_KEY ?? 'io.doppel.jira'}:possible-duplicates:status`;
-const FORGE_KID = 'forge-e2e-key-1';
 const CONNECT_KID = 'connect-e2e-key-1';
 const CONNECT_CLIENT_KEY = `e2e-connect-${crypto.randomUUID()}`;
 const CONNECT_SECRET = crypto.randomBytes(32).toString('hex');
@@ -39,87 +35,15 @@ const EVENTUALLY_TIMEOUT_MS = 45_000;
 // ---------------------------------------------------------------------------------------------------
 // Tokens
 
-const forgeKeys = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const rogueKeys = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const connectInstallKeys = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-const forgePublicPem = forgeKeys.publicKey.export({ type: 'spki', format: 'pem' });
-const systemTokenKeys = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-
-const b64url = (value) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const forgePublicPem = forge.keys.publicKey.export({ type: 'spki', format: 'pem' });
+forge.installKeys.set(CONNECT_KID, connectInstallKeys.publicKey.export({ type: 'spki', format: 'pem' }));
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-// Signs a JWT with RS256 (RSASSA-PKCS1-v1_5 / SHA-256), HS256, or nothing for alg "none".
-function signJwt(header, claims, key) {
-  const input = `${b64url(header)}.${b64url(claims)}`;
-  if (header.alg === 'none') return `${input}.`;
-  if (header.alg === 'HS256') return `${input}.${crypto.createHmac('sha256', key).update(input).digest('base64url')}`;
-  return `${input}.${crypto.sign('sha256', Buffer.from(input), key).toString('base64url')}`;
-}
-
-// A Forge Invocation Token as the platform sends it; `overrides` replaces claims, `header` the JOSE header.
-function fit({ moduleKey = 'doppel-issue-events', principal, installationId = INSTALLATION_ID, overrides = {}, header = {}, key = forgeKeys.privateKey } = {}) {
-  const iat = nowSeconds();
-  const claims = {
-    iss: FIT_ISSUER,
-    aud: APP_ID,
-    iat,
-    nbf: iat,
-    exp: iat + 60,
-    jti: crypto.randomUUID(),
-    app: {
-      installationId,
-      apiBaseUrl: site.baseUrl,
-      id: APP_ID,
-      appVersion: '1.0.0',
-      environment: { type: 'DEVELOPMENT', id: ENVIRONMENT_ID },
-      module: { type: moduleKey.startsWith('doppel-') ? 'core:endpoint' : 'jira:issueContext', key: moduleKey },
-    },
-    context: { cloudId: CLOUD_ID, siteUrl: SITE_URL },
-    ...(principal ? { principal } : {}),
-    ...overrides,
-  };
-  return signJwt({ alg: 'RS256', typ: 'JWT', kid: FORGE_KID, ...header }, claims, key);
-}
-
-// An app system token as Forge puts it in x-forge-oauth-system: a JWT whose exp is its expiry. The fake site
-// accepts it from now on (until revoked or expired); every token issued is kept for the leak check.
-const issuedTokens = [];
-function systemToken({ expiresIn = 3600 } = {}) {
-  const iat = nowSeconds();
-  const token = signJwt({ alg: 'RS256', typ: 'JWT', kid: 'system-token-key' },
-    { iss: 'forge-oauth', sub: 'app-system-user', aud: CLOUD_ID, iat, exp: iat + expiresIn, jti: crypto.randomUUID() },
-    systemTokenKeys.privateKey);
-  site.bearerTokens.add(token);
-  issuedTokens.push(token);
-  return token;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Fake platform: JWKS and Connect install keys on one loopback server; the Jira site behind apiBaseUrl.
-
-const site = new FakeJira({ forge: true, basePath: `/ex/jira/${CLOUD_ID}` });
+// A FIT (lib/forge_site.mjs) and an app system token the fake site accepts; every token issued is kept for the leak check.
+const fit = (options) => forge.fit(options);
+const systemToken = (options) => forge.systemToken(options);
 const SYSTEM_TOKEN = systemToken();
-
-const platform = {
-  url: '',
-  jwksRequests: 0,
-  server: createServer((req, res) => {
-    const url = new URL(req.url, 'http://platform');
-    const send = (status, body, type = 'application/json') => {
-      res.writeHead(status, { 'content-type': type });
-      res.end(typeof body === 'string' ? body : JSON.stringify(body));
-    };
-    if (url.pathname === '/.well-known/jwks.json') {
-      platform.jwksRequests += 1;
-      const jwk = forgeKeys.publicKey.export({ format: 'jwk' });
-      return send(200, { keys: [{ ...jwk, kid: FORGE_KID, alg: 'RS256', use: 'sig' }] });
-    }
-    if (url.pathname === `/connect-install-keys/${CONNECT_KID}`) {
-      return send(200, connectInstallKeys.publicKey.export({ type: 'spki', format: 'pem' }), 'text/plain');
-    }
-    return send(404, 'not found', 'text/plain');
-  }),
-};
 
 // ---------------------------------------------------------------------------------------------------
 // Issues and events
@@ -171,16 +95,7 @@ function issueEvent(eventType, payloadIssue) {
   };
 }
 
-function lifecycleEvent(eventType) {
-  return {
-    eventType,
-    id: INSTALLATION_ID,
-    installerAccountId: USER_ACCOUNT_ID,
-    app: { id: APP_ID, version: '1.0.0' },
-    environment: { id: ENVIRONMENT_ID },
-    context: { cloudId: CLOUD_ID, moduleKey: 'doppel-app-lifecycle' },
-  };
-}
+const lifecycleEvent = (eventType) => forge.lifecycleEvent(eventType, USER_ACCOUNT_ID);
 
 // ---------------------------------------------------------------------------------------------------
 // Doppel process and database
@@ -242,31 +157,10 @@ function startDoppel(env) {
   });
 }
 
-async function call(method, path, { token, scheme = 'Bearer', body, headers = {} } = {}) {
-  const response = await fetch(`${doppel.url}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `${scheme} ${token}` } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...headers,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  let json;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, json, text };
-}
+const call = (method, path, options) => forgeCall(doppel, method, path, options);
 
-// Delivers one event as Forge does: POST to the endpoint route with a FIT and the app system token.
-function deliver(event, { installationId = INSTALLATION_ID, token = fit({ moduleKey: event.context.moduleKey, installationId }), systemTokenValue = SYSTEM_TOKEN } = {}) {
-  const headers = systemTokenValue ? { 'x-forge-oauth-system': systemTokenValue } : {};
-  return call('POST', '/api/forge/events', { token, body: event, headers });
-}
+// Delivers one event as Forge does, with the installed event's system token unless `systemToken` is given ('' = none).
+const deliver = (event, options = {}) => forge.deliver(doppel, event, { systemToken: SYSTEM_TOKEN, ...options });
 
 // A Custom UI call through invokeRemote (endpoint doppel-ui): a FIT with the user as principal plus the app system token.
 function uiCall(method, path, { installationId = INSTALLATION_ID, systemTokenValue, body } = {}) {
@@ -314,9 +208,7 @@ function assertRejected(response, codes, what) {
 
 before(async () => {
   assert.ok(DOPPEL_BIN, 'DOPPEL_BIN must name the built doppel binary');
-  await new Promise((resolve) => platform.server.listen(0, '127.0.0.1', resolve));
-  platform.url = `http://127.0.0.1:${platform.server.address().port}`;
-  await site.start();
+  await forge.start();
   site.loadIssues(loadDataset({ limit: BACKLOG }));
 
   dataDir = mkdtempSync(join(tmpdir(), 'doppel-forge-e2e-'));
@@ -325,10 +217,7 @@ before(async () => {
     DOPPEL_BIND: '127.0.0.1',
     DOPPEL_DATA_DIR: dataDir,
     DOPPEL_SECRET_KEY: crypto.randomBytes(32).toString('hex'),
-    DOPPEL_FORGE_APP_ID: APP_ID,
-    DOPPEL_FORGE_JWKS_URL: `${platform.url}/.well-known/jwks.json`,
-    DOPPEL_INSTALL_KEYS_URL: `${platform.url}/connect-install-keys`,
-    DOPPEL_ALLOWED_HOSTS: '*.atlassian.net,127.0.0.1:*',
+    ...forge.doppelEnv(),
     DOPPEL_LOG_LEVEL: 'info',
   };
   delete process.env.DOPPEL_BASE_URL;
@@ -345,8 +234,7 @@ after(async () => {
     doppel.proc.kill('SIGKILL');
     await doppel.exit.catch(() => {});
   }
-  await new Promise((resolve) => platform.server.close(resolve));
-  await site.close();
+  await forge.close();
   if (databaseName) psql(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
@@ -506,7 +394,7 @@ test('backfill without a usable system token waits, says why, and resumes with t
   const total = site.issues.size;
   const callsBefore = site.calls.length;
   // Installed without x-forge-oauth-system: the backfill starts and waits for a token.
-  assertAccepted(await deliver(lifecycleEvent('avi:forge:installed:app'), { installationId, systemTokenValue: '' }), 'installed, no token');
+  assertAccepted(await deliver(lifecycleEvent('avi:forge:installed:app'), { installationId, systemToken: '' }), 'installed, no token');
   let b = await eventually(async () => {
     const s = await backfillStatus(installationId);
     return { done: s.waiting?.reason === 'forge_token_missing', value: s };
@@ -520,7 +408,7 @@ test('backfill without a usable system token waits, says why, and resumes with t
   // An event with a token about to expire (inside the safety margin): stored, but not used.
   const event = (issue) => ({ ...issueEvent('avi:jira:updated:issue', issue), context: { cloudId: CLOUD_ID, moduleKey: 'doppel-issue-events' } });
   const shortLived = systemToken({ expiresIn: 20 });
-  assertAccepted(await deliver(event(A), { installationId, systemTokenValue: shortLived }), 'event with a short-lived token');
+  assertAccepted(await deliver(event(A), { installationId, systemToken: shortLived }), 'event with a short-lived token');
   b = await eventually(async () => {
     const s = await backfillStatus(installationId);
     return { done: s.waiting?.reason === 'forge_token_expired', value: s };
@@ -534,7 +422,7 @@ test('backfill without a usable system token waits, says why, and resumes with t
   site.onCall = (record) => {
     if (record.path === '/rest/api/3/search/jql' && record.status === 200 && record.authorization === `Bearer ${revokedToken}`) site.bearerTokens.delete(revokedToken);
   };
-  assertAccepted(await deliver(event(B), { installationId, systemTokenValue: revokedToken }), 'event with a token Jira will revoke');
+  assertAccepted(await deliver(event(B), { installationId, systemToken: revokedToken }), 'event with a token Jira will revoke');
   b = await eventually(async () => {
     const s = await backfillStatus(installationId);
     return { done: s.waiting?.reason === 'forge_token_rejected', value: s };
@@ -546,7 +434,7 @@ test('backfill without a usable system token waits, says why, and resumes with t
 
   // The next event brings a good token: the backfill resumes where it stopped and finishes.
   const fresh = systemToken();
-  assertAccepted(await deliver(event(C), { installationId, systemTokenValue: fresh }), 'event with a fresh token');
+  assertAccepted(await deliver(event(C), { installationId, systemToken: fresh }), 'event with a fresh token');
   b = await eventually(async () => {
     const s = await backfillStatus(installationId);
     return { done: s.state === 'done', value: s };
@@ -614,7 +502,7 @@ test('Connect install on the same server (sets up the cross-kind cases)', async 
       key: 'io.doppel.jira',
       clientKey: CONNECT_CLIENT_KEY,
       sharedSecret: CONNECT_SECRET,
-      baseUrl: `${platform.url}/connect-jira`,
+      baseUrl: `${forge.url}/connect-jira`,
       displayUrl: SITE_URL,
       productType: 'jira',
       description: 'e2e',

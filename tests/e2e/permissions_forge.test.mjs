@@ -5,20 +5,11 @@
 // controls; a developer who loses access. Needs DOPPEL_BIN and DOPPEL_TEST_DATABASE_URL.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freshDatabaseUrl, psql, startDoppel } from './lib/doppel.mjs';
-import { FakeJira, eventually, loadDataset } from './lib/fake_jira.mjs';
+import { psql } from './lib/doppel.mjs';
+import { loadDataset } from './lib/fake_jira.mjs';
+import { ForgeSite, forgeCall } from './lib/forge_site.mjs';
 import { assertDashboardFor, restrictSite, secondsUntilQueueEmpty } from './lib/permission_roles.mjs';
 
-const APP_ID = `ari:cloud:ecosystem::app/${crypto.randomUUID()}`;
-const CLOUD_ID = crypto.randomUUID();
-const INSTALLATION_ID = `ari:cloud:ecosystem::installation/${crypto.randomUUID()}`;
-const ENVIRONMENT_ID = `ari:cloud:ecosystem::environment/${crypto.randomUUID()}`;
-const FORGE_KID = 'forge-perm-key-1';
 const ADMIN = '5b10ac8d82e05b22cc7d4f01';
 const DEV = '5b10ac8d82e05b22cc7d4f02';
 const VIEWER = '5b10ac8d82e05b22cc7d4f03';
@@ -32,112 +23,30 @@ const ISSUES = [
   { key: 'SEC-1', id: 41004, summary: `${TEXT} in security` },
 ];
 
-const forgeKeys = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-const systemTokenKeys = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-const b64url = (value) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
-const nowSeconds = () => Math.floor(Date.now() / 1000);
-const rs256 = (header, claims, key) => {
-  const input = `${b64url(header)}.${b64url(claims)}`;
-  return `${input}.${crypto.sign('sha256', Buffer.from(input), key).toString('base64url')}`;
-};
-
-const site = new FakeJira({ forge: true, basePath: `/ex/jira/${CLOUD_ID}` });
-const platform = createServer((req, res) => {
-  if (req.url === '/.well-known/jwks.json') {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    return res.end(JSON.stringify({ keys: [{ ...forgeKeys.publicKey.export({ format: 'jwk' }), kid: FORGE_KID, alg: 'RS256', use: 'sig' }] }));
-  }
-  res.writeHead(404);
-  return res.end();
-});
-
-// A Forge Invocation Token; `principal` only on UI calls.
-function fit({ moduleKey, principal }) {
-  const iat = nowSeconds();
-  return rs256({ alg: 'RS256', typ: 'JWT', kid: FORGE_KID }, {
-    iss: 'forge/invocation-token', aud: APP_ID, iat, nbf: iat, exp: iat + 60, jti: crypto.randomUUID(),
-    app: {
-      installationId: INSTALLATION_ID, apiBaseUrl: site.baseUrl, id: APP_ID, appVersion: '1.0.0',
-      environment: { type: 'DEVELOPMENT', id: ENVIRONMENT_ID },
-      module: { type: moduleKey.startsWith('doppel-') ? 'core:endpoint' : 'jira:issueContext', key: moduleKey },
-    },
-    context: { cloudId: CLOUD_ID, siteUrl: 'https://perm-e2e.atlassian.net' },
-    ...(principal ? { principal } : {}),
-  }, forgeKeys.privateKey);
-}
-
-// An app system token the fake site accepts (x-forge-oauth-system).
-function systemToken() {
-  const iat = nowSeconds();
-  const token = rs256({ alg: 'RS256', typ: 'JWT', kid: 'system' },
-    { iss: 'forge-oauth', sub: 'app-system-user', aud: CLOUD_ID, iat, exp: iat + 3600, jti: crypto.randomUUID() },
-    systemTokenKeys.privateKey);
-  site.bearerTokens.add(token);
-  return token;
-}
-
-let doppel;
-let databaseUrl;
-let dataDir;
-
-async function call(method, path, { token, body, headers = {} } = {}) {
-  const response = await fetch(`${doppel.url}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  let json;
-  try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
-  return { status: response.status, json, text };
-}
+const forge = new ForgeSite({ siteUrl: 'https://perm-e2e.atlassian.net' });
+const { site } = forge;
 
 // A Custom UI call (invokeRemote) as `principal` (undefined: a FIT without one), with an app system token.
-const ui = (method, path, principal, body) =>
-  call(method, path, { token: fit({ moduleKey: 'possible-duplicates', principal }), body, headers: { 'x-forge-oauth-system': systemToken() } });
+const ui = (method, path, principal, body) => forgeCall(forge.doppel, method, path,
+  { token: forge.fit({ moduleKey: 'possible-duplicates', principal }), body, headers: { 'x-forge-oauth-system': forge.systemToken() } });
 const similar = (key, who) => ui('GET', `/api/issues/${key}/similar?limit=10`, who);
 const pair = (action, a, b, who) => ui('POST', `/api/pairs/${a}/${b}/${action}`, who);
 const get = (path, who) => ui('GET', path, who);
-const sql = (query) => psql(databaseUrl, query);
+const sql = (query) => psql(forge.databaseUrl, query);
 const keysOf = (response) => (response.json?.candidates ?? []).map((c) => c.key).filter((k) => ISSUES.some((i) => i.key === k)).sort();
 
 before(async () => {
   assert.ok(process.env.DOPPEL_BIN, 'DOPPEL_BIN must name the built doppel binary');
-  await new Promise((resolve) => platform.listen(0, '127.0.0.1', resolve));
-  await site.start();
+  await forge.start();
   site.loadIssues(loadDataset({ limit: 60 }));
   restrictSite(site, { issues: ISSUES, open: 'OPS', staffLevel: STAFF_ONLY, accounts: { admin: ADMIN, developer: DEV, viewer: VIEWER } });
-  databaseUrl = freshDatabaseUrl('doppel_perm_forge');
-  dataDir = mkdtempSync(join(tmpdir(), 'doppel-perm-forge-'));
-  const platformUrl = `http://127.0.0.1:${platform.address().port}`;
-  doppel = await startDoppel({
-    DOPPEL_BIND: '127.0.0.1',
-    DOPPEL_DATA_DIR: dataDir,
-    DOPPEL_DATABASE_URL: databaseUrl,
-    DOPPEL_SECRET_KEY: crypto.randomBytes(32).toString('hex'),
-    DOPPEL_FORGE_APP_ID: APP_ID,
-    DOPPEL_FORGE_JWKS_URL: `${platformUrl}/.well-known/jwks.json`,
-    DOPPEL_INSTALL_KEYS_URL: `${platformUrl}/connect-install-keys`,
-    DOPPEL_ALLOWED_HOSTS: '*.atlassian.net,127.0.0.1:*',
-  });
-  const installed = await call('POST', '/api/forge/events', {
-    token: fit({ moduleKey: 'doppel-app-lifecycle' }),
-    headers: { 'x-forge-oauth-system': systemToken() },
-    body: { eventType: 'avi:forge:installed:app', id: INSTALLATION_ID, installerAccountId: ADMIN, app: { id: APP_ID, version: '1.0.0' },
-      environment: { id: ENVIRONMENT_ID }, context: { cloudId: CLOUD_ID, moduleKey: 'doppel-app-lifecycle' } },
-  });
+  await forge.startDoppel('doppel_perm_forge');
+  const installed = await forge.deliver(forge.doppel, forge.lifecycleEvent('avi:forge:installed:app', ADMIN));
   assert.ok(installed.status >= 200 && installed.status < 300, installed.text);
-  await eventually(() => psql(databaseUrl, `SELECT state FROM backfill_progress WHERE tenant_id = '${INSTALLATION_ID}'`) === 'done',
-    'backfill done', { timeoutMs: 90_000 });
+  await forge.backfillDone();
 });
 
-after(async () => {
-  await doppel?.stop('SIGKILL');
-  await site.close();
-  await new Promise((resolve) => platform.close(resolve));
-  if (databaseUrl) psql(process.env.DOPPEL_TEST_DATABASE_URL, `DROP DATABASE IF EXISTS ${new URL(databaseUrl).pathname.slice(1)} WITH (FORCE)`);
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+after(() => forge.close());
 
 test('forge panel: admin sees all (positive control), developer and viewer only what they may browse, others nothing', async () => {
   const admin = await similar('OPS-1', ADMIN);

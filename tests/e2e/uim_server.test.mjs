@@ -9,19 +9,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freshDatabaseUrl, psql, startDoppel } from './lib/doppel.mjs';
+import { psql } from './lib/doppel.mjs';
 import { FakeJira, eventually, loadDataset } from './lib/fake_jira.mjs';
 import { FakeUiModifications, UIM_PATH } from './lib/fake_uim.mjs';
+import { ForgeSite, forgeCall } from './lib/forge_site.mjs';
 
-const APP_ID = `ari:cloud:ecosystem::app/${crypto.randomUUID()}`;
-const CLOUD_ID = crypto.randomUUID();
-const INSTALLATION_ID = `ari:cloud:ecosystem::installation/${crypto.randomUUID()}`;
-const ENVIRONMENT_ID = `ari:cloud:ecosystem::environment/${crypto.randomUUID()}`;
-const FORGE_KID = 'forge-uim-key-1';
 const ADMIN = '5b10ac8d82e05b22cc7d4e01';
 const DEV = '5b10ac8d82e05b22cc7d4e02';
 const STRANGER = '5b10ac8d82e05b22cc7d4e03';
@@ -33,90 +25,31 @@ const ISSUES = [
   { key: 'SEC-1', id: 51003, summary: `${TEXT} in security` },
 ];
 
-const forgeKeys = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-const systemTokenKeys = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-const b64url = (value) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
-const nowSeconds = () => Math.floor(Date.now() / 1000);
-const rs256 = (header, claims, key) => {
-  const input = `${b64url(header)}.${b64url(claims)}`;
-  return `${input}.${crypto.sign('sha256', Buffer.from(input), key).toString('base64url')}`;
-};
-
-const site = new FakeJira({ forge: true, basePath: `/ex/jira/${CLOUD_ID}` });
+const forge = new ForgeSite({ siteUrl: 'https://uim-e2e.atlassian.net', uiModuleType: 'jira:uiModifications' });
+const { site, appId: APP_ID, cloudId: CLOUD_ID, installationId: INSTALLATION_ID } = forge;
 let uim; // FakeUiModifications on the site, made once the site's project ids are known
-const platform = createServer((req, res) => {
-  if (req.url === '/.well-known/jwks.json') {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    return res.end(JSON.stringify({ keys: [{ ...forgeKeys.publicKey.export({ format: 'jwk' }), kid: FORGE_KID, alg: 'RS256', use: 'sig' }] }));
-  }
-  res.writeHead(404);
-  return res.end();
-});
 
-// A Forge Invocation Token for `moduleKey`; `principal` only on UI calls. `on` = another installation and its site.
-function fit({ moduleKey, principal, on = { installationId: INSTALLATION_ID, site } }) {
-  const iat = nowSeconds();
-  return rs256({ alg: 'RS256', typ: 'JWT', kid: FORGE_KID }, {
-    iss: 'forge/invocation-token', aud: APP_ID, iat, nbf: iat, exp: iat + 60, jti: crypto.randomUUID(),
-    app: {
-      installationId: on.installationId, apiBaseUrl: on.site.baseUrl, id: APP_ID, appVersion: '1.0.0',
-      environment: { type: 'DEVELOPMENT', id: ENVIRONMENT_ID },
-      module: { type: moduleKey.startsWith('doppel-') ? 'core:endpoint' : 'jira:uiModifications', key: moduleKey },
-    },
-    context: { cloudId: CLOUD_ID, siteUrl: 'https://uim-e2e.atlassian.net' },
-    ...(principal ? { principal } : {}),
-  }, forgeKeys.privateKey);
-}
-
-// An app system token the fake site accepts (x-forge-oauth-system).
-function systemToken(issuer = site) {
-  const iat = nowSeconds();
-  const token = rs256({ alg: 'RS256', typ: 'JWT', kid: 'system' },
-    { iss: 'forge-oauth', sub: 'app-system-user', aud: CLOUD_ID, iat, exp: iat + 3600, jti: crypto.randomUUID() },
-    systemTokenKeys.privateKey);
-  issuer.bearerTokens.add(token);
-  return token;
-}
-
-let doppel;
-let databaseUrl;
-let dataDir;
-
-async function call(method, path, { token, body, headers = {} } = {}) {
-  const response = await fetch(`${doppel.url}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  let json;
-  try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
-  return { status: response.status, json, text };
-}
-
+const call = (method, path, options) => forgeCall(forge.doppel, method, path, options);
+const fit = (options) => forge.fit(options);
+const systemToken = (options) => forge.systemToken(options);
+const sql = (query) => psql(forge.databaseUrl, query);
 // A Custom UI call (invokeRemote) from `moduleKey` as `principal`, with an app system token.
 const ui = (method, path, principal, body, moduleKey = 'doppel-admin') =>
   call(method, path, { token: fit({ moduleKey, principal }), body, headers: { 'x-forge-oauth-system': systemToken() } });
-const lifecycle = (eventType) => call('POST', '/api/forge/events', {
-  token: fit({ moduleKey: 'doppel-app-lifecycle' }),
-  headers: { 'x-forge-oauth-system': systemToken() },
-  body: { eventType, id: INSTALLATION_ID, installerAccountId: ADMIN, app: { id: APP_ID, version: '1.0.0' },
-    environment: { id: ENVIRONMENT_ID }, context: { cloudId: CLOUD_ID, moduleKey: 'doppel-app-lifecycle' } },
-});
+const lifecycle = (eventType) => forge.deliver(forge.doppel, forge.lifecycleEvent(eventType, ADMIN));
 const hints = async () => (await ui('GET', '/api/admin/stats', ADMIN)).json?.createDialogHints;
 const issueTypeContexts = () => site.issueTypes.map((t) => ({ projectId: null, issueTypeId: t.id, viewType: 'GIC' }));
 const contextsOf = (entity) => entity.contexts.map(({ projectId, issueTypeId, viewType }) => ({ projectId, issueTypeId, viewType }))
   .sort((a, b) => `${a.projectId}/${a.issueTypeId}`.localeCompare(`${b.projectId}/${b.issueTypeId}`));
 const sorted = (contexts) => [...contexts].sort((a, b) => `${a.projectId}/${a.issueTypeId}`.localeCompare(`${b.projectId}/${b.issueTypeId}`));
-const storedEntityId = () => psql(databaseUrl, `SELECT COALESCE(entity_id, '') FROM ui_modifications WHERE tenant_id = '${INSTALLATION_ID}'`);
+const storedEntityId = () => sql(`SELECT COALESCE(entity_id, '') FROM ui_modifications WHERE tenant_id = '${INSTALLATION_ID}'`);
 // The sync runs as a job: wait until the listing Doppel makes first has happened `n` times in all.
 const listings = () => uim.callsOf('GET').length;
-const syncJobsDone = () => psql(databaseUrl, `SELECT count(*) FROM jobs WHERE tenant_id = '${INSTALLATION_ID}' AND kind = 'sync_ui_modification' AND state = 'running'`) === '0';
+const syncJobsDone = () => sql(`SELECT count(*) FROM jobs WHERE tenant_id = '${INSTALLATION_ID}' AND kind = 'sync_ui_modification' AND state = 'running'`) === '0';
 
 before(async () => {
   assert.ok(process.env.DOPPEL_BIN, 'DOPPEL_BIN must name the built doppel binary');
-  await new Promise((resolve) => platform.listen(0, '127.0.0.1', resolve));
-  await site.start();
+  await forge.start();
   site.loadIssues(loadDataset({ limit: 40 })); // a realistic index for the draft search
   for (const issue of ISSUES) site.putIssue({ id: issue.id, key: issue.key, fields: { summary: issue.summary } });
   site.setPermissions({
@@ -127,32 +60,13 @@ before(async () => {
   });
   // The site knows exactly these project and issue type ids: a context naming any other answers 404.
   uim = new FakeUiModifications({ projects: [...site.projectIds.values()], issueTypes: site.issueTypes.map((t) => t.id) }).attach(site);
-  databaseUrl = freshDatabaseUrl('doppel_uim_server');
-  dataDir = mkdtempSync(join(tmpdir(), 'doppel-uim-server-'));
-  const platformUrl = `http://127.0.0.1:${platform.address().port}`;
-  doppel = await startDoppel({
-    DOPPEL_BIND: '127.0.0.1',
-    DOPPEL_DATA_DIR: dataDir,
-    DOPPEL_DATABASE_URL: databaseUrl,
-    DOPPEL_SECRET_KEY: crypto.randomBytes(32).toString('hex'),
-    DOPPEL_FORGE_APP_ID: APP_ID,
-    DOPPEL_FORGE_JWKS_URL: `${platformUrl}/.well-known/jwks.json`,
-    DOPPEL_INSTALL_KEYS_URL: `${platformUrl}/connect-install-keys`,
-    DOPPEL_ALLOWED_HOSTS: '*.atlassian.net,127.0.0.1:*',
-  });
+  await forge.startDoppel('doppel_uim_server');
   const installed = await lifecycle('avi:forge:installed:app');
   assert.equal(installed.status, 204, installed.text);
-  await eventually(() => psql(databaseUrl, `SELECT state FROM backfill_progress WHERE tenant_id = '${INSTALLATION_ID}'`) === 'done',
-    'backfill done', { timeoutMs: 90_000 });
+  await forge.backfillDone();
 });
 
-after(async () => {
-  await doppel?.stop('SIGKILL');
-  await site.close();
-  await new Promise((resolve) => platform.close(resolve));
-  if (databaseUrl) psql(process.env.DOPPEL_TEST_DATABASE_URL, `DROP DATABASE IF EXISTS ${new URL(databaseUrl).pathname.slice(1)} WITH (FORCE)`);
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+after(() => forge.close());
 
 test('install: Doppel creates its UI modification for all projects (one GIC context per issue type) with the system token', async () => {
   await eventually(() => uim.list().length === 1, 'the UI modification was created');
@@ -263,9 +177,9 @@ test('an install without a system token waits and says why; the first token a pa
   try {
     const otherUim = new FakeUiModifications().attach(other);
     const on = { installationId: `ari:cloud:ecosystem::installation/${crypto.randomUUID()}`, site: other };
-    const stateOf = () => psql(databaseUrl, `SELECT state || ':' || COALESCE(reason, '') FROM ui_modifications WHERE tenant_id = '${on.installationId}'`);
+    const stateOf = () => sql(`SELECT state || ':' || COALESCE(reason, '') FROM ui_modifications WHERE tenant_id = '${on.installationId}'`);
     const installed = await call('POST', '/api/forge/events', {
-      token: fit({ moduleKey: 'doppel-app-lifecycle', on }),
+      token: fit({ moduleKey: 'doppel-app-lifecycle', ...on }),
       body: { eventType: 'avi:forge:installed:app', id: on.installationId, app: { id: APP_ID, version: '1.0.0' }, context: { cloudId: CLOUD_ID } },
     });
     assert.equal(installed.status, 204, installed.text);
@@ -273,7 +187,7 @@ test('an install without a system token waits and says why; the first token a pa
     assert.equal(otherUim.calls.length, 0, 'nothing was sent to Jira without a token');
     // A page call (GET /api/status from the admin page) brings the first token: the waiting sync runs at once.
     const status = await call('GET', '/api/status', {
-      token: fit({ moduleKey: 'doppel-admin', principal: ADMIN, on }), headers: { 'x-forge-oauth-system': systemToken(other) },
+      token: fit({ moduleKey: 'doppel-admin', principal: ADMIN, ...on }), headers: { 'x-forge-oauth-system': systemToken({ site: other }) },
     });
     assert.equal(status.status, 200, status.text);
     await eventually(() => otherUim.list().length === 1 && stateOf() === 'active:', 'created with the first token', { timeoutMs: 20_000 });
@@ -295,7 +209,7 @@ test('uninstall: only the pre-uninstall trigger may call it; it deletes the UI m
   assert.equal(fromPage.json?.error, 'wrong_module');
   assert.equal((await uninstall('doppel-pre-uninstall', ADMIN)).status, 401, 'a token with a user principal is refused');
   assert.equal(uim.list().length, 1, 'refused calls changed nothing');
-  assert.equal(psql(databaseUrl, `SELECT state FROM tenants WHERE tenant_id = '${INSTALLATION_ID}'`), 'installed');
+  assert.equal(sql(`SELECT state FROM tenants WHERE tenant_id = '${INSTALLATION_ID}'`), 'installed');
 
   const done = await uninstall('doppel-pre-uninstall');
   assert.equal(done.status, 204, done.text);
@@ -303,16 +217,16 @@ test('uninstall: only the pre-uninstall trigger may call it; it deletes the UI m
   const deletes = uim.callsOf('DELETE', `${UIM_PATH}/${id}`);
   assert.equal(deletes.length, 1);
   assert.ok(deletes[0].status === 204 && deletes[0].authorization.startsWith('Bearer '));
-  assert.equal(psql(databaseUrl, `SELECT state || ':' || COALESCE(entity_id, '') FROM ui_modifications WHERE tenant_id = '${INSTALLATION_ID}'`), 'removed:');
-  assert.equal(psql(databaseUrl, `SELECT state FROM tenants WHERE tenant_id = '${INSTALLATION_ID}'`), 'uninstalled');
+  assert.equal(sql(`SELECT state || ':' || COALESCE(entity_id, '') FROM ui_modifications WHERE tenant_id = '${INSTALLATION_ID}'`), 'removed:');
+  assert.equal(sql(`SELECT state FROM tenants WHERE tenant_id = '${INSTALLATION_ID}'`), 'uninstalled');
   // A late product event does not bring the site back; a new install does, and creates the entity again.
   const late = await call('POST', '/api/forge/events', {
     token: fit({ moduleKey: 'doppel-issue-events' }), headers: { 'x-forge-oauth-system': systemToken() },
     body: { eventType: 'avi:jira:updated:issue', issue: site.served(site.issues.get('OPS-1')), context: { cloudId: CLOUD_ID } },
   });
   assert.ok(late.status < 300, late.text);
-  assert.equal(psql(databaseUrl, `SELECT state FROM tenants WHERE tenant_id = '${INSTALLATION_ID}'`), 'uninstalled');
+  assert.equal(sql(`SELECT state FROM tenants WHERE tenant_id = '${INSTALLATION_ID}'`), 'uninstalled');
   assert.equal((await lifecycle('avi:forge:installed:app')).status, 204);
   await eventually(() => uim.list().length === 1, 'created again after the reinstall');
-  assert.equal(psql(databaseUrl, `SELECT state FROM tenants WHERE tenant_id = '${INSTALLATION_ID}'`), 'installed');
+  assert.equal(sql(`SELECT state FROM tenants WHERE tenant_id = '${INSTALLATION_ID}'`), 'installed');
 });
