@@ -5,9 +5,8 @@
 // hide everything); a developer who loses access mid-test. Needs DOPPEL_BIN and DOPPEL_TEST_DATABASE_URL.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { freshDatabaseUrl, psql, startDoppel } from './lib/doppel.mjs';
-import { FakeJira, doppelEnv, eventually, signJwt, startInstallKeyServer } from './lib/fake_jira.mjs';
-import { assertDashboardFor, readDashboard, restrictSite, secondsUntilQueueEmpty } from './lib/permission_roles.mjs';
+import { eventually } from './lib/fake_jira.mjs';
+import { InstalledConnectSite, assertDashboardFor, readDashboard, restrictSite, secondsUntilQueueEmpty } from './lib/permission_roles.mjs';
 
 const ADMIN = '5b10ac8d82e05b22cc7d4e01';
 const DEV = '5b10ac8d82e05b22cc7d4e02';
@@ -24,19 +23,13 @@ const ISSUES = [
   { key: 'HR-1', id: 31004, summary: `${TEXT} in HR` },
 ];
 
-let keyServer;
+const connect = new InstalledConnectSite();
 let site;
-let databaseUrl;
-let doppel;
 let target;
 
-const sql = (query) => psql(databaseUrl, query);
-const as = (sub) => ({ token: site.contextToken({ sub }) });
-// A context token without `sub`, correctly signed for the site.
-const anonymous = () => {
-  const iat = Math.floor(Date.now() / 1000);
-  return { token: signJwt({ alg: 'HS256' }, { iss: site.clientKey, iat, exp: iat + 180, qsh: 'context-qsh' }, site.sharedSecret) };
-};
+const sql = (query) => connect.sql(query);
+const as = (sub) => connect.as(sub);
+const anonymous = () => ({ token: connect.anonymousToken() });
 const similar = (key, who) => site.api(target, 'GET', `/api/issues/${key}/similar?limit=10`, who);
 const draft = (who) => site.api(target, 'POST', '/api/similar', { ...who, body: { summary: TEXT, description: '', projectKey: 'OPEN', issueType: 'Bug' } });
 const pair = (action, a, b, who) => site.api(target, 'POST', `/api/pairs/${a}/${b}/${action}`, who);
@@ -47,28 +40,17 @@ const pairsRow = () => sql(`SELECT string_agg(issue_id || '>' || candidate_id ||
 
 before(async () => {
   assert.ok(process.env.DOPPEL_BIN, 'DOPPEL_BIN must name the built doppel binary');
-  keyServer = await startInstallKeyServer();
-  site = await new FakeJira({ keyServer }).start();
-  site.loadDataset({ offset: 0, limit: 60 });
-  restrictSite(site, { issues: ISSUES, open: 'OPEN', staffLevel: STAFF_ONLY, accounts: { admin: ADMIN, developer: DEV, viewer: VIEWER } });
-  databaseUrl = freshDatabaseUrl('doppel_perm');
-  doppel = await startDoppel(doppelEnv({ databaseUrl, keyServer }));
-  target = { url: doppel.url, baseUrl: 'http://doppel-e2e.test' };
-  const installed = await site.install(target);
-  assert.equal(installed.status, 204, installed.text);
-  await eventually(() => sql(`SELECT state FROM backfill_progress WHERE tenant_id = '${site.clientKey}'`) === 'done',
-    'backfill done', { timeoutMs: 90_000 });
+  ({ site, target } = await connect.start({
+    databasePrefix: 'doppel_perm',
+    datasetLimit: 60,
+    prepare: (fake) => restrictSite(fake, { issues: ISSUES, open: 'OPEN', staffLevel: STAFF_ONLY, accounts: { admin: ADMIN, developer: DEV, viewer: VIEWER } }),
+  }));
   assert.equal(sql(`SELECT security_level_id FROM index_documents WHERE issue_key = 'OPEN-3'`), STAFF_ONLY,
     'the secured issue\'s level is stored from the REST payload');
   assert.equal(sql(`SELECT project_id FROM index_documents WHERE issue_key = 'HR-1'`), site.projectId('HR'));
 });
 
-after(async () => {
-  await doppel?.stop('SIGKILL');
-  await site?.close();
-  await keyServer?.close();
-  if (databaseUrl) psql(process.env.DOPPEL_TEST_DATABASE_URL, `DROP DATABASE IF EXISTS ${new URL(databaseUrl).pathname.slice(1)} WITH (FORCE)`);
-});
+after(() => connect.close());
 
 test('panel: the admin sees every candidate (positive control), the developer only what Jira lets them browse', async () => {
   const admin = await similar('OPEN-1', as(ADMIN));

@@ -5,8 +5,8 @@
 // DOPPEL_TEST_DATABASE_URL.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { freshDatabaseUrl, psql, startDoppel } from './lib/doppel.mjs';
-import { FakeJira, doppelEnv, eventually, signJwt, startInstallKeyServer } from './lib/fake_jira.mjs';
+import { eventually } from './lib/fake_jira.mjs';
+import { InstalledConnectSite } from './lib/permission_roles.mjs';
 
 const ADMIN = '5b10ac8d82e05b22cc7d4e01';
 const DEV = '5b10ac8d82e05b22cc7d4e02'; // browses OPEN only; Atlassian answers "closed" for this account
@@ -18,14 +18,12 @@ const ISSUES = [
   { key: 'HR-1', id: 41003, summary: `${TEXT} in HR` },
 ];
 
-let keyServer;
+const connect = new InstalledConnectSite();
 let site;
-let databaseUrl;
-let doppel;
 let target;
 
-const sql = (query) => psql(databaseUrl, query);
-const as = (sub) => ({ token: site.contextToken({ sub }) });
+const sql = (query) => connect.sql(query);
+const as = (sub) => connect.as(sub);
 const pair = (action, a, b, who) => site.api(target, 'POST', `/api/pairs/${a}/${b}/${action}`, who);
 const history = (who, query = '') => site.api(target, 'GET', `/api/history${query}`, who);
 const lines = (response) => (response.json?.items ?? []).map((i) => `${i.issue.key}>${i.candidate.key} ${i.action} by ${i.by}`);
@@ -38,32 +36,24 @@ const csv = async (who) => {
 
 before(async () => {
   assert.ok(process.env.DOPPEL_BIN, 'DOPPEL_BIN must name the built doppel binary');
-  keyServer = await startInstallKeyServer();
-  site = await new FakeJira({ keyServer }).start();
-  site.loadDataset({ offset: 0, limit: 40 });
-  for (const issue of ISSUES) site.putIssue({ id: issue.id, key: issue.key, fields: { summary: issue.summary } });
-  site.setPermissions({
-    users: {
-      [ADMIN]: { browse: '*', link: '*', levels: [], admin: true },
-      [DEV]: { browse: ['OPEN'], link: ['OPEN'], levels: [] },
+  ({ site, target } = await connect.start({
+    databasePrefix: 'doppel_privacy',
+    datasetLimit: 40,
+    env: { DOPPEL_RETENTION_DAYS: '0' },
+    prepare: (fake) => {
+      for (const issue of ISSUES) fake.putIssue({ id: issue.id, key: issue.key, fields: { summary: issue.summary } });
+      fake.setPermissions({
+        users: {
+          [ADMIN]: { browse: '*', link: '*', levels: [], admin: true },
+          [DEV]: { browse: ['OPEN'], link: ['OPEN'], levels: [] },
+        },
+      });
+      fake.closedAccounts.add(DEV);
     },
-  });
-  site.closedAccounts.add(DEV);
-  databaseUrl = freshDatabaseUrl('doppel_privacy');
-  doppel = await startDoppel(doppelEnv({ databaseUrl, keyServer, extra: { DOPPEL_RETENTION_DAYS: '0' } }));
-  target = { url: doppel.url, baseUrl: 'http://doppel-e2e.test' };
-  const installed = await site.install(target);
-  assert.equal(installed.status, 204, installed.text);
-  await eventually(() => sql(`SELECT state FROM backfill_progress WHERE tenant_id = '${site.clientKey}'`) === 'done',
-    'backfill done', { timeoutMs: 90_000 });
+  }));
 });
 
-after(async () => {
-  await doppel?.stop('SIGKILL');
-  await site?.close();
-  await keyServer?.close();
-  if (databaseUrl) psql(process.env.DOPPEL_TEST_DATABASE_URL, `DROP DATABASE IF EXISTS ${new URL(databaseUrl).pathname.slice(1)} WITH (FORCE)`);
-});
+after(() => connect.close());
 
 test('actions are recorded and listed for the viewer; a new account is reported at once', async () => {
   let r = await pair('dismiss', 'HR-1', 'OPEN-1', as(ADMIN));
@@ -79,9 +69,7 @@ test('actions are recorded and listed for the viewer; a new account is reported 
   r = await history(as(DEV));
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(lines(r), []);
-  const iat = Math.floor(Date.now() / 1000);
-  const anonymous = signJwt({ alg: 'HS256' }, { iss: site.clientKey, iat, exp: iat + 180, qsh: 'context-qsh' }, site.sharedSecret);
-  assert.equal((await history({ token: anonymous })).status, 401);
+  assert.equal((await history({ token: connect.anonymousToken() })).status, 401);
   assert.equal((await history(as(ADMIN), '?limit=0')).status, 400);
 });
 

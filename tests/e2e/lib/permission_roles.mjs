@@ -1,8 +1,53 @@
-// Shared by the permission e2e tests (Connect and Forge): the roles and test issues on a fake site, and the checks of
-// the review queue, CSV export and dashboard summary against an oracle built from Doppel's stored pairs and the fake
-// Jira's own permission rule (FakeJira.mayOnIssue), never from Doppel's answers.
+// Shared by the permission and privacy e2e tests (Connect and Forge): a Connect site with Doppel installed, the roles
+// and test issues on a fake site, and the checks of the review queue, CSV export and dashboard summary against an
+// oracle built from Doppel's stored pairs and the fake Jira's own permission rule (FakeJira.mayOnIssue), never from
+// Doppel's answers.
 import assert from 'node:assert/strict';
-import { eventually } from './fake_jira.mjs';
+import { freshDatabaseUrl, psql, startDoppel } from './doppel.mjs';
+import { FakeJira, doppelEnv, eventually, signJwt, startInstallKeyServer } from './fake_jira.mjs';
+
+// A Connect site with Doppel installed: the install-key server, a FakeJira holding the first `datasetLimit` issues of
+// the shared dataset plus what `prepare(site)` adds, `doppel serve` on a fresh database (`env`: extra settings), the
+// signed install and a finished backfill. Each part is kept as it starts, so that close() ends whatever started.
+export class InstalledConnectSite {
+  async start({ databasePrefix, datasetLimit, prepare, env = {} }) {
+    this.keyServer = await startInstallKeyServer();
+    this.site = await new FakeJira({ keyServer: this.keyServer }).start();
+    this.site.loadDataset({ offset: 0, limit: datasetLimit });
+    prepare(this.site);
+    this.databaseUrl = freshDatabaseUrl(databasePrefix);
+    this.doppel = await startDoppel(doppelEnv({ databaseUrl: this.databaseUrl, keyServer: this.keyServer, extra: env }));
+    this.target = { url: this.doppel.url, baseUrl: 'http://doppel-e2e.test' };
+    const installed = await this.site.install(this.target);
+    assert.equal(installed.status, 204, installed.text);
+    await eventually(() => this.sql(`SELECT state FROM backfill_progress WHERE tenant_id = '${this.site.clientKey}'`) === 'done',
+      'backfill done', { timeoutMs: 90_000 });
+    return this;
+  }
+
+  // A query on Doppel's database.
+  sql(query) {
+    return psql(this.databaseUrl, query);
+  }
+
+  // Who calls: a context token for account `sub`.
+  as(sub) {
+    return { token: this.site.contextToken({ sub }) };
+  }
+
+  // A context token without `sub`, correctly signed for the site.
+  anonymousToken() {
+    const iat = Math.floor(Date.now() / 1000);
+    return signJwt({ alg: 'HS256' }, { iss: this.site.clientKey, iat, exp: iat + 180, qsh: 'context-qsh' }, this.site.sharedSecret);
+  }
+
+  async close() {
+    await this.doppel?.stop('SIGKILL');
+    await this.site?.close();
+    await this.keyServer?.close();
+    if (this.databaseUrl) psql(process.env.DOPPEL_TEST_DATABASE_URL, `DROP DATABASE IF EXISTS ${new URL(this.databaseUrl).pathname.slice(1)} WITH (FORCE)`);
+  }
+}
 
 // Puts the test issues on the site (with their security level where given) and the role table: the admin browses
 // and links everywhere and sees the staff level; the developer browses and links in `open` only; the viewer only
