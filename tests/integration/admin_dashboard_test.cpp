@@ -21,6 +21,7 @@
 #include "handlers/admin.hpp"
 #include "handlers/panel_api.hpp"
 #include "integration/test_db.hpp"
+#include "integration/test_seed.hpp"
 #include "jira/http_client.hpp"
 #include "store/dashboard_store.hpp"
 #include "service/dashboard.hpp"
@@ -40,10 +41,8 @@ void add_tenant(pqxx::connection& c, const std::string& tenant) {
 void add_issue(pqxx::work& tx, const std::string& tenant, const std::string& id, const std::string& key,
                const std::string& project, const std::string& summary, std::int64_t created_ms,
                const std::string& status = "Open") {
-  tx.exec_params(
-      "INSERT INTO index_documents (tenant_id, issue_id, issue_key, project_key, status, summary, created_ms, updated_ms)"
-      " VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-      tenant, id, key, project, status, summary, created_ms);
+  test::add_issue(tx, tenant, {.id = id, .key = key, .project = project, .summary = summary, .created_ms = created_ms,
+                               .status = status});
   tx.exec_params(
       "INSERT INTO index_stats (tenant_id, documents) VALUES ($1, 1)"
       " ON CONFLICT (tenant_id) DO UPDATE SET documents = index_stats.documents + 1",
@@ -63,18 +62,7 @@ void add_pair(pqxx::work& tx, const std::string& tenant, const std::string& issu
 // granted: an open site) and records issue links.
 class fake_jira {
  public:
-  fake_jira() : acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~fake_jira() {
-    stop_ = true;
-    boost::system::error_code ec;
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::socket s(io);
-    s.connect(acceptor_.local_endpoint(), ec);  // unblocks accept()
-    thread_.join();
-  }
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
+  std::string base_url() const { return server_.url(""); }
   std::vector<std::string> calls() {
     std::lock_guard lock(mutex_);
     return calls_;
@@ -85,79 +73,54 @@ class fake_jira {
   }
 
  private:
-  void serve() {
+  test::server_response handle(const test::server_request& req) {
     namespace http = boost::beast::http;
-    while (!stop_) {
-      boost::system::error_code ec;
-      boost::asio::ip::tcp::socket sock(io_);
-      acceptor_.accept(sock, ec);
-      if (ec || stop_) break;
-      boost::beast::flat_buffer buf;
-      http::request<http::string_body> req;
-      http::read(sock, buf, req, ec);
-      if (ec) continue;
-      http::response<http::string_body> res{http::status::ok, 11};
-      std::string target(req.target());
-      {
-        std::lock_guard lock(mutex_);
-        calls_.push_back(std::string(req.method_string()) + " " + target);
-        if (target == "/rest/api/3/issueLink") {
-          links_.push_back(boost::json::parse(req.body()).as_object());
-          res.result(http::status::created);
-        } else if (target == "/rest/api/3/permissions/check") {
-          auto asked = boost::json::parse(req.body()).as_object();
-          bool admin = asked.at("accountId").as_string() == "admin-9";
-          boost::json::array granted;
-          if (auto* pp = asked.if_contains("projectPermissions"))
-            for (const auto& entry : pp->as_array())
-              for (const auto& perm : entry.at("permissions").as_array()) {
-                const auto& e = entry.as_object();
-                granted.push_back({{"permission", perm},
-                                   {"projects", e.contains("projects") ? e.at("projects") : boost::json::array{}},
-                                   {"issues", e.contains("issues") ? e.at("issues") : boost::json::array{}}});
-              }
-          res.body() = boost::json::serialize(boost::json::object{
-              {"globalPermissions", admin ? boost::json::array{"ADMINISTER"} : boost::json::array{}},
-              {"projectPermissions", granted}});
-          res.set(http::field::content_type, "application/json");
-        } else {
-          res.result(http::status::not_found);
-        }
+    test::server_response res{http::status::ok, 11};
+    std::string target(req.target());
+    {
+      std::lock_guard lock(mutex_);
+      calls_.push_back(std::string(req.method_string()) + " " + target);
+      if (target == "/rest/api/3/issueLink") {
+        links_.push_back(boost::json::parse(req.body()).as_object());
+        res.result(http::status::created);
+      } else if (target == "/rest/api/3/permissions/check") {
+        auto asked = boost::json::parse(req.body()).as_object();
+        bool admin = asked.at("accountId").as_string() == "admin-9";
+        boost::json::array granted;
+        if (auto* pp = asked.if_contains("projectPermissions"))
+          for (const auto& entry : pp->as_array())
+            for (const auto& perm : entry.at("permissions").as_array()) {
+              const auto& e = entry.as_object();
+              granted.push_back({{"permission", perm},
+                                 {"projects", e.contains("projects") ? e.at("projects") : boost::json::array{}},
+                                 {"issues", e.contains("issues") ? e.at("issues") : boost::json::array{}}});
+            }
+        res.body() = boost::json::serialize(boost::json::object{
+            {"globalPermissions", admin ? boost::json::array{"ADMINISTER"} : boost::json::array{}},
+            {"projectPermissions", granted}});
+        res.set(http::field::content_type, "application/json");
+      } else {
+        res.result(http::status::not_found);
       }
-      res.keep_alive(false);
-      res.prepare_payload();
-      http::write(sock, res, ec);
-      sock.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
     }
+    res.prepare_payload();
+    return res;
   }
 
-  boost::asio::io_context io_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  std::atomic<bool> stop_{false};
   std::mutex mutex_;
   std::vector<std::string> calls_;
   std::vector<boost::json::object> links_;
-  std::thread thread_;
+  test::loopback_server server_{[this](const test::server_request& req) { return handle(req); }};
 };
 
 // A small harness to call handlers the way the router does, with the objects `serve` wires.
-struct harness {
-  std::string url;
-  store::db_pool pool;
-  store::database db;
+struct harness : test::service_harness {
   net::metrics stats;
-  auth::secret_box secrets{std::string(32, 'k')};
-  auth::host_allowlist hosts = std::move(*auth::host_allowlist::parse("*.atlassian.net"));
-  store::index_cache index{[](const std::string&, std::int64_t&) { return core::search_index(core::model_options{}); }};
-  auth::tenant_key_cache tenant_keys;
-  service::admin_cache admins;
-  service::context ctx{db, index, std::make_shared<const jira::http_client>(), secrets, hosts, tenant_keys, admins,
-                       "io.doppel.jira"};
   std::string static_dir, descriptor, base_url = "http://localhost", app_key = "io.doppel.jira";
   std::atomic<bool> ready{true};
   handlers::env e{ctx, static_dir, descriptor, base_url, app_key, ready, stats};
 
-  explicit harness(std::string u) : url(std::move(u)), pool(url, 2), db(pool) {}
+  explicit harness(std::string u) : service_harness(std::move(u)) {}
 
   net::reply call(handlers::handler_fn fn, net::http::verb method, const std::string& target, const std::string& tenant,
                   const std::string& account = "acc-1", const std::string& body = "") {
@@ -751,25 +714,13 @@ TEST_CASE("every pair status change queues the badge refresh of the pair's issue
   CHECK(flag_jobs("3") == 1);
 }
 
-namespace {
-
-void add_connect_tenant(pqxx::connection& c, harness& h, const std::string& tenant, const std::string& base_url) {
-  pqxx::work tx(c);
-  tx.exec_params(
-      "INSERT INTO tenants (tenant_id, kind, base_url, secret_box, state) VALUES ($1, 'connect', $2, $3, 'enabled')",
-      tenant, base_url, h.secrets.seal("shared-secret-of-" + tenant));
-  tx.commit();
-}
-
-}  // namespace
-
 TEST_CASE("admin check asks Jira once per (tenant, account) within the ttl, bulk link creates Duplicate links") {
   fake_jira jira;
   harness h(test::fresh_database_url());
   h.ctx.http = std::make_shared<const jira::http_client>();
   pqxx::connection c(h.url);
-  add_connect_tenant(c, h, "site-1", jira.base_url());
-  add_connect_tenant(c, h, "site-down", "http://127.0.0.1:1");
+  test::add_connect_tenant(c, h.secrets, "site-1", jira.base_url(), "shared-secret-of-site-1");
+  test::add_connect_tenant(c, h.secrets, "site-down", "http://127.0.0.1:1", "shared-secret-of-site-down");
   using verb = net::http::verb;
 
   auto admin = h.call(handlers::get_config, verb::get, "/api/admin/config", "site-1", "admin-9");

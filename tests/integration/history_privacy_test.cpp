@@ -2,6 +2,7 @@
 // Jira: actions recorded with the pair change, the history filtered for the viewer, the CSV's last-action columns,
 // closed accounts erased by the report job, and processed inbox rows deleted after the window (nothing else).
 #include "integration/test_db.hpp"
+#include "integration/test_seed.hpp"
 #include "service/dashboard.hpp"
 #include "service/history.hpp"
 #include "service/pairs.hpp"
@@ -42,18 +43,7 @@ class fake_site {
   std::set<std::string> closed;                         // accounts Atlassian answers "closed" for
   std::string cycle_period;                             // Cycle-Period header ("" = none)
 
-  fake_site() : acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~fake_site() {
-    stop_ = true;
-    boost::system::error_code ec;
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::socket s(io);
-    s.connect(acceptor_.local_endpoint(), ec);
-    thread_.join();
-  }
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
+  std::string base_url() const { return server_.url(""); }
   std::vector<boost::json::object> reports() {
     std::lock_guard lock(mutex_);
     return reports_;
@@ -79,65 +69,39 @@ class fake_site {
     return {{"globalPermissions", boost::json::array{}}, {"projectPermissions", granted}};
   }
 
-  void serve() {
+  test::server_response handle(const test::server_request& req) {
     namespace http = boost::beast::http;
-    while (!stop_) {
-      boost::system::error_code ec;
-      boost::asio::ip::tcp::socket sock(io_);
-      acceptor_.accept(sock, ec);
-      if (ec || stop_) break;
-      boost::beast::flat_buffer buf;
-      http::request<http::string_body> req;
-      http::read(sock, buf, req, ec);
-      if (ec) continue;
-      http::response<http::string_body> res{http::status::ok, 11};
-      res.set(http::field::content_type, "application/json");
-      const std::string target(req.target());
-      {
-        std::lock_guard lock(mutex_);
-        if (target == "/rest/api/3/permissions/check") {
-          res.body() = boost::json::serialize(permission_answer(boost::json::parse(req.body()).as_object()));
-        } else if (target == "/app/report-accounts/") {
-          auto body = boost::json::parse(req.body()).as_object();
-          reports_.push_back(body);
-          boost::json::array actions;
-          for (const auto& a : body.at("accounts").as_array())
-            if (closed.count(std::string(a.at("accountId").as_string())))
-              actions.push_back({{"accountId", a.at("accountId")}, {"status", "closed"}});
-          if (!cycle_period.empty()) res.set("Cycle-Period", cycle_period);
-          if (actions.empty()) res.result(http::status::no_content);
-          else res.body() = boost::json::serialize(boost::json::object{{"accounts", actions}});
-        } else {
-          res.result(http::status::not_found);
-        }
+    test::server_response res{http::status::ok, 11};
+    res.set(http::field::content_type, "application/json");
+    const std::string target(req.target());
+    {
+      std::lock_guard lock(mutex_);
+      if (target == "/rest/api/3/permissions/check") {
+        res.body() = boost::json::serialize(permission_answer(boost::json::parse(req.body()).as_object()));
+      } else if (target == "/app/report-accounts/") {
+        auto body = boost::json::parse(req.body()).as_object();
+        reports_.push_back(body);
+        boost::json::array actions;
+        for (const auto& a : body.at("accounts").as_array())
+          if (closed.count(std::string(a.at("accountId").as_string())))
+            actions.push_back({{"accountId", a.at("accountId")}, {"status", "closed"}});
+        if (!cycle_period.empty()) res.set("Cycle-Period", cycle_period);
+        if (actions.empty()) res.result(http::status::no_content);
+        else res.body() = boost::json::serialize(boost::json::object{{"accounts", actions}});
+      } else {
+        res.result(http::status::not_found);
       }
-      res.keep_alive(false);
-      res.prepare_payload();
-      http::write(sock, res, ec);
-      sock.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
     }
+    res.prepare_payload();
+    return res;
   }
-  boost::asio::io_context io_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  std::atomic<bool> stop_{false};
+
   std::mutex mutex_;
   std::vector<boost::json::object> reports_;
-  std::thread thread_;
+  test::loopback_server server_{[this](const test::server_request& req) { return handle(req); }};
 };
 
-// The objects `serve` wires, for one tenant served by a fake site.
-struct harness {
-  store::db_pool pool;
-  store::database db;
-  auth::secret_box secrets{std::string(32, 'k')};
-  auth::host_allowlist hosts = std::move(*auth::host_allowlist::parse("*.atlassian.net"));
-  store::index_cache index{[](const std::string&, std::int64_t&) { return core::search_index(core::model_options{}); }};
-  auth::tenant_key_cache tenant_keys;
-  service::admin_cache admins;
-  service::context ctx{db, index, std::make_shared<const jira::http_client>(), secrets, hosts, tenant_keys, admins,
-                       "io.doppel.jira"};
-  explicit harness(const std::string& url) : pool(url, 2), db(pool) {}
-};
+using harness = test::service_harness;
 
 void exec(pqxx::connection& c, const std::string& sql) {
   pqxx::work tx(c);
@@ -157,16 +121,13 @@ constexpr const char* admin = "5b10ac8d82e05b22cc7d4e01";  // browses OPEN and H
 
 // OPEN-1/OPEN-2/OPEN-3 in project 1, HR-1 in project 2; pending pairs OPEN-2>OPEN-1, OPEN-3>OPEN-1, HR-1>OPEN-1.
 void seed(pqxx::connection& c, harness& h, fake_site& site) {
+  test::add_connect_tenant(c, h.secrets, tenant, site.base_url(), "shared-secret");
   pqxx::work tx(c);
-  tx.exec_params("INSERT INTO tenants (tenant_id, kind, base_url, secret_box, state) VALUES ($1, 'connect', $2, $3, 'enabled')",
-                 tenant, site.base_url(), h.secrets.seal("shared-secret"));
   const std::vector<std::tuple<std::string, std::string, std::string, std::string>> issues{
       {"101", "OPEN-1", "OPEN", "1"}, {"102", "OPEN-2", "OPEN", "1"}, {"103", "OPEN-3", "OPEN", "1"}, {"201", "HR-1", "HR", "2"}};
   for (const auto& [id, key, project, project_id] : issues) {
-    tx.exec_params(
-        "INSERT INTO index_documents (tenant_id, issue_id, issue_key, project_key, status, summary, created_ms, updated_ms,"
-        " project_id, security_level_id) VALUES ($1, $2, $3, $4, 'Open', $5, $6, $6, $7, '')",
-        tenant, id, key, project, "Summary of " + key, std::stoll(id), project_id);
+    test::add_issue(tx, tenant, {.id = id, .key = key, .project = project, .summary = "Summary of " + key,
+                                 .created_ms = std::stoll(id), .project_id = project_id, .level = ""});
     site.project_of[id] = project_id;
   }
   for (const auto* issue : {"102", "103", "201"})

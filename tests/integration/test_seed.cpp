@@ -1,0 +1,23 @@
+// Seeding for integration tests that call use-cases (see test_seed.hpp).
+#include "integration/test_seed.hpp"
+
+namespace doppel::test {
+
+void add_connect_tenant(pqxx::connection& c, const auth::secret_box& secrets, const std::string& tenant,
+                        const std::string& base_url, const std::string& shared_secret) {
+  pqxx::work tx(c);
+  tx.exec_params(
+      "INSERT INTO tenants (tenant_id, kind, base_url, secret_box, state) VALUES ($1, 'connect', $2, $3, 'enabled')",
+      tenant, base_url, secrets.seal(shared_secret));
+  tx.commit();
+}
+
+void add_issue(pqxx::transaction_base& tx, const std::string& tenant, const issue_row& issue) {
+  tx.exec_params(
+      "INSERT INTO index_documents (tenant_id, issue_id, issue_key, project_key, status, summary, created_ms, updated_ms,"
+      " project_id, security_level_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)",
+      tenant, issue.id, issue.key, issue.project, issue.status, issue.summary, issue.created_ms, issue.project_id,
+      issue.level);
+}
+
+}  // namespace doppel::test
