@@ -1,6 +1,7 @@
 // Group-committed webhook intake against a real PostgreSQL: one statement per batch, dedupe within a batch and across
 // batches, coalesced jobs, and two replicas' batchers committing overlapping deliveries at once.
 #include "integration/test_db.hpp"
+#include "integration/test_seed.hpp"
 #include "store/database.hpp"
 #include "store/db_pool.hpp"
 #include "store/inbox.hpp"
@@ -18,23 +19,13 @@ using namespace doppel;
 
 namespace {
 
-void add_tenant(pqxx::connection& c, const std::string& tenant_id) {
-  pqxx::work tx(c);
-  tx.exec_params0("INSERT INTO tenants (tenant_id, kind, base_url, state) VALUES ($1, 'connect', 'https://x.example', 'enabled')",
-                  tenant_id);
-  tx.commit();
-}
+using test::add_tenant;
+using test::count;
 
+// Quotes, backslashes, braces and commas survive the array encoding byte for byte.
 store::inbound_event issue_event(const std::string& tenant, const std::string& delivery, const std::string& issue_id) {
-  store::inbound_event ev;
-  ev.tenant_id = tenant;
-  ev.source = "connect";
-  ev.type = store::event_type::created;
-  ev.issue_id = issue_id;
-  ev.delivery_id = delivery;
-  // Quotes, backslashes, braces and commas survive the array encoding byte for byte.
-  ev.payload = R"({"issue":{"id":")" + issue_id + R"(","fields":{"summary":"a \"b\" \\ c, {d}"}}})";
-  return ev;
+  return test::issue_event(tenant, delivery, issue_id,
+                           R"({"issue":{"id":")" + issue_id + R"(","fields":{"summary":"a \"b\" \\ c, {d}"}}})");
 }
 
 std::vector<bool> accept_batch(pqxx::connection& c, const std::vector<store::inbound_event>& events) {
@@ -42,11 +33,6 @@ std::vector<bool> accept_batch(pqxx::connection& c, const std::vector<store::inb
   for (const auto& ev : events) ptrs.push_back(&ev);
   pqxx::nontransaction tx(c);  // as the batcher: one statement, committed on its own
   return store::accept_events(tx, ptrs);
-}
-
-long count(pqxx::connection& c, const std::string& sql) {
-  pqxx::nontransaction tx(c);
-  return tx.exec1(sql)[0].as<long>();
 }
 
 }  // namespace

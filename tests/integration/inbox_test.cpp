@@ -1,6 +1,7 @@
 // Webhook intake against a real PostgreSQL: accept_event's one statement (inbox row + job), delivery dedupe,
 // coalescing, and the doppel_tenant announcement that keeps every replica's cached tenant secrets current.
 #include "integration/test_db.hpp"
+#include "integration/test_seed.hpp"
 #include "store/inbox.hpp"
 #include "store/job_queue.hpp"
 
@@ -14,32 +15,17 @@ using namespace doppel;
 
 namespace {
 
-void add_tenant(pqxx::connection& c, const std::string& tenant_id) {
-  pqxx::work tx(c);
-  tx.exec_params0("INSERT INTO tenants (tenant_id, kind, base_url, state) VALUES ($1, 'connect', 'https://x.example', 'enabled')",
-                  tenant_id);
-  tx.commit();
-}
+using test::add_tenant;
+using test::count;
 
 store::inbound_event issue_event(const std::string& delivery, const std::string& issue_id) {
-  store::inbound_event ev;
-  ev.tenant_id = "t1";
-  ev.source = "connect";
-  ev.type = store::event_type::created;
-  ev.issue_id = issue_id;
-  ev.delivery_id = delivery;
-  ev.payload = R"({"webhookEvent":"jira:issue_created","issue":{"id":")" + issue_id + R"("}})";
-  return ev;
+  return test::issue_event("t1", delivery, issue_id,
+                           R"({"webhookEvent":"jira:issue_created","issue":{"id":")" + issue_id + R"("}})");
 }
 
 bool accept(pqxx::connection& c, const store::inbound_event& ev) {
   pqxx::nontransaction tx(c);  // as the webhook handler: one statement, committed on its own
   return store::accept_event(tx, ev);
-}
-
-long count(pqxx::connection& c, const std::string& sql) {
-  pqxx::nontransaction tx(c);
-  return tx.exec1(sql)[0].as<long>();
 }
 
 }  // namespace

@@ -1,9 +1,10 @@
-// Seeding for integration tests that call use-cases: the objects `serve` wires around service::context, a Connect
-// tenant with a sealed shared secret, index rows, and the loopback server a fake Jira answers on.
+// Seeding for integration tests: the objects `serve` wires around service::context, Connect tenants (with or without
+// a sealed shared secret), index rows, webhook events, and the loopback server a fake Jira answers on.
 #pragma once
 
 #include "service/context.hpp"
 #include "store/db_pool.hpp"
+#include "store/inbox.hpp"
 #include "store/index_cache.hpp"
 #include "unit/jira/loopback_server.hpp"
 
@@ -32,6 +33,9 @@ struct service_harness {
   explicit service_harness(std::string database_url) : url(std::move(database_url)), pool(url, 2), db(pool) {}
 };
 
+// An enabled Connect tenant at https://x.example without a secret (enough for the inbox and the job queue).
+void add_tenant(pqxx::connection& c, const std::string& tenant_id);
+
 // An enabled Connect tenant served from `base_url`, its shared secret sealed with `secrets`.
 void add_connect_tenant(pqxx::connection& c, const auth::secret_box& secrets, const std::string& tenant,
                         const std::string& base_url, const std::string& shared_secret);
@@ -46,5 +50,13 @@ struct issue_row {
   std::optional<std::string> level;
 };
 void add_issue(pqxx::transaction_base& tx, const std::string& tenant, const issue_row& issue);
+
+// A Connect issue-created event of `tenant` as the webhook handler hands it to the inbox: delivery id `delivery`,
+// the body `payload` as received.
+store::inbound_event issue_event(const std::string& tenant, const std::string& delivery, const std::string& issue_id,
+                                 std::string payload);
+
+// The one number `sql` answers (a count), read outside a transaction.
+long count(pqxx::connection& c, const std::string& sql);
 
 }  // namespace doppel::test
