@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 
+#include <functional>
+
 using namespace doppel;
 using namespace std::chrono_literals;
 
@@ -27,13 +29,17 @@ struct loader {
   }
 };
 
+// What every case starts from: a cache of 60 s and 100 entries on a fake clock, not yet listening, and its loader.
+struct cache_fixture {
+  fake_clock t;
+  service::tenant_cache cache{60s, 100, t.fn()};
+  loader db;
+  std::function<service::tenant_snapshot()> load = [this] { return db(); };
+};
+
 }  // namespace
 
-TEST_CASE("tenant cache: keeps nothing until the listener reports LISTEN active, then serves from memory") {
-  fake_clock t;
-  service::tenant_cache cache(60s, 100, t.fn());
-  loader db;
-  auto load = [&] { return db(); };
+TEST_CASE_FIXTURE(cache_fixture, "tenant cache: keeps nothing until the listener reports LISTEN active, then serves from memory") {
   CHECK(cache.get("site-1", load)->settings.threshold == 0.5);
   CHECK(cache.get("site-1", load)->row->base_url == "https://a.atlassian.net");
   CHECK(db.reads == 2);  // not listening: every call reads
@@ -45,12 +51,8 @@ TEST_CASE("tenant cache: keeps nothing until the listener reports LISTEN active,
   CHECK(cache.size() == 1);
 }
 
-TEST_CASE("tenant cache: a change (forget) is read afresh, other tenants stay") {
-  fake_clock t;
-  service::tenant_cache cache(60s, 100, t.fn());
+TEST_CASE_FIXTURE(cache_fixture, "tenant cache: a change (forget) is read afresh, other tenants stay") {
   cache.resync(true);
-  loader db;
-  auto load = [&] { return db(); };
   cache.get("site-1", load);
   cache.get("site-2", load);
   db.threshold = 0.9;
@@ -60,12 +62,8 @@ TEST_CASE("tenant cache: a change (forget) is read afresh, other tenants stay") 
   CHECK(db.reads == 3);
 }
 
-TEST_CASE("tenant cache: a lost listener forgets everything and keeps nothing until it listens again") {
-  fake_clock t;
-  service::tenant_cache cache(60s, 100, t.fn());
+TEST_CASE_FIXTURE(cache_fixture, "tenant cache: a lost listener forgets everything and keeps nothing until it listens again") {
   cache.resync(true);
-  loader db;
-  auto load = [&] { return db(); };
   cache.get("site-1", load);
   cache.resync(false);  // connection lost: notifications may be missed from here on
   CHECK(cache.size() == 0);
@@ -78,11 +76,8 @@ TEST_CASE("tenant cache: a lost listener forgets everything and keeps nothing un
   CHECK(db.reads == 3);
 }
 
-TEST_CASE("tenant cache: a read that started before a forget does not keep its (maybe old) row") {
-  fake_clock t;
-  service::tenant_cache cache(60s, 100, t.fn());
+TEST_CASE_FIXTURE(cache_fixture, "tenant cache: a read that started before a forget does not keep its (maybe old) row") {
   cache.resync(true);
-  loader db;
   // The change commits and is announced while this read is under way.
   auto racing = [&] {
     auto s = db();
@@ -91,30 +86,21 @@ TEST_CASE("tenant cache: a read that started before a forget does not keep its (
   };
   CHECK(cache.get("site-1", racing)->settings.threshold == 0.5);  // answered, but not kept
   CHECK(cache.size() == 0);
-  auto load = [&] { return db(); };
   cache.get("site-1", load);
   CHECK(cache.size() == 1);
 }
 
-TEST_CASE("tenant cache: an unknown tenant is not kept (its install is an insert nobody announces)") {
-  fake_clock t;
-  service::tenant_cache cache(60s, 100, t.fn());
+TEST_CASE_FIXTURE(cache_fixture, "tenant cache: an unknown tenant is not kept (its install is an insert nobody announces)") {
   cache.resync(true);
-  loader db;
   db.exists = false;
-  auto load = [&] { return db(); };
   CHECK_FALSE(cache.get("site-1", load)->row.has_value());
   db.exists = true;
   CHECK(cache.get("site-1", load)->row.has_value());
   CHECK(db.reads == 2);
 }
 
-TEST_CASE("tenant cache: an entry is at most ttl old") {
-  fake_clock t;
-  service::tenant_cache cache(60s, 100, t.fn());
+TEST_CASE_FIXTURE(cache_fixture, "tenant cache: an entry is at most ttl old") {
   cache.resync(true);
-  loader db;
-  auto load = [&] { return db(); };
   cache.get("site-1", load);
   t.now += 59s;
   cache.get("site-1", load);
