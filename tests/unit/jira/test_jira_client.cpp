@@ -3,6 +3,7 @@
 #include "auth/jwt.hpp"
 #include "auth/qsh.hpp"
 #include "jira/jira_client.hpp"
+#include "unit/jira/connect_jwt_check.hpp"
 #include "unit/jira/loopback_server.hpp"
 
 #include <doctest/doctest.h>
@@ -54,15 +55,14 @@ struct fixture {
     std::string authz(req[test::http::field::authorization]);
     std::string problem;
     if (authz.rfind("JWT ", 0) == 0) {
-      auto jwt = auth::decode_jwt(authz.substr(4));
-      if (!jwt) problem = "decode";
-      else if (!auth::verify_hs256(*jwt, secret)) problem = "signature";
-      else if (auth::claim_string(jwt->claims, "iss") != "io.doppel.test") problem = "iss";
-      else if (jwt->claims.at("exp").to_number<std::int64_t>() != now_s + 180) problem = "exp";
-      else if (jwt->claims.at("iat").to_number<std::int64_t>() != now_s) problem = "iat";
-      else if (!auth::qsh_matches(auth::claim_string(jwt->claims, "qsh"), std::string(req.method_string()),
-                                  std::string(req.target()), base_url))
-        problem = "qsh";
+      auto check = test::check_connect_jwt(req, secret, base_url);
+      problem = check.problem;
+      if (check.token) {
+        const auto& claims = check.token->claims;
+        if (auth::claim_string(claims, "iss") != "io.doppel.test") problem = "iss";
+        else if (claims.at("exp").to_number<std::int64_t>() != now_s + 180) problem = "exp";
+        else if (claims.at("iat").to_number<std::int64_t>() != now_s) problem = "iat";
+      }
     } else if (authz != "Bearer system-token-1") {
       problem = "scheme";
     }

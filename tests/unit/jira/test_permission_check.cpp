@@ -1,8 +1,7 @@
 // Bulk permission check against a fake Jira on loopback (a permission table behind POST /rest/api/3/permissions/check,
 // Connect JWT verified from the received request), id splitting at 1,000, fail-closed errors, and request deadlines.
-#include "auth/jwt.hpp"
-#include "auth/qsh.hpp"
 #include "jira/jira_client.hpp"
+#include "unit/jira/connect_jwt_check.hpp"
 #include "unit/jira/loopback_server.hpp"
 
 #include <doctest/doctest.h>
@@ -45,13 +44,7 @@ struct permission_site {
   static std::int64_t project_of_issue(std::int64_t issue) { return issue == 7 || issue == 9 ? 100 : issue >= 5000 ? 101 : -1; }
 
   test::server_response handle(const test::server_request& req) {
-    std::string authz(req[test::http::field::authorization]);
-    std::string problem;
-    auto jwt = auth::decode_jwt(authz.rfind("JWT ", 0) == 0 ? authz.substr(4) : std::string());
-    if (!jwt || !auth::verify_hs256(*jwt, secret)) problem = "signature";
-    else if (!auth::qsh_matches(auth::claim_string(jwt->claims, "qsh"), std::string(req.method_string()),
-                                std::string(req.target()), base_url))
-      problem = "qsh";
+    std::string problem = test::check_connect_jwt(req, secret, base_url).problem;
     if (req.target() != "/site/rest/api/3/permissions/check" || req.method_string() != "POST") problem = "route";
     std::lock_guard l(m);
     if (!problem.empty()) {

@@ -1,9 +1,8 @@
 // Personal data reporting call against a fake on loopback: the documented request (POST /app/report-accounts/, at most
 // 90 accounts, Connect JWT with its qsh / Forge bearer at the apiBaseUrl's origin), 200 and 204 answers, Cycle-Period,
 // 429 retried with Retry-After, errors.
-#include "auth/jwt.hpp"
-#include "auth/qsh.hpp"
 #include "jira/jira_client.hpp"
+#include "unit/jira/connect_jwt_check.hpp"
 #include "unit/jira/loopback_server.hpp"
 
 #include <doctest/doctest.h>
@@ -37,13 +36,8 @@ struct report_site {
     targets.push_back(std::string(req.target()));
     std::string authz(req[test::http::field::authorization]);
     authorizations.push_back(authz);
-    if (authz.rfind("JWT ", 0) == 0) {
-      auto jwt = auth::decode_jwt(authz.substr(4));
-      if (!jwt || !auth::verify_hs256(*jwt, secret) ||
-          !auth::qsh_matches(auth::claim_string(jwt->claims, "qsh"), std::string(req.method_string()),
-                             std::string(req.target()), base_url))
-        problems.push_back("jwt");
-    }
+    if (authz.rfind("JWT ", 0) == 0 && !test::check_connect_jwt(req, secret, base_url).problem.empty())
+      problems.push_back("jwt");
     bodies.push_back(boost::json::parse(req.body()));
     if (times > 0) {
       --times;
