@@ -25,6 +25,25 @@ int usage_error(const std::string& message) {
   return 2;
 }
 
+// One output line: the candidates of a search with their likelihood and tier (and features when asked).
+std::string rated_line(const core::search_index& idx, const std::string& key, const core::query_facts& facts,
+                       const std::vector<core::search_hit>& hits, bool features) {
+  const auto vectors = core::likelihood_features(idx, facts, hits);
+  boost::json::array cands, likelihoods, tiers, feature_rows;
+  for (std::size_t i = 0; i < hits.size(); ++i) {
+    const double p = core::likelihood(core::default_likelihood_model(), vectors[i]);
+    cands.emplace_back(hits[i].key);
+    likelihoods.emplace_back(std::round(p * 1e6) / 1e6);
+    tiers.emplace_back(core::to_string(core::tier_of(p, core::default_likely_threshold)));
+    if (features) feature_rows.emplace_back(boost::json::array(vectors[i].begin(), vectors[i].end()));
+  }
+  boost::json::object line{{"key", key}, {"candidates", std::move(cands)}};
+  line["likelihood"] = std::move(likelihoods);
+  line["tier"] = std::move(tiers);
+  if (features) line["features"] = std::move(feature_rows);
+  return boost::json::serialize(line) + '\n';
+}
+
 }  // namespace
 
 result<std::string> inline_or_file(const std::string& value) {
@@ -82,7 +101,7 @@ result<std::vector<core::issue_document>> load_dataset(const std::string& path, 
 int run_eval_command(const std::vector<std::string>& args) {
   std::string dataset, options_text;
   std::size_t top = 20;
-  bool stats = false, features = false, draft = false;
+  bool stats = false, features = false, draft = false, end_view = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&]() -> const std::string* { return i + 1 < args.size() ? &args[++i] : nullptr; };
@@ -108,11 +127,14 @@ int run_eval_command(const std::vector<std::string>& args) {
       features = true;
     } else if (a == "--draft") {
       draft = true;
+    } else if (a == "--end-view") {
+      end_view = true;
     } else {
       return usage_error("unknown argument " + a);
     }
   }
   if (dataset.empty()) return usage_error("--dataset FILE is required");
+  if (draft && end_view) return usage_error("--draft and --end-view exclude each other (a draft is never indexed)");
   core::model_options options;
   if (!options_text.empty()) {
     boost::system::error_code ec;
@@ -136,47 +158,46 @@ int run_eval_command(const std::vector<std::string>& args) {
   std::string out;
   std::size_t lines = 0;
   double query_seconds = 0;
-  for (const auto& doc : *docs) {
-    core::query q;
-    core::indexed_document ind = core::make_indexed_document(doc, tok);
-    if (draft) {  // what the create dialog sends first: the summary alone, as similar_for_draft queries it
-      q = core::draft_query(core::analyze_draft(doc.summary, "", tok), doc.project, doc.created_ms);
-    } else {
-      q.analysis = ind.analysis;
-      q.project = doc.project;
-      q.components = doc.components;
-      q.created_ms = doc.created_ms;
-    }
+  auto flush = [&](bool force) {
+    if (!force && out.size() <= (1 << 16)) return;
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    out.clear();
+  };
+  auto timed_search = [&](auto&& run) {
     const auto qs = std::chrono::steady_clock::now();
-    auto hits = idx.search(q, filter);
+    auto hits = run();
     query_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - qs).count();
-    if (!hits.empty()) {
-      const core::query_facts facts{doc.project, doc.issue_type, draft ? std::vector<std::string>{} : doc.components,
-                                    doc.created_ms};
-      const auto vectors = core::likelihood_features(idx, facts, hits);
-      boost::json::array cands, likelihoods, tiers, feature_rows;
-      for (std::size_t i = 0; i < hits.size(); ++i) {
-        const double p = core::likelihood(core::default_likelihood_model(), vectors[i]);
-        cands.emplace_back(hits[i].key);
-        likelihoods.emplace_back(std::round(p * 1e6) / 1e6);
-        tiers.emplace_back(core::to_string(core::tier_of(p, core::default_likely_threshold)));
-        if (features) feature_rows.emplace_back(boost::json::array(vectors[i].begin(), vectors[i].end()));
+    return hits;
+  };
+  auto emit = [&](const std::string& key, const core::query_facts& facts, const std::vector<core::search_hit>& hits) {
+    if (hits.empty()) return;
+    out += rated_line(idx, key, facts, hits, features);
+    ++lines;
+    flush(false);
+  };
+  for (const auto& doc : *docs) {
+    core::indexed_document ind = core::make_indexed_document(doc, tok);
+    if (!end_view) {
+      core::query q;
+      if (draft) {  // what the create dialog sends first: the summary alone, as similar_for_draft queries it
+        q = core::draft_query(core::analyze_draft(doc.summary, "", tok), doc.project, doc.created_ms);
+      } else {
+        q.analysis = ind.analysis;
+        q.project = doc.project;
+        q.components = doc.components;
+        q.created_ms = doc.created_ms;
       }
-      boost::json::object line{{"key", doc.key}, {"candidates", std::move(cands)}};
-      line["likelihood"] = std::move(likelihoods);
-      line["tier"] = std::move(tiers);
-      if (features) line["features"] = std::move(feature_rows);
-      out += boost::json::serialize(line);
-      out += '\n';
-      ++lines;
-      if (out.size() > (1 << 16)) {
-        std::fwrite(out.data(), 1, out.size(), stdout);
-        out.clear();
-      }
+      const core::query_facts facts{doc.project, doc.issue_type,
+                                    draft ? std::vector<std::string>{} : doc.components, doc.created_ms};
+      emit(doc.key, facts, timed_search([&] { return idx.search(q, filter); }));
     }
     idx.put(std::move(ind));
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
+  if (end_view)  // every issue as its panel sees it once the whole dataset is indexed
+    for (const auto& doc : *docs)
+      if (auto facts = idx.facts_by_id(doc.issue_id))
+        emit(doc.key, *facts, timed_search([&] { return idx.search_issue(doc.issue_id, filter); }));
+  flush(true);
   std::fflush(stdout);
   const auto t2 = std::chrono::steady_clock::now();
   if (stats) {

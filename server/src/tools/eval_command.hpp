@@ -9,9 +9,12 @@
 
 namespace doppel::tools {
 
-// `doppel eval --dataset FILE [--top N] [--options JSON|@FILE] [--draft] [--features] [--stats]` (args exclude "eval").
+// `doppel eval --dataset FILE [--top N] [--options JSON|@FILE] [--draft | --end-view] [--features] [--stats]`
+// (args exclude "eval").
 // --draft queries each issue as the create dialog's first draft: its summary alone, through core::draft_query
 // (dated at its creation), as POST /api/similar does; the candidates are still the issues indexed before it.
+// --end-view indexes the whole dataset first and then searches every issue over all of it (later issues included),
+// as the panel sees each issue once the stream is applied (bench/end_view.py scores it).
 // Prints one {"key":…,"candidates":[…],"likelihood":[…],"tier":[…]} line per issue that has candidates
 // (core/likelihood.hpp, at core::default_likely_threshold); --features adds each candidate's feature vector
 // ("features", in core::likelihood_feature_names order: bench/fit_likelihood.py reads it); --stats adds a
