@@ -14,7 +14,7 @@
 // tenant.json) and reuses it when DIR already holds one (same --issues), so repeated runs skip the build.
 import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { install_tenant, make_agent, start_doppel, start_fake_jira, start_key_server } from "./lib/harness.mjs";
@@ -126,6 +126,7 @@ async function measure(bin, label, seed, round) {
     // of every client-side latency, none of the server's.
     const loop_delay = monitorEventLoopDelay({ resolution: 1 });
     loop_delay.enable();
+    const load_at_start = loadavg()[0];  // the machine's 1-minute load average (other processes included)
     const idle_wall = Date.now();
     const idle = await open_loop({ rate: opts.read_rate, duration_s: opts.idle_seconds, make_request: read });
     const loop_idle = loop_delay.percentile(99) / 1e6;
@@ -136,11 +137,11 @@ async function measure(bin, label, seed, round) {
     let next = opts.issues;
     const windows = { burst: [], applying: [] };
     const burst_start = performance.now(), burst_wall = Date.now();
-    let burst_end = Infinity, drained = false, depth_at_burst_end = null, depth_last = null;
+    let burst_end = Infinity, burst_end_wall = Infinity, drained = false, depth_at_burst_end = null, depth_last = null;
     const depths = [];
     const hooks_p = open_loop({ rate: opts.burst_rate, duration_s: opts.burst_seconds,
                                 make_request: () => send_hook(make_issue(base.issues, next++)) })
-      .then(async (s) => { burst_end = performance.now(); depth_at_burst_end = await queue_depth(stats_api); return s; });
+      .then(async (s) => { burst_end = performance.now(); burst_end_wall = Date.now(); depth_at_burst_end = await queue_depth(stats_api); return s; });
     const poll = (async () => {
       const stop_at = burst_start + (opts.burst_seconds + opts.apply_seconds) * 1000;
       while (!drained && performance.now() < stop_at) {
@@ -168,8 +169,10 @@ async function measure(bin, label, seed, round) {
       idle,
       burst: summarize(windows.burst), applying: summarize(windows.applying), during: summarize([...windows.burst, ...windows.applying]),
       read_errors: reads.errors, read_statuses: reads.statuses,
-      server: { idle: handler_times(app.log_path, idle_wall, burst_wall), during: handler_times(app.log_path, burst_wall, reads_wall) },
-      generator_loop_delay_p99_ms: { idle: loop_idle, during: loop_during },
+      server: { idle: handler_times(app.log_path, idle_wall, burst_wall), during: handler_times(app.log_path, burst_wall, reads_wall),
+                burst: handler_times(app.log_path, burst_wall, burst_end_wall),
+                applying: handler_times(app.log_path, burst_end_wall, reads_wall) },
+      generator_loop_delay_p99_ms: { idle: loop_idle, during: loop_during }, load_at_start,
       webhooks: { sent: hooks.sent, acknowledged: acknowledged(hooks), p99_ms: hooks.p99_ms, errors: hooks.errors },
       queue: { at_burst_end: depth_at_burst_end, at_reads_end: depth_end, drained, samples: depths },
     };
@@ -196,18 +199,20 @@ for (let round = 0; round < opts.rounds; round++) {
 }
 
 const median = (xs) => { const s = xs.filter(Number.isFinite).sort((a, b) => a - b); return s.length ? (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2 : NaN; };
-console.log(table(runs, [["round", (r) => r.round], ["build", (r) => r.label],
+console.log(table(runs, [["round", (r) => r.round], ["build", (r) => r.label], ["load avg", (r) => fmt(r.load_at_start)],
   ["idle p50/p95/p99 ms", (r) => `${fmt(r.idle.p50_ms)} / ${fmt(r.idle.p95_ms)} / ${fmt(r.idle.p99_ms)}`],
   ["burst p50/p95/p99 ms", (r) => `${fmt(r.burst.p50_ms)} / ${fmt(r.burst.p95_ms)} / ${fmt(r.burst.p99_ms)}`],
   ["applying p50/p95/p99 ms", (r) => `${fmt(r.applying.p50_ms)} / ${fmt(r.applying.p95_ms)} / ${fmt(r.applying.p99_ms)}`],
   ["burst+applying p99 ms", (r) => fmt(r.during.p99_ms)],
-  ["server-side p99 idle / during", (r) => `${fmt(r.server.idle.p99_ms)} / ${fmt(r.server.during.p99_ms)}`],
+  ["server-side p50 / p99 idle, burst, applying", (r) => ["idle", "burst", "applying"]
+    .map((w) => `${fmt(r.server[w].p50_ms)} / ${fmt(r.server[w].p99_ms)}`).join(", ")],
   ["generator loop delay p99 idle / during", (r) => `${fmt(r.generator_loop_delay_p99_ms.idle)} / ${fmt(r.generator_loop_delay_p99_ms.during)}`],
   ["reads burst / applying", (r) => `${r.burst.samples} / ${r.applying.samples}`], ["read errors", (r) => r.read_errors + r.idle.errors],
   ["webhooks acked / p99 ms", (r) => `${r.webhooks.acknowledged} / ${fmt(r.webhooks.p99_ms)}`],
   ["queue at burst end / reads end", (r) => `${r.queue.at_burst_end} / ${r.queue.at_reads_end}${r.queue.drained ? " (drained)" : ""}`]]));
 const metrics = [["idle p99", (r) => r.idle.p99_ms], ["burst p50", (r) => r.burst.p50_ms], ["burst p99", (r) => r.burst.p99_ms],
-  ["applying p50", (r) => r.applying.p50_ms], ["applying p99", (r) => r.applying.p99_ms], ["burst+applying p99", (r) => r.during.p99_ms]];
+  ["applying p50", (r) => r.applying.p50_ms], ["applying p99", (r) => r.applying.p99_ms], ["burst+applying p99", (r) => r.during.p99_ms],
+  ["server-side idle p99", (r) => r.server.idle.p99_ms], ["server-side burst+applying p99", (r) => r.server.during.p99_ms]];
 const summary = metrics.map(([name, f]) => {
   const m = Object.fromEntries(builds.map(([label]) => [label, median(runs.filter((r) => r.label === label).map(f))]));
   return { name, m, ratio: Object.fromEntries(builds.map(([label]) => [label, m.old ? m[label] / m.old : NaN])) };
