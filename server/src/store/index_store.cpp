@@ -323,14 +323,17 @@ std::optional<issue_meta> find_issue_by_key(pqxx::transaction_base& tx, const st
   return meta_of(r[0]);
 }
 
+// The panel's two reads are prepared once per connection (pqxx registers a statement on first use; the same
+// definition again is a no-op): planning them cost PostgreSQL more than running them (about 0.2 vs 0.1 ms each).
 issue_with_pairs find_issue_with_pairs(pqxx::transaction_base& tx, const std::string& tenant, const std::string& key) {
-  auto rows = tx.exec_params(
+  static const std::string statement =
       std::string("WITH d AS (SELECT ") + meta_columns +
-          " FROM index_documents WHERE tenant_id = $1 AND issue_key = $2 AND deleted_ms IS NULL"
-          " ORDER BY updated_ms DESC LIMIT 1)"
-          " SELECT d.*, p.issue_id, p.candidate_id, p.score, p.status FROM d LEFT JOIN pairs p"
-          " ON p.tenant_id = $1 AND (p.issue_id = d.issue_id OR p.candidate_id = d.issue_id)",
-      tenant, key);
+      " FROM index_documents WHERE tenant_id = $1 AND issue_key = $2 AND deleted_ms IS NULL"
+      " ORDER BY updated_ms DESC LIMIT 1)"
+      " SELECT d.*, p.issue_id, p.candidate_id, p.score, p.status FROM d LEFT JOIN pairs p"
+      " ON p.tenant_id = $1 AND (p.issue_id = d.issue_id OR p.candidate_id = d.issue_id)";
+  tx.conn().prepare("doppel_issue_with_pairs", statement);
+  auto rows = tx.exec_prepared("doppel_issue_with_pairs", tenant, key);
   issue_with_pairs out;
   if (rows.empty()) return out;
   out.meta = meta_of(rows[0]);
@@ -364,10 +367,11 @@ std::vector<issue_meta> find_issues_by_ids(pqxx::transaction_base& tx, const std
                                            const std::vector<std::string>& issue_ids) {
   std::vector<issue_meta> out;
   if (issue_ids.empty()) return out;
-  auto rows = tx.exec_params(std::string("SELECT ") + meta_columns +
-                                 " FROM index_documents WHERE tenant_id = $1 AND issue_id = ANY($2::text[]) AND "
-                                 "deleted_ms IS NULL",
-                             tenant, array_literal(issue_ids));
+  static const std::string statement =
+      std::string("SELECT ") + meta_columns +
+      " FROM index_documents WHERE tenant_id = $1 AND issue_id = ANY($2::text[]) AND deleted_ms IS NULL";
+  tx.conn().prepare("doppel_issues_by_ids", statement);
+  auto rows = tx.exec_prepared("doppel_issues_by_ids", tenant, array_literal(issue_ids));
   std::map<std::string, issue_meta> by_id;
   for (const auto& r : rows) {
     auto m = meta_of(r);
