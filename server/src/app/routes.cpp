@@ -36,6 +36,13 @@ std::vector<net::route> make_routes(handlers::env& e) {
       return fn(e, ctx);
     };
   };
+  auto bind_deferred = [&e](handlers::deferred_fn fn) {
+    return [&e, fn](net::request_context& ctx, net::reply_sink answer) {
+      if (ctx.who && ctx.who->forge && ctx.matched.auth != net::route_auth::forge)
+        service::remember_system_token(e.svc, *ctx.who);
+      fn(e, ctx, std::move(answer));
+    };
+  };
   return {
       // method       pattern                        auth                 body limit  name                handler
       {verb::get,  "/atlassian-connect.json", route_auth::public_, no_body, "descriptor", bind(handlers::descriptor)},
@@ -49,7 +56,7 @@ std::vector<net::route> make_routes(handlers::env& e) {
       {verb::post, "/lifecycle/enabled",      route_auth::lifecycle, 64 * kib, "lifecycle.enabled",     bind_svc(handlers::enabled)},
       {verb::post, "/lifecycle/disabled",     route_auth::lifecycle, 64 * kib, "lifecycle.disabled",    bind_svc(handlers::disabled)},
 
-      {verb::post, "/webhooks/jira",          route_auth::webhook,   event_body, "webhook.jira",        bind_svc(handlers::jira_webhook)},
+      {verb::post, "/webhooks/jira",          route_auth::webhook,   event_body, "webhook.jira",        {}, net::route_lane::main, bind_deferred(handlers::jira_webhook)},
       {verb::post, "/api/forge/events",       route_auth::forge,     event_body, "forge.events",        bind_svc(handlers::forge_event)},
       {verb::post, "/api/forge/uninstall",    route_auth::forge,     64 * kib,   "forge.uninstall",     bind_svc(handlers::forge_uninstall)},
 
