@@ -29,17 +29,20 @@ std::vector<net::route> make_routes(handlers::env& e) {
   auto bind = [&e](handlers::handler_fn fn) { return [&e, fn](net::request_context& ctx) { return fn(e, ctx); }; };
   // Forge UI calls (invokeRemote) carry the app system token: the newest is kept for background jobs before the
   // handler runs. Event deliveries keep theirs with the installation row (service::register_forge_call).
-  auto bind_svc = [&e](handlers::handler_fn fn) {
-    return [&e, fn](net::request_context& ctx) {
-      if (ctx.who && ctx.who->forge && ctx.matched.auth != net::route_auth::forge)
-        service::remember_system_token(e.svc, *ctx.who);
+  auto remember_token = [&e](net::request_context& ctx) {
+    if (ctx.who && ctx.who->forge && ctx.matched.auth != net::route_auth::forge)
+      service::remember_system_token(e.svc, *ctx.who);
+  };
+  auto bind_svc = [&e, remember_token](handlers::handler_fn fn) {
+    return [&e, remember_token, fn](net::request_context& ctx) {
+      remember_token(ctx);
       return fn(e, ctx);
     };
   };
-  auto bind_deferred = [&e](handlers::deferred_fn fn) {
-    return [&e, fn](net::request_context& ctx, net::reply_sink answer) {
-      if (ctx.who && ctx.who->forge && ctx.matched.auth != net::route_auth::forge)
-        service::remember_system_token(e.svc, *ctx.who);
+  // A deferred route (answers later through the sink, net::deferred_handler_fn), with bind_svc's token rule.
+  auto bind_deferred = [&e, remember_token](handlers::deferred_fn fn) {
+    return [&e, remember_token, fn](net::request_context& ctx, net::reply_sink answer) {
+      remember_token(ctx);
       fn(e, ctx, std::move(answer));
     };
   };
