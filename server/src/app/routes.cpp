@@ -29,11 +29,21 @@ std::vector<net::route> make_routes(handlers::env& e) {
   auto bind = [&e](handlers::handler_fn fn) { return [&e, fn](net::request_context& ctx) { return fn(e, ctx); }; };
   // Forge UI calls (invokeRemote) carry the app system token: the newest is kept for background jobs before the
   // handler runs. Event deliveries keep theirs with the installation row (service::register_forge_call).
-  auto bind_svc = [&e](handlers::handler_fn fn) {
-    return [&e, fn](net::request_context& ctx) {
-      if (ctx.who && ctx.who->forge && ctx.matched.auth != net::route_auth::forge)
-        service::remember_system_token(e.svc, *ctx.who);
+  auto remember_token = [&e](net::request_context& ctx) {
+    if (ctx.who && ctx.who->forge && ctx.matched.auth != net::route_auth::forge)
+      service::remember_system_token(e.svc, *ctx.who);
+  };
+  auto bind_svc = [&e, remember_token](handlers::handler_fn fn) {
+    return [&e, remember_token, fn](net::request_context& ctx) {
+      remember_token(ctx);
       return fn(e, ctx);
+    };
+  };
+  // A deferred route (answers later through the sink, net::deferred_handler_fn), with bind_svc's token rule.
+  auto bind_deferred = [&e, remember_token](handlers::deferred_fn fn) {
+    return [&e, remember_token, fn](net::request_context& ctx, net::reply_sink answer) {
+      remember_token(ctx);
+      fn(e, ctx, std::move(answer));
     };
   };
   return {
@@ -49,7 +59,7 @@ std::vector<net::route> make_routes(handlers::env& e) {
       {verb::post, "/lifecycle/enabled",      route_auth::lifecycle, 64 * kib, "lifecycle.enabled",     bind_svc(handlers::enabled)},
       {verb::post, "/lifecycle/disabled",     route_auth::lifecycle, 64 * kib, "lifecycle.disabled",    bind_svc(handlers::disabled)},
 
-      {verb::post, "/webhooks/jira",          route_auth::webhook,   event_body, "webhook.jira",        bind_svc(handlers::jira_webhook)},
+      {verb::post, "/webhooks/jira",          route_auth::webhook,   event_body, "webhook.jira",        {}, net::route_lane::main, bind_deferred(handlers::jira_webhook)},
       {verb::post, "/api/forge/events",       route_auth::forge,     event_body, "forge.events",        bind_svc(handlers::forge_event)},
       {verb::post, "/api/forge/uninstall",    route_auth::forge,     64 * kib,   "forge.uninstall",     bind_svc(handlers::forge_uninstall)},
 

@@ -21,5 +21,7 @@ struct env {
 };
 
 using handler_fn = net::reply (*)(env&, net::request_context&);
+// A deferred route's handler (net::deferred_handler_fn): answers through the sink, possibly from another thread.
+using deferred_fn = void (*)(env&, net::request_context&, net::reply_sink);
 
 }  // namespace doppel::handlers

@@ -8,6 +8,8 @@
 
 #include <boost/json.hpp>
 
+#include <memory>
+
 namespace doppel::handlers {
 namespace {
 
@@ -24,21 +26,25 @@ void count_delivery(env& e, bool fresh) {
 
 }  // namespace
 
-net::reply jira_webhook(env& e, net::request_context& ctx) {
+void jira_webhook(env& e, net::request_context& ctx, net::reply_sink answer) {
   const auto& who = ctx.caller_or_throw();
   auto parsed = core::parse_connect_webhook(ctx.req.body());
-  if (!parsed) return net::error_reply(parsed.error());
-  if (!*parsed) return net::no_content();  // an event we do not subscribe to: nothing to do
-  auto ev = std::move(**parsed);
-  ev.tenant_id = who.tenant_id;
-  ev.source = "connect";
+  if (!parsed) return answer(net::error_reply(parsed.error()));
+  if (!*parsed) return answer(net::no_content());  // an event we do not subscribe to: nothing to do
+  auto ev = std::make_shared<store::inbound_event>(std::move(**parsed));
+  ev->tenant_id = who.tenant_id;
+  ev->source = "connect";
   auto header = ctx.req["X-Atlassian-Webhook-Identifier"];
   if (!header.empty() && !valid_delivery_id(header))
-    return net::error_reply(errc::bad_request, "invalid_delivery_id", "Malformed X-Atlassian-Webhook-Identifier");
-  ev.delivery_id = header.empty() ? core::body_digest(ctx.req.body()) : "jira:" + std::string(header);
-  ev.payload = core::stored_payload(ctx.req.body());  // bounded when large
-  count_delivery(e, service::accept_event(e.svc, ev));
-  return net::no_content();
+    return answer(net::error_reply(errc::bad_request, "invalid_delivery_id", "Malformed X-Atlassian-Webhook-Identifier"));
+  ev->delivery_id = header.empty() ? core::body_digest(ctx.req.body()) : "jira:" + std::string(header);
+  ev->payload = core::stored_payload(ctx.req.body());  // bounded when large
+  // Answered 204 only once the event's group commit is in (the handler thread meanwhile serves other requests).
+  service::accept_event_async(e.svc, *ev, [&e, ev, answer](bool fresh, std::exception_ptr failure) {
+    if (failure) return answer.fail(std::move(failure));
+    count_delivery(e, fresh);
+    answer(net::no_content());
+  });
 }
 
 net::reply forge_event(env& e, net::request_context& ctx) {

@@ -8,7 +8,8 @@
 
 namespace doppel::handlers {
 
-net::reply jira_webhook(env& e, net::request_context& ctx);
+// POST /webhooks/jira: answers 204 once the event is committed with the others of its group commit (deferred route).
+void jira_webhook(env& e, net::request_context& ctx, net::reply_sink answer);
 net::reply forge_event(env& e, net::request_context& ctx);
 
 // The manifest's preUninstall module key (connect-descriptor/forge/manifest.yml): the FIT of its call names it.

@@ -7,8 +7,12 @@
 
 #include <openssl/rand.h>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <exception>
+#include <mutex>
+#include <optional>
 
 namespace doppel::net {
 namespace {
@@ -63,14 +67,86 @@ response dispatcher::make_error_response(const request* req, http::status status
   return res;
 }
 
+struct reply_sink::state {
+  std::atomic<bool> done{false};
+  answer_fn answer;
+  failure_fn to_reply;
+};
+
+reply_sink::reply_sink(answer_fn answer, failure_fn to_reply) : state_(std::make_shared<state>()) {
+  state_->answer = std::move(answer);
+  state_->to_reply = std::move(to_reply);
+}
+
+void reply_sink::operator()(reply r) const {
+  if (!state_->done.exchange(true)) state_->answer(std::move(r));
+}
+
+void reply_sink::fail(std::exception_ptr e) const {
+  if (!state_->done.exchange(true)) state_->answer(state_->to_reply(std::move(e)));
+}
+
+bool reply_sink::answered() const { return state_->done.load(); }
+
+namespace {
+
+// The request boundary's one mapping of a failure to an answer, logged with the request's id.
+reply failure_reply(std::exception_ptr failure, const std::string& request_id, const std::string& route_name) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const unavailable_error& e) {
+    log::warn("dependency unavailable", {{"request_id", request_id}, {"route", route_name}, {"what", e.what()}});
+    auto out = error_reply(errc::unavailable, "unavailable", "Temporarily unavailable; retry later");
+    out.header("Retry-After", "5");
+    return out;
+  } catch (const std::exception& e) {
+    log::error("request failed", {{"request_id", request_id}, {"route", route_name}, {"what", e.what()}});
+  } catch (...) {
+    log::error("request failed", {{"request_id", request_id}, {"route", route_name}});
+  }
+  return error_reply(errc::internal, "internal_error", "Internal error; see the server log for request " + request_id);
+}
+
+}  // namespace
+
 response dispatcher::handle(const request& req) const {
+  // A deferred route answers on another thread: wait for it (the server itself uses handle_async).
+  std::mutex m;
+  std::condition_variable cv;
+  std::optional<response> out;
+  handle_async(std::shared_ptr<const request>(std::shared_ptr<const request>(), &req), [&](response res) {
+    std::lock_guard lock(m);
+    out = std::move(res);
+    cv.notify_one();
+  });
+  std::unique_lock lock(m);
+  cv.wait(lock, [&] { return out.has_value(); });
+  return std::move(*out);
+}
+
+void dispatcher::handle_async(std::shared_ptr<const request> req, std::function<void(response)> done) const {
   auto started = std::chrono::steady_clock::now();
   std::string request_id = new_request_id();
-  auto [path, query] = split_target(req.target());
+  auto [path, query] = split_target(req->target());
   std::string route_name = "unmatched";
+  // The one end of every request, whichever thread answers: headers, metrics, the access-log line.
+  auto finish = [this, req, done = std::move(done), started, request_id,
+                 logged_path = std::string(path.substr(0, 256))](const std::string& route, reply out) {
+    int status = int(out.status);
+    auto res = finalize(std::move(out), *req, request_id);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    stats_.observe_request(route, status, seconds);
+    log::info("request", {{"request_id", request_id},
+                          {"method", std::string(http::to_string(req->method()))},
+                          {"path", logged_path},
+                          {"route", route},
+                          {"status", status},
+                          {"latency_ms", seconds * 1000.0}});
+    done(std::move(res));
+  };
   reply out;
   try {
-    auto m = routes_.match(req.method(), path);
+    auto m = routes_.match(req->method(), path);
     if (!m.matched) {
       if (m.allow.empty()) {
         out = error_reply(errc::not_found, "not_found", "No such route");
@@ -80,37 +156,31 @@ response dispatcher::handle(const request& req) const {
       }
     } else {
       route_name = m.matched->name;
-      auto who = authenticate_(req, *m.matched, path, query);
+      auto who = authenticate_(*req, *m.matched, path, query);
       if (!who) {
         out = error_reply(who.error());
         if (who.error().code == errc::unauthorized) out.header("WWW-Authenticate", "JWT");
       } else {
-        request_context ctx{req, *m.matched, path, query, std::move(m.params), std::move(*who), request_id};
+        request_context ctx{*req, *m.matched, path, query, std::move(m.params), std::move(*who), request_id};
+        if (m.matched->deferred) {
+          reply_sink sink([finish, route_name](reply r) { finish(route_name, std::move(r)); },
+                          [request_id, route_name](std::exception_ptr e) {
+                            return failure_reply(std::move(e), request_id, route_name);
+                          });
+          try {
+            m.matched->deferred(ctx, sink);
+          } catch (...) {
+            sink.fail(std::current_exception());  // ignored when the handler had already answered
+          }
+          return;
+        }
         out = m.matched->handler(ctx);
       }
     }
-  } catch (const unavailable_error& e) {
-    log::warn("dependency unavailable", {{"request_id", request_id}, {"route", route_name}, {"what", e.what()}});
-    out = error_reply(errc::unavailable, "unavailable", "Temporarily unavailable; retry later");
-    out.header("Retry-After", "5");
-  } catch (const std::exception& e) {
-    log::error("request failed", {{"request_id", request_id}, {"route", route_name}, {"what", e.what()}});
-    out = error_reply(errc::internal, "internal_error", "Internal error; see the server log for request " + request_id);
   } catch (...) {
-    log::error("request failed", {{"request_id", request_id}, {"route", route_name}});
-    out = error_reply(errc::internal, "internal_error", "Internal error; see the server log for request " + request_id);
+    out = failure_reply(std::current_exception(), request_id, route_name);
   }
-  int status = int(out.status);
-  auto res = finalize(std::move(out), req, request_id);
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  stats_.observe_request(route_name, status, seconds);
-  log::info("request", {{"request_id", request_id},
-                        {"method", std::string(http::to_string(req.method()))},
-                        {"path", std::string(path.substr(0, 256))},
-                        {"route", route_name},
-                        {"status", status},
-                        {"latency_ms", seconds * 1000.0}});
-  return res;
+  finish(route_name, std::move(out));
 }
 
 }  // namespace doppel::net

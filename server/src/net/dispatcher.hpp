@@ -6,6 +6,7 @@
 #include "net/router.hpp"
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string_view>
 
@@ -25,7 +26,10 @@ class dispatcher {
  public:
   dispatcher(const router& routes, authenticator_fn authenticate, metrics& stats, header_policy policy);
 
-  // Never throws: infrastructure failures become a logged, generic 500.
+  // Never throws: infrastructure failures become a logged, generic 500. Calls done exactly once: on this thread, or for
+  // a deferred route on the thread that answers it (the request must stay alive until then).
+  void handle_async(std::shared_ptr<const request> req, std::function<void(response)> done) const;
+  // handle_async, waiting for the answer.
   response handle(const request& req) const;
 
   // Builds a bare error response (used by the session for 413/431/408 before dispatch).

@@ -4,7 +4,9 @@
 #include "net/http.hpp"
 
 #include <cstddef>
+#include <exception>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +16,27 @@ namespace doppel::net {
 
 struct request_context;
 using handler_fn = std::function<reply(request_context&)>;
+
+// How a deferred route answers, later and from any thread: exactly once (further calls are ignored). fail() answers
+// as if the handler had thrown the exception (503 for a dependency unavailable, else 500), logged the same way.
+class reply_sink {
+ public:
+  using answer_fn = std::function<void(reply)>;
+  using failure_fn = std::function<reply(std::exception_ptr)>;
+  reply_sink(answer_fn answer, failure_fn to_reply);
+  void operator()(reply r) const;
+  void fail(std::exception_ptr e) const;
+  bool answered() const;
+
+ private:
+  struct state;
+  std::shared_ptr<state> state_;
+};
+
+// A route whose answer waits for something other threads complete (webhook acknowledgements: the group commit of
+// their event, store/inbox_batcher): the handler returns at once and its handler thread serves other requests
+// meanwhile. The request_context is valid only during the call; what the answer needs later must be copied.
+using deferred_handler_fn = std::function<void(request_context&, reply_sink)>;
 
 // Which handler threads run a route: `read` = the panel's reads, on threads of their own (http_server's read pool),
 // so that they never queue behind webhook acknowledgements or writes waiting for the database.
@@ -25,8 +48,9 @@ struct route {
   route_auth auth;
   std::size_t body_limit;  // bytes; requests with larger bodies get 413
   std::string name;        // stable label for logs and metrics, e.g. "api.similar"
-  handler_fn handler;
+  handler_fn handler;  // unset when `deferred` answers instead
   route_lane lane = route_lane::main;
+  deferred_handler_fn deferred = {};
 };
 
 struct route_match {

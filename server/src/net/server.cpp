@@ -108,10 +108,13 @@ class session : public std::enable_shared_from_this<session<Stream>> {
     auto req = std::make_shared<request>(body_parser_->release());
     body_parser_.reset();
     auto self = this->shared_from_this();
-    // Dispatch may block on the database: run it on the handler pool, write back on our own executor.
+    // Dispatch may block on the database: run it on the handler pool, write back on our own executor (a deferred
+    // route answers from the thread that completes it).
     asio::post(read_lane_ ? *read_pool_ : pool_, [self, req] {
-      auto res = std::make_shared<response>(self->dispatch_.handle(*req));
-      asio::dispatch(lowest(self->stream_).get_executor(), [self, res] { self->write(res); });
+      self->dispatch_.handle_async(req, [self](response answer) {
+        auto res = std::make_shared<response>(std::move(answer));
+        asio::dispatch(lowest(self->stream_).get_executor(), [self, res] { self->write(res); });
+      });
     });
   }
 

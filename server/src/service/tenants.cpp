@@ -99,6 +99,10 @@ bool accept_event(context& ctx, const store::inbound_event& ev) {
   return ctx.inbox->accept(ev);
 }
 
+void accept_event_async(context& ctx, const store::inbound_event& ev, store::inbox_accepted_fn done) {
+  ctx.inbox->accept_async(ev, std::move(done));
+}
+
 namespace {
 
 // The client for these credentials with the site's gate, as a request's or a job's.

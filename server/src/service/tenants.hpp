@@ -39,6 +39,9 @@ doppel::status uninstall_forge(context& ctx, const caller& who);
 // A Connect webhook's event: stored with its job in one synchronous statement shared with the events that arrived
 // meanwhile (group commit); returns once committed. False for a redelivery. Throws when the commit failed.
 bool accept_event(context& ctx, const store::inbound_event& ev);
+// accept_event without waiting: `done` is told once the event is committed (or why not), on the committing thread;
+// the event must stay alive until then. The request answers from there, so no handler thread waits per event.
+void accept_event_async(context& ctx, const store::inbound_event& ev, store::inbox_accepted_fn done);
 
 // For a Connect tenant: its base URL, our app key, its opened shared secret. For a Forge tenant: its apiBaseUrl
 // and an app system token: the one on this request (who is a Forge caller with x-forge-oauth-system), else the

@@ -1,7 +1,9 @@
-// Group commit: queue, leader election under one mutex, one flush per batch, alone-retry of a failed batch.
+// Group commit: queue, committing callers under one mutex, one flush per batch, alone-retry of a failed batch.
 #include "store/inbox_batcher.hpp"
 
 #include <algorithm>
+#include <condition_variable>
+#include <iterator>
 
 namespace doppel::store {
 
@@ -11,31 +13,45 @@ inbox_batcher::inbox_batcher(inbox_flush_fn flush, inbox_batcher_options options
   if (options_.max_in_flight == 0) options_.max_in_flight = 1;
 }
 
-bool inbox_batcher::accept(const inbound_event& ev) {
-  waiter self{&ev};
+void inbox_batcher::accept_async(const inbound_event& ev, inbox_accepted_fn done) {
   std::unique_lock lock(mutex_);
-  queue_.push_back(&self);
-  while (!self.done) {
-    // Lead when a commit slot is free and our event still waits (it is then in the queue: we take the front).
-    if (in_flight_ >= options_.max_in_flight || std::find(queue_.begin(), queue_.end(), &self) == queue_.end()) {
-      self.wake.wait(lock);
-      continue;
-    }
-    ++in_flight_;  // this caller leads the next batch (its own event may be in a later one when many queue)
+  queue_.push_back({&ev, std::move(done)});
+  if (in_flight_ >= options_.max_in_flight) return;  // a committing caller takes it with its next batch
+  ++in_flight_;
+  // Lead: commit what is queued, answer it, and go on while more queued up during the commit (no hand-off to another
+  // thread: on a busy machine each wake-up costs milliseconds).
+  while (!queue_.empty()) {
     auto batch = take_batch();
-    if (in_flight_ < options_.max_in_flight && !queue_.empty()) queue_.front()->wake.notify_one();  // a slot is left
     lock.unlock();
     commit(batch);
-    lock.lock();
-    --in_flight_;
-    for (auto* w : batch) {
-      w->done = true;
-      if (w != &self) w->wake.notify_one();
+    for (auto& w : batch) {
+      try {
+        w.done(w.fresh, w.failure);
+      } catch (...) {
+        // A callback must not throw; one that does must not stop the others' answers or this loop.
+      }
     }
-    if (!queue_.empty()) queue_.front()->wake.notify_one();  // the slot is free: the next in line leads
+    lock.lock();
   }
-  if (self.failure) std::rethrow_exception(self.failure);
-  return self.fresh;
+  --in_flight_;
+}
+
+bool inbox_batcher::accept(const inbound_event& ev) {
+  std::mutex m;
+  std::condition_variable cv;
+  bool done = false, fresh = false;
+  std::exception_ptr failure;
+  accept_async(ev, [&](bool f, std::exception_ptr e) {
+    std::lock_guard l(m);
+    fresh = f;
+    failure = std::move(e);
+    done = true;
+    cv.notify_one();
+  });
+  std::unique_lock l(m);
+  cv.wait(l, [&] { return done; });
+  if (failure) std::rethrow_exception(failure);
+  return fresh;
 }
 
 std::size_t inbox_batcher::waiting() const {
@@ -43,43 +59,44 @@ std::size_t inbox_batcher::waiting() const {
   return queue_.size();
 }
 
-std::vector<inbox_batcher::waiter*> inbox_batcher::take_batch() {
+std::vector<inbox_batcher::waiter> inbox_batcher::take_batch() {
   std::size_t n = 0, bytes = 0;
   while (n < queue_.size() && n < options_.max_events) {
-    bytes += queue_[n]->ev->payload.size();
+    bytes += queue_[n].ev->payload.size();
     if (n > 0 && bytes > options_.max_payload_bytes) break;
     ++n;
   }
-  std::vector<waiter*> batch(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+  std::vector<waiter> batch(std::make_move_iterator(queue_.begin()),
+                            std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
   queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
   return batch;
 }
 
-void inbox_batcher::commit(const std::vector<waiter*>& batch) {
-  auto run = [this](const std::vector<waiter*>& part) {
+void inbox_batcher::commit(std::vector<waiter>& batch) {
+  auto run = [this](waiter* part, std::size_t count) {
     std::vector<const inbound_event*> events;
-    events.reserve(part.size());
-    for (auto* w : part) events.push_back(w->ev);
+    events.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) events.push_back(part[i].ev);
     ++batches_;
     auto fresh = flush_(events);
-    if (fresh.size() != part.size()) throw std::logic_error("inbox flush answered for a different number of events");
-    for (std::size_t i = 0; i < part.size(); ++i) part[i]->fresh = fresh[i];
-    events_ += part.size();
+    if (fresh.size() != count) throw std::logic_error("inbox flush answered for a different number of events");
+    for (std::size_t i = 0; i < count; ++i) part[i].fresh = fresh[i];
+    events_ += count;
   };
   try {
-    run(batch);
+    run(batch.data(), batch.size());
     return;
   } catch (...) {
     if (batch.size() == 1) {
-      batch.front()->failure = std::current_exception();
+      batch.front().failure = std::current_exception();
       return;
     }
   }
-  for (auto* w : batch) {
+  for (auto& w : batch) {
     try {
-      run({w});
+      run(&w, 1);
     } catch (...) {
-      w->failure = std::current_exception();
+      w.failure = std::current_exception();
     }
   }
 }

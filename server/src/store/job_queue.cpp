@@ -61,7 +61,10 @@ void make_due_now(write_tx& tx, const std::string& tenant_id, job_kind kind) {
 std::optional<job> claim(pqxx::connection& conn, std::chrono::seconds lease) {
   // Expired leases first, then the oldest due job. Each arm walks its partial index in order and stops at the
   // first row it can lock (the second arm runs only when the first finds none): no sort of the whole queue, so a
-  // claim costs the same however long the backlog is. One statement, committed on its own.
+  // claim costs the same however long the backlog is. One statement, committed on its own and without waiting for
+  // its WAL flush (set_config(..., true) holds until this statement's own commit): a claim lost in a database crash
+  // leaves the job as it was, to be claimed again, and not flushing keeps the workers' claims out of the WAL flushes
+  // that webhook acknowledgements wait for (each claim's flush also wrote the workers' unflushed apply WAL).
   pqxx::nontransaction tx(conn);
   auto rows = tx.exec_params(
       "UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = now(),"
@@ -75,7 +78,8 @@ std::optional<job> claim(pqxx::connection& conn, std::chrono::seconds lease) {
       "     WHERE j.state = 'queued' AND j.run_at <= now() AND (t.state <> 'uninstalled' OR j.kind = 'purge_tenant')"
       "     ORDER BY j.run_at, j.job_id LIMIT 1 FOR UPDATE OF j SKIP LOCKED) due"
       "  ) c LIMIT 1)"
-      " RETURNING tenant_id, job_id, kind, unique_key, payload::text, attempts",
+      " RETURNING tenant_id, job_id, kind, unique_key, payload::text, attempts,"
+      "   set_config('synchronous_commit', 'off', true)",
       double(lease.count()));
   if (rows.empty()) return std::nullopt;
   const auto& r = rows[0];

@@ -182,3 +182,39 @@ TEST_CASE("inbox batcher: with two commit slots a second event commits at once b
   leader.join();
   CHECK(db.batches == std::vector<std::vector<std::string>>{{"lead"}, {"second"}});
 }
+
+TEST_CASE("inbox batcher: a caller finding every slot busy returns at once and is answered by the committing caller") {
+  fake_db db;  // holds the first commit until released
+  store::inbox_batcher batcher([&](const auto& evs) { return db.flush(evs); }, {64, 1u << 20, 1});
+  store::inbound_event lead = event("lead"), queued = event("queued");
+  std::thread::id leader_id;
+  std::thread leader([&] {
+    leader_id = std::this_thread::get_id();
+    CHECK(batcher.accept(lead));
+  });
+  while (true) {
+    std::lock_guard lock(db.m);
+    if (!db.batches.empty()) break;
+  }
+  std::mutex m;
+  bool answered = false, fresh = false;
+  std::thread::id answered_on;
+  batcher.accept_async(queued, [&](bool f, std::exception_ptr failure) {
+    std::lock_guard lock(m);
+    answered = true;
+    fresh = f && !failure;
+    answered_on = std::this_thread::get_id();
+  });
+  {
+    std::lock_guard lock(m);
+    CHECK_FALSE(answered);  // returned without waiting: its event waits for the next commit
+  }
+  CHECK(batcher.waiting() == 1);
+  db.release();
+  leader.join();
+  std::lock_guard lock(m);
+  CHECK(answered);
+  CHECK(fresh);
+  CHECK(answered_on == leader_id);  // the leader committed it right after its own, no other thread woken
+  CHECK(db.batches == std::vector<std::vector<std::string>>{{"lead"}, {"queued"}});
+}
