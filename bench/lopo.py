@@ -2,13 +2,15 @@
 """Leave-one-project-out tuning of `doppel eval --options`, per dev project.
 
 usage: bench/lopo.py DATASET.jsonl.gz [--bin build/doppel] [--draft] [--metric mrr|rr5|rr10]
-                     [--base JSON] [--jobs N] [--cache DIR] PARAM=V1,V2,... [PARAM=...]
+                     [--base JSON] [--rounds N] [--jobs N] [--cache DIR] PARAM=V1,V2,... [PARAM=...]
   PARAM: a model option (field_weights.summary, field_b.description, k1, ...: a dot names a member of a
   per-field object). One round of coordinate ascent, done for all coordinates at once (the eval runs are the
   cost: about 6 s each on a quiet machine): every one-option change of --base is run once; each fold (three
   projects) takes, for every option, its best value on those projects' queries when it beats the base there,
   combines them, and keeps the combination when it beats the fold's best single change (else that change);
-  the fourth project is scored with the fold's choice. Prints per project RR@1/5/10 and MRR at the base and
+  the fourth project is scored with the fold's choice. --rounds N (default 1) repeats the round from each
+  fold's own choice (coordinate ascent over the grid; a fold stops when a round changes nothing), so every
+  round is chosen on the fold's three projects alone. Prints per project RR@1/5/10 and MRR at the base and
   held out, each fold's choice, and the choice made the same way on all four. Eval outputs are cached in
   --cache (default /tmp/doppel-lopo-cache) by binary, mode and options; only the truth (dupe-eval.py's groups)
   is read from the dataset.
@@ -99,6 +101,18 @@ def choose(run, base, grids, queries, metric):
     return combo if metrics(queries, run.ranks(combo))[metric] >= best_single_m else best_single
 
 
+def ascend(run, base, grids, queries, metric, rounds):
+    """choose() repeated from its own result, at most rounds times (the grid of each round run up front)."""
+    opts = base
+    for _ in range(rounds):
+        run.run_all([with_value(opts, p, v) for p, vs in grids for v in vs])
+        nxt = choose(run, opts, grids, queries, metric)
+        if nxt == opts:
+            break
+        opts = nxt
+    return opts
+
+
 def row(name, m):
     return f"| {name} | " + " / ".join(f"{m[k]:.3f}" for k in ("rr1", "rr5", "rr10", "mrr")) + " |"
 
@@ -106,7 +120,7 @@ def row(name, m):
 def main():
     args = sys.argv[1:]
     binary, draft, metric, base = os.path.join(here, "..", "build", "doppel"), False, "mrr", {}
-    jobs, cache_dir = 2, "/tmp/doppel-lopo-cache"
+    jobs, cache_dir, rounds = 2, "/tmp/doppel-lopo-cache", 1
     grids, dataset = [], None
     i = 0
     while i < len(args):
@@ -116,6 +130,7 @@ def main():
         elif a == "--metric": metric = args[i + 1]; i += 1
         elif a == "--base": base = json.loads(args[i + 1]); i += 1
         elif a == "--jobs": jobs = int(args[i + 1]); i += 1
+        elif a == "--rounds": rounds = int(args[i + 1]); i += 1
         elif a == "--cache": cache_dir = args[i + 1]; i += 1
         elif "=" in a:
             p, vs = a.split("=", 1)
@@ -136,10 +151,10 @@ def main():
     held, chosen = {}, {}
     for p in projects:
         train = {q: e for other in projects if other != p for q, e in by_project[other].items()}
-        opts = choose(run, base, grids, train, metric)
+        opts = ascend(run, base, grids, train, metric, rounds)
         chosen[p] = opts
         held[p] = run.ranks(opts)
-    all_opts = choose(run, base, grids, queries, metric)
+    all_opts = ascend(run, base, grids, queries, metric, rounds)
     print(f"metric {metric}, {'summary-only drafts' if draft else 'whole issues'}, base {json.dumps(base)}")
     print("| project (queries) | base RR@1 / RR@5 / RR@10 / MRR | held out RR@1 / RR@5 / RR@10 / MRR | fold's choice |")
     print("|---|---|---|---|")

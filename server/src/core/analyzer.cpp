@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "core/machine_text.hpp"
+
 namespace doppel::core {
 namespace {
 
@@ -49,8 +51,12 @@ analyzed_document analyze(const issue_document& doc, tokenizer& tok) {
   counter c;
   field_lengths len{};
   len[field_summary] = add_field(doc.summary, field_summary, tok, c, true);
-  len[field_description] = add_field(doc.description, field_description, tok, c, false);
-  len[field_environment] = add_field(doc.environment, field_environment, tok, c, false);
+  const split_text description = split_machine_text(doc.description);
+  len[field_description] = add_field(description.prose, field_description, tok, c, false);
+  len[field_environment] = static_cast<std::uint16_t>(
+      std::min<std::size_t>(std::size_t{add_field(doc.environment, field_environment, tok, c, false)} +
+                                add_field(description.machine, field_environment, tok, c, false),
+                            65535));
   std::size_t meta = 0;
   for (const auto& s : doc.components) meta += add_field(s, field_meta, tok, c, false);
   for (const auto& s : doc.labels) meta += add_field(s, field_meta, tok, c, false);
@@ -63,7 +69,9 @@ analyzed_document analyze_draft(std::string_view summary, std::string_view descr
   counter c;
   field_lengths len{};
   len[field_summary] = add_field(summary, field_summary, tok, c, true);
-  len[field_description] = add_field(description, field_description, tok, c, false);
+  const split_text text = split_machine_text(description);
+  len[field_description] = add_field(text.prose, field_description, tok, c, false);
+  len[field_environment] = add_field(text.machine, field_environment, tok, c, false);
   return c.finish(len);
 }
 

@@ -18,38 +18,38 @@ inline constexpr std::array<std::string_view, 11> feature_names{
     "same_issue_type",
     "log_days_apart",
     "rare_terms"};
-inline constexpr double intercept = -3.14799;
+inline constexpr double intercept = -3.06712;
 inline constexpr std::array<double, 11> weights{
-    1.63186,
-    0.160409,
-    0.184194,
-    0.16483,
-    -0.680637,
-    -0.0685142,
-    1.05748,
-    -0.109013,
+    2.03864,
+    0.425986,
+    0.191999,
+    0.260318,
+    -0.581752,
+    -0.186311,
+    0.659646,
+    -0.273674,
     0,
-    -0.416773,
-    0.26232};
+    -0.296362,
+    0.265017};
 inline constexpr double max_days_apart = 30;  // log_days_apart = ln(1 + min(days apart, this))
 inline constexpr double likely_threshold = 0.016;
 // threshold, share of issues with a filed earlier duplicate whose duplicate is in the likely tier (limit 10),
 // likely suggestions per issue without one (held-out: leave one project out)
 inline constexpr std::array<std::array<double, 3>, 15> threshold_curve{{
-    {0.005, 0.588, 1.445},
-    {0.01, 0.520, 0.743},
-    {0.015, 0.460, 0.487},
-    {0.016, 0.449, 0.453},
-    {0.02, 0.418, 0.349},
-    {0.03, 0.366, 0.222},
+    {0.005, 0.610, 1.504},
+    {0.01, 0.516, 0.760},
+    {0.015, 0.464, 0.486},
+    {0.016, 0.451, 0.454},
+    {0.02, 0.422, 0.352},
+    {0.03, 0.364, 0.222},
     {0.04, 0.319, 0.159},
-    {0.05, 0.292, 0.122},
-    {0.075, 0.229, 0.077},
-    {0.1, 0.199, 0.058},
-    {0.15, 0.151, 0.037},
-    {0.2, 0.124, 0.025},
-    {0.3, 0.088, 0.011},
-    {0.4, 0.057, 0.005},
-    {0.5, 0.024, 0.003}}};
+    {0.05, 0.283, 0.126},
+    {0.075, 0.236, 0.082},
+    {0.1, 0.202, 0.060},
+    {0.15, 0.158, 0.038},
+    {0.2, 0.129, 0.025},
+    {0.3, 0.082, 0.010},
+    {0.4, 0.052, 0.005},
+    {0.5, 0.020, 0.001}}};
 
 }  // namespace doppel::core::fitted
