@@ -18,38 +18,38 @@ inline constexpr std::array<std::string_view, 11> feature_names{
     "same_issue_type",
     "log_days_apart",
     "rare_terms"};
-inline constexpr double intercept = -3.06712;
+inline constexpr double intercept = -3.23327;
 inline constexpr std::array<double, 11> weights{
-    2.03864,
-    0.425986,
-    0.191999,
-    0.260318,
-    -0.581752,
-    -0.186311,
-    0.659646,
-    -0.273674,
+    1.97717,
+    0.318001,
+    0.244524,
+    0.235184,
+    -0.562003,
+    -0.108773,
+    0.703443,
+    -0.234298,
     0,
-    -0.296362,
-    0.265017};
+    -0.303683,
+    0.264597};
 inline constexpr double max_days_apart = 30;  // log_days_apart = ln(1 + min(days apart, this))
 inline constexpr double likely_threshold = 0.016;
 // threshold, share of issues with a filed earlier duplicate whose duplicate is in the likely tier (limit 10),
 // likely suggestions per issue without one (held-out: leave one project out)
 inline constexpr std::array<std::array<double, 3>, 15> threshold_curve{{
-    {0.005, 0.610, 1.504},
-    {0.01, 0.516, 0.760},
-    {0.015, 0.464, 0.486},
-    {0.016, 0.451, 0.454},
-    {0.02, 0.422, 0.352},
-    {0.03, 0.364, 0.222},
-    {0.04, 0.319, 0.159},
-    {0.05, 0.283, 0.126},
-    {0.075, 0.236, 0.082},
-    {0.1, 0.202, 0.060},
+    {0.005, 0.608, 1.487},
+    {0.01, 0.518, 0.752},
+    {0.015, 0.470, 0.482},
+    {0.016, 0.453, 0.449},
+    {0.02, 0.422, 0.350},
+    {0.03, 0.368, 0.222},
+    {0.04, 0.319, 0.160},
+    {0.05, 0.284, 0.126},
+    {0.075, 0.236, 0.081},
+    {0.1, 0.205, 0.060},
     {0.15, 0.158, 0.038},
-    {0.2, 0.129, 0.025},
-    {0.3, 0.082, 0.010},
-    {0.4, 0.052, 0.005},
-    {0.5, 0.020, 0.001}}};
+    {0.2, 0.127, 0.025},
+    {0.3, 0.081, 0.011},
+    {0.4, 0.054, 0.005},
+    {0.5, 0.020, 0.002}}};
 
 }  // namespace doppel::core::fitted

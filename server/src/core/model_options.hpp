@@ -18,7 +18,7 @@ namespace doppel::core {
 struct model_options {
   // Field weights w_f: summary, description (its prose), environment (the environment field and the description's
   // stack frames and log lines, core/machine_text.hpp), meta (components, labels, own key).
-  std::array<double, field_count> field_weights{4.0, 0.7, 0.25, 1.5};
+  std::array<double, field_count> field_weights{4.0, 0.7, 0.25, 1.0};
   // Length normalisation. "bm25": BM25F pseudo-frequency with per-field b_f and saturation k1.
   // "cosine": sublinear tf (1 + ln x) divided by the document's tf-vector norm (textbook).
   bool bm25 = true;
