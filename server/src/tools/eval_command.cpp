@@ -1,4 +1,4 @@
-// `doppel eval` implementation: load, sort by creation, query-then-index each issue.
+// `doppel eval`: load, sort by creation, query-then-index each issue (--end-view: index all, then query each).
 #include "tools/eval_command.hpp"
 
 #include <zlib.h>
