@@ -2,10 +2,9 @@
 // repeated answers through the reply sink.
 #include "net/dispatcher.hpp"
 #include "net/server.hpp"
-#include "util/errors.hpp"
+#include "unit/net/loopback_http.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -21,29 +20,8 @@
 
 using namespace doppel;
 namespace http = boost::beast::http;
-using tcp = boost::asio::ip::tcp;
 
 namespace {
-
-// GET target on 127.0.0.1:port; the status code.
-int get(std::uint16_t port, const std::string& target) {
-  boost::asio::io_context io;
-  tcp::socket socket(io);
-  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
-  http::request<http::empty_body> req{http::verb::get, target, 11};
-  req.set(http::field::host, "127.0.0.1");
-  http::write(socket, req);
-  boost::beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  http::read(socket, buffer, res);
-  return res.result_int();
-}
-
-net::dispatcher make_dispatcher(const net::router& routes, net::metrics& stats) {
-  return net::dispatcher(routes, [](const net::request&, const net::route&, std::string_view, std::string_view)
-                                     -> result<std::optional<net::caller>> { return std::optional<net::caller>{}; },
-                         stats, {});
-}
 
 net::route deferred_route(std::string path, net::deferred_handler_fn fn) {
   net::route r{net::http::verb::get, path, net::route_auth::public_, 0, path, {}};
@@ -65,7 +43,7 @@ TEST_CASE("deferred route: answered from another thread while its one handler th
   auto quick = [](net::request_context&) { return net::json_reply(net::http::status::ok, "{}"); };
   net::router routes({deferred_route("/ack", ack), {net::http::verb::get, "/quick", net::route_auth::public_, 0, "quick", quick}});
   net::metrics stats;
-  auto dispatch = make_dispatcher(routes, stats);
+  auto dispatch = test::open_dispatcher(routes, stats);
   boost::asio::io_context io;
   boost::asio::thread_pool handlers(1);
   net::http_server server(io, handlers, dispatch, routes, {}, nullptr);
@@ -73,9 +51,9 @@ TEST_CASE("deferred route: answered from another thread while its one handler th
   auto guard = boost::asio::make_work_guard(io);
   std::thread net_thread([&io] { io.run(); });
 
-  auto pending = std::async(std::launch::async, [port] { return get(port, "/ack"); });
+  auto pending = std::async(std::launch::async, [port] { return test::get_status(port, "/ack"); });
   parked_now.get_future().wait();     // the handler returned without answering
-  CHECK(get(port, "/quick") == 200);  // the one handler thread is free for another request
+  CHECK(test::get_status(port, "/quick") == 200);  // the one handler thread is free for another request
   CHECK(pending.wait_for(std::chrono::seconds(0)) == std::future_status::timeout);
   std::thread([&] {
     std::lock_guard lock(m);
@@ -107,7 +85,7 @@ TEST_CASE("deferred route: failures answer as the request boundary does, and onl
   net::router routes({deferred_route("/down", down), deferred_route("/broken", broken), deferred_route("/throws", throws),
                       deferred_route("/twice", twice)});
   net::metrics stats;
-  auto dispatch = make_dispatcher(routes, stats);
+  auto dispatch = test::open_dispatcher(routes, stats);
   auto call = [&](const std::string& target) { return dispatch.handle(net::request{http::verb::get, target, 11}); };
 
   auto unavailable = call("/down");

@@ -2,12 +2,10 @@
 // (as webhook acknowledgements waiting for their commit would block them).
 #include "net/dispatcher.hpp"
 #include "net/server.hpp"
+#include "unit/net/loopback_http.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 #include <doctest/doctest.h>
 
@@ -16,26 +14,6 @@
 #include <thread>
 
 using namespace doppel;
-namespace http = boost::beast::http;
-using tcp = boost::asio::ip::tcp;
-
-namespace {
-
-// GET target on 127.0.0.1:port; the status code.
-int get(std::uint16_t port, const std::string& target) {
-  boost::asio::io_context io;
-  tcp::socket socket(io);
-  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
-  http::request<http::empty_body> req{http::verb::get, target, 11};
-  req.set(http::field::host, "127.0.0.1");
-  http::write(socket, req);
-  boost::beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  http::read(socket, buffer, res);
-  return res.result_int();
-}
-
-}  // namespace
 
 TEST_CASE("read lane: a read route answers while the main handler threads are all blocked") {
   std::promise<void> release;
@@ -52,9 +30,7 @@ TEST_CASE("read lane: a read route answers while the main handler threads are al
       {net::http::verb::get, "/read", net::route_auth::public_, 0, "read", quick, net::route_lane::read},
   });
   net::metrics stats;
-  net::dispatcher dispatch(routes, [](const net::request&, const net::route&, std::string_view, std::string_view)
-                                       -> result<std::optional<net::caller>> { return std::optional<net::caller>{}; },
-                           stats, {});
+  auto dispatch = test::open_dispatcher(routes, stats);
   boost::asio::io_context io;
   boost::asio::thread_pool main_handlers(1), read_handlers(1);
   net::http_server server(io, main_handlers, dispatch, routes, {}, nullptr, &read_handlers);
@@ -62,9 +38,9 @@ TEST_CASE("read lane: a read route answers while the main handler threads are al
   auto guard = boost::asio::make_work_guard(io);
   std::thread net_thread([&io] { io.run(); });
 
-  auto slow = std::async(std::launch::async, [port] { return get(port, "/slow"); });
+  auto slow = std::async(std::launch::async, [port] { return test::get_status(port, "/slow"); });
   slow_started.get_future().wait();  // the one main handler thread is now blocked
-  CHECK(get(port, "/read") == 200);   // answered by the read lane meanwhile
+  CHECK(test::get_status(port, "/read") == 200);   // answered by the read lane meanwhile
   CHECK(slow.wait_for(std::chrono::seconds(0)) == std::future_status::timeout);  // still blocked
   release.set_value();
   CHECK(slow.get() == 204);
