@@ -95,4 +95,19 @@ std::vector<rated_hit> rate_hits(const search_index& index, const query_facts& q
   return out;
 }
 
+double pair_likelihood(double this_end, double other_end) {
+  return std::sqrt(std::max(0.0, this_end) * std::max(0.0, other_end));
+}
+
+std::vector<tier> list_tiers(std::span<const double> likelihoods, double likely_threshold, std::size_t max_likely) {
+  std::vector<std::size_t> above;
+  for (std::size_t i = 0; i < likelihoods.size(); ++i)
+    if (tier_of(likelihoods[i], likely_threshold) == tier::likely) above.push_back(i);
+  std::stable_sort(above.begin(), above.end(),
+                   [&](std::size_t x, std::size_t y) { return likelihoods[x] > likelihoods[y]; });
+  std::vector<tier> out(likelihoods.size(), tier::related);
+  for (std::size_t k = 0; k < above.size() && k < max_likely; ++k) out[above[k]] = tier::likely;
+  return out;
+}
+
 }  // namespace doppel::core

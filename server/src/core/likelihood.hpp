@@ -103,4 +103,22 @@ struct rated_hit {
 std::vector<rated_hit> rate_hits(const search_index& index, const query_facts& q, std::span<const search_hit> hits,
                                  double likely_threshold, const likelihood_model& model = default_likelihood_model());
 
+// A pair seen from both ends (docs/likelihood.md "Both ends decide"). Once both issues are indexed, each lists the
+// other with its own likelihood: a on this issue's list, b on the candidate's list (0 when this issue is not
+// among the candidate's likelihood_search_limit best). The pair is rated once, √(a·b), so its two panels agree and
+// a pair that only one end finds close does not show as likely. A candidate with a below other_end_floor × the
+// threshold cannot reach it unless b is four times the threshold: its other end is not asked (it stays related
+// with its own a), which keeps the extra searches to ~2.5 per panel.
+inline constexpr double other_end_floor = 0.25;
+// At most this many candidates of one list are likely (the best pair likelihoods at or above the threshold): a
+// third close issue means a family of related ones; the rest of the family is shown related.
+inline constexpr std::size_t likely_per_list = 2;
+inline bool asks_other_end(double this_end, double likely_threshold) {
+  return this_end >= likely_threshold * other_end_floor;
+}
+double pair_likelihood(double this_end, double other_end);
+// The tier of each entry of a list (any order): likely for the `max_likely` highest likelihoods at or above the
+// threshold (ties: the earlier entry), related for the others.
+std::vector<tier> list_tiers(std::span<const double> likelihoods, double likely_threshold, std::size_t max_likely);
+
 }  // namespace doppel::core

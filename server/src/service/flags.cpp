@@ -54,6 +54,7 @@ void queue_flags(store::write_tx& tx, const std::string& tenant_id, const std::s
 void publish_flags(store::write_tx& tx, context& ctx, const std::string& tenant_id, const std::string& issue_id,
                    const std::string& issue_key, flags_refresh what, int attempt) {
   int pending = store::pending_count(tx, tenant_id, issue_id);
+  if (what == flags_refresh::new_issue && pending == 0) return;  // nothing likely: no badge, no comment to write
   auto client = jira_for_tenant(ctx, tenant_id, nullptr);
   if (!client) {
     // A Forge site with no usable system token right now: the panel shows the count itself.

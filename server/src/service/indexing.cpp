@@ -49,7 +49,27 @@ std::vector<store::scored_candidate> likely_pairs(std::vector<suggestion> all) {
   return out;
 }
 
-// A just-created issue's likely duplicates, stored as pending pairs; queues the panel label update (and comment).
+// Whether a candidate is older than the issue (pairs point from the newer issue to the older one).
+bool older_than(const core::search_hit& candidate, std::int64_t created_ms, const std::string& issue_id) {
+  return candidate.created_ms < created_ms || (candidate.created_ms == created_ms && candidate.issue_id < issue_id);
+}
+
+// An indexed issue's likely duplicates among older issues (rated from both ends), stored as pending pairs.
+void store_older_likely_pairs(store::write_tx& tx, context& ctx, const std::string& tenant_id,
+                              const tenant_settings& settings, const std::string& issue_id, const std::string& project,
+                              std::int64_t created_ms, bool full_scan) {
+  auto filter = filter_for(settings, project, flags_considered);
+  filter.exclude_issue_ids = store::dismissed_for(tx, tenant_id, issue_id);
+  filter.full_scan = full_scan;
+  auto found = suggest(ctx.index, tenant_id, {issue_id, std::nullopt, {}}, filter, settings.threshold,
+                       flags_considered, {}, every_likely);
+  std::erase_if(found, [&](const suggestion& s) { return !older_than(s.hit, created_ms, issue_id); });
+  store::upsert_candidates(tx, tenant_id, issue_id, likely_pairs(std::move(found)));
+}
+
+// A just-created issue: when a candidate is close enough on its end for the pair to be likely, its flags job is
+// queued; that job rates the pairs from both ends once the issue is in the memory index (after this commit) and
+// stores the likely ones (store_new_issue_pairs) before publishing the badge and comment.
 void flag_new_issue(store::write_tx& tx, context& ctx, const std::string& tenant_id, const core::indexed_document& doc) {
   auto settings = load_settings(tx, tenant_id);
   auto filter = filter_for(settings, doc.project, flags_considered);
@@ -57,9 +77,11 @@ void flag_new_issue(store::write_tx& tx, context& ctx, const std::string& tenant
   filter.exclude_issue_ids.insert(doc.issue_id);
   suggestion_query q{"", core::query{doc.analysis, doc.project, doc.components, doc.created_ms},
                      {doc.project, doc.issue_type, doc.components, doc.created_ms}};
-  auto found = suggest(ctx.index, tenant_id, q, filter, settings.threshold, flags_considered);
-  if (store::upsert_candidates(tx, tenant_id, doc.issue_id, likely_pairs(std::move(found))) > 0)
-    queue_flags(tx, tenant_id, doc.issue_id, doc.key, flags_refresh::new_issue);
+  const auto found = suggest(ctx.index, tenant_id, q, filter, settings.threshold, flags_considered);
+  const bool may_be_likely = std::any_of(found.begin(), found.end(), [&](const suggestion& s) {
+    return core::asks_other_end(s.likelihood, settings.threshold);
+  });
+  if (may_be_likely) queue_flags(tx, tenant_id, doc.issue_id, doc.key, flags_refresh::new_issue);
 }
 
 }  // namespace
@@ -132,24 +154,24 @@ void apply_project_delete(store::write_tx& tx, context& ctx, const std::string& 
   batch.publish(tx, ctx);
 }
 
+bool store_new_issue_pairs(store::write_tx& tx, context& ctx, const std::string& tenant_id, const std::string& issue_id) {
+  const auto facts = ctx.index.read(tenant_id, [&](const core::search_index& idx) { return idx.facts_by_id(issue_id); });
+  if (!facts) {
+    const auto stored = store::find_issue_by_id(tx, tenant_id, issue_id);
+    return !stored;  // live but not in this replica's copy yet: retried; deleted since: nothing to flag
+  }
+  store_older_likely_pairs(tx, ctx, tenant_id, load_settings(tx, tenant_id), issue_id, facts->project,
+                           facts->created_ms, false);
+  return true;
+}
+
 void rescan_batch(store::write_tx& tx, context& ctx, const std::string& tenant_id, const std::string& after_issue_id,
                   bool scheduled) {
   auto settings = load_settings(tx, tenant_id);
   if (scheduled && settings.rescan_schedule == "off") return;
   auto issues = store::live_issues_after(tx, tenant_id, after_issue_id, rescan_issues_per_batch);
-  for (const auto& issue : issues) {
-    auto filter = filter_for(settings, issue.project, flags_considered);
-    filter.exclude_issue_ids = store::dismissed_for(tx, tenant_id, issue.issue_id);
-    filter.full_scan = true;  // the whole backlog is searched: the rescan's pool (model_options::scan_candidate_pool)
-    suggestion_query q{issue.issue_id, std::nullopt, {}};
-    auto found = suggest(ctx.index, tenant_id, q, filter, settings.threshold, flags_considered);
-    // Pairs point from the newer issue to the older candidate: keep only earlier candidates here.
-    std::erase_if(found, [&](const suggestion& s) {
-      return !(s.hit.created_ms < issue.created_ms ||
-               (s.hit.created_ms == issue.created_ms && s.hit.issue_id < issue.issue_id));
-    });
-    store::upsert_candidates(tx, tenant_id, issue.issue_id, likely_pairs(std::move(found)));
-  }
+  for (const auto& issue : issues)  // the whole backlog is searched: the rescan's pool (model_options::scan_candidate_pool)
+    store_older_likely_pairs(tx, ctx, tenant_id, settings, issue.issue_id, issue.project, issue.created_ms, true);
   if (int(issues.size()) == rescan_issues_per_batch) {
     const auto& last = issues.back().issue_id;
     boost::json::object p{{"after", last}};

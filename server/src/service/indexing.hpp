@@ -33,6 +33,11 @@ void apply_issue_events(store::write_tx& tx, context& ctx, const std::string& te
 // A deleted project: its issues leave the index and their pairs go.
 void apply_project_delete(store::write_tx& tx, context& ctx, const std::string& tenant_id, const std::string& project);
 
+// A new issue's likely duplicates among older issues, rated from both ends, stored as pending pairs: run by its
+// flags job (queued by the apply when a pair may be likely) once the issue is in this replica's memory copy. False
+// while the issue is live but not in this copy yet (the job is retried); true otherwise (also when deleted since).
+bool store_new_issue_pairs(store::write_tx& tx, context& ctx, const std::string& tenant_id, const std::string& issue_id);
+
 // One rescan batch (issues after `after_issue_id`): each issue's likely duplicates among older issues are stored as
 // pending pairs. Queues the next batch, or plans the next scheduled pass. `scheduled` runs stop when the schedule is
 // off.

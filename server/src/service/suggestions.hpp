@@ -33,10 +33,14 @@ using visibility_fn = std::function<std::vector<core::search_hit>(std::vector<co
 
 // The best `limit` candidates (by score), shown likely ones first, each tier by likelihood. The filter's scope (projects, issue
 // types, exclusions, full_scan) applies; its threshold and limit are the model's (every candidate is rated among
-// the likelihood_search_limit best, as the model was fitted).
+// the likelihood_search_limit best, as the model was fitted). For an indexed issue the likelihood is the pair's,
+// from both ends (core::pair_likelihood: the candidate's own list is searched with the same scope and visibility);
+// for a text query it is this end's. At most `max_likely` are likely: a panel's list shows core::likely_per_list,
+// the review queue takes every likely pair (unlimited).
+inline constexpr std::size_t every_likely = static_cast<std::size_t>(-1);
 std::vector<suggestion> suggest(store::index_cache& index, const std::string& tenant_id, const suggestion_query& q,
                                 core::search_filter filter, double likely_threshold, std::size_t limit,
-                                const visibility_fn& visible = {});
+                                const visibility_fn& visible = {}, std::size_t max_likely = core::likely_per_list);
 
 // The likely ones only (what the badge, comment and queue count).
 std::vector<suggestion> likely_only(std::vector<suggestion> all);

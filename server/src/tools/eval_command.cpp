@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <span>
 #include <sstream>
 
 #include "core/index.hpp"
@@ -25,16 +26,41 @@ int usage_error(const std::string& message) {
   return 2;
 }
 
-// One output line: the candidates of a search with their likelihood and tier (and features when asked).
+// The panel's default limit: tiers are decided among the first this many hits, as the panel decides them.
+constexpr std::size_t panel_limit = 10;
+
+// One output line: the candidates of a search with their likelihood and tier (and this end's features when asked),
+// as service::suggest rates a panel of panel_limit: this end's likelihood, or with `query_id` (an indexed issue,
+// the end view) the pair's from both ends for those close enough on this end; at most core::likely_per_list likely
+// among the first panel_limit, the hits after them related.
 std::string rated_line(const core::search_index& idx, const std::string& key, const core::query_facts& facts,
-                       const std::vector<core::search_hit>& hits, bool features) {
+                       const std::vector<core::search_hit>& hits, bool features, const std::string& query_id = {}) {
   const auto vectors = core::likelihood_features(idx, facts, hits);
+  std::vector<double> p;
+  for (const auto& v : vectors) p.push_back(core::likelihood(core::default_likelihood_model(), v));
+  const std::size_t shown = std::min(panel_limit, hits.size());
+  if (!query_id.empty())
+    for (std::size_t i = 0; i < shown; ++i) {
+      if (!core::asks_other_end(p[i], core::default_likely_threshold)) continue;
+      core::search_filter wide;
+      wide.limit = core::likelihood_search_limit;
+      const auto other_hits = idx.search_issue(hits[i].issue_id, wide);
+      const auto other_facts = idx.facts_by_id(hits[i].issue_id);
+      double b = 0;
+      if (other_facts) {
+        const auto r = core::rate_hits(idx, *other_facts, other_hits, core::default_likely_threshold);
+        for (std::size_t j = 0; j < other_hits.size(); ++j)
+          if (other_hits[j].issue_id == query_id) b = r[j].likelihood;
+      }
+      p[i] = core::pair_likelihood(p[i], b);
+    }
+  const auto panel_tiers =
+      core::list_tiers(std::span<const double>(p.data(), shown), core::default_likely_threshold, core::likely_per_list);
   boost::json::array cands, likelihoods, tiers, feature_rows;
   for (std::size_t i = 0; i < hits.size(); ++i) {
-    const double p = core::likelihood(core::default_likelihood_model(), vectors[i]);
     cands.emplace_back(hits[i].key);
-    likelihoods.emplace_back(std::round(p * 1e6) / 1e6);
-    tiers.emplace_back(core::to_string(core::tier_of(p, core::default_likely_threshold)));
+    likelihoods.emplace_back(std::round(p[i] * 1e6) / 1e6);
+    tiers.emplace_back(core::to_string(i < shown ? panel_tiers[i] : core::tier::related));
     if (features) feature_rows.emplace_back(boost::json::array(vectors[i].begin(), vectors[i].end()));
   }
   boost::json::object line{{"key", key}, {"candidates", std::move(cands)}};
@@ -169,9 +195,10 @@ int run_eval_command(const std::vector<std::string>& args) {
     query_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - qs).count();
     return hits;
   };
-  auto emit = [&](const std::string& key, const core::query_facts& facts, const std::vector<core::search_hit>& hits) {
+  auto emit = [&](const std::string& key, const core::query_facts& facts, const std::vector<core::search_hit>& hits,
+                  const std::string& query_id) {
     if (hits.empty()) return;
-    out += rated_line(idx, key, facts, hits, features);
+    out += rated_line(idx, key, facts, hits, features, query_id);
     ++lines;
     flush(false);
   };
@@ -189,14 +216,14 @@ int run_eval_command(const std::vector<std::string>& args) {
       }
       const core::query_facts facts{doc.project, doc.issue_type,
                                     draft ? std::vector<std::string>{} : doc.components, doc.created_ms};
-      emit(doc.key, facts, timed_search([&] { return idx.search(q, filter); }));
+      emit(doc.key, facts, timed_search([&] { return idx.search(q, filter); }), {});
     }
     idx.put(std::move(ind));
   }
   if (end_view)  // every issue as its panel sees it once the whole dataset is indexed
     for (const auto& doc : *docs)
       if (auto facts = idx.facts_by_id(doc.issue_id))
-        emit(doc.key, *facts, timed_search([&] { return idx.search_issue(doc.issue_id, filter); }));
+        emit(doc.key, *facts, timed_search([&] { return idx.search_issue(doc.issue_id, filter); }), doc.issue_id);
   flush(true);
   std::fflush(stdout);
   const auto t2 = std::chrono::steady_clock::now();
