@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `doppel eval --end-view` and bench/end_view.py on a four-issue dataset: the end view lists later issues, the
-# creation-time replay never does, the figures follow the truth, and --draft with --end-view is refused.
+# creation-time replay never does, a pair is rated from both ends, the figures follow the truth, and --draft with
+# --end-view (or --both-ends without it) is refused.
 set -euo pipefail
 bin="${DOPPEL_BIN:?DOPPEL_BIN}"
 root="${DOPPEL_SOURCE_DIR:-$(pwd)}"
@@ -21,11 +22,21 @@ issue() {  # key created summary description [duplicate-of]
 
 "$bin" eval --dataset "$dir/issues.jsonl" > "$dir/creation.jsonl"
 "$bin" eval --dataset "$dir/issues.jsonl" --end-view > "$dir/end.jsonl"
+"$bin" eval --dataset "$dir/issues.jsonl" --end-view --both-ends > "$dir/both.jsonl"
 python3 - "$dir" <<'PY'
 import json, sys
 d = sys.argv[1]
 creation = {r["key"]: r for r in map(json.loads, open(f"{d}/creation.jsonl"))}
 end = {r["key"]: r for r in map(json.loads, open(f"{d}/end.jsonl"))}
+both = {r["key"]: r for r in map(json.loads, open(f"{d}/both.jsonl"))}
+# Both ends: the copy pair's likelihood is sqrt(a*b) of the two lists' own ratings, the same on both panels.
+one, three = both["DEMO-1"], both["DEMO-3"]
+a, b = one["this_end"][0], one["other_end"][0]
+assert one["candidates"][0] == "DEMO-3" and three["candidates"][0] == "DEMO-1", (one, three)
+assert abs(a - three["other_end"][0]) < 1e-6 and abs(b - three["this_end"][0]) < 1e-6, (one, three)
+assert abs(one["likelihood"][0] - (a * b) ** 0.5) < 2e-6, one
+assert abs(one["likelihood"][0] - three["likelihood"][0]) < 2e-6, (one, three)
+assert end["DEMO-1"]["likelihood"] == one["likelihood"] and end["DEMO-1"]["tier"] == one["tier"], (end["DEMO-1"], one)
 order = ["DEMO-1", "DEMO-2", "DEMO-3", "DEMO-4"]
 for k, r in creation.items():  # creation time: only issues filed before
     assert all(order.index(c) < order.index(k) for c in r["candidates"]), r
@@ -46,4 +57,11 @@ if "$bin" eval --dataset "$dir/issues.jsonl" --end-view --draft > /dev/null 2> "
   echo "--draft --end-view was accepted"; exit 1
 fi
 grep -q "exclude each other" "$dir/err"
+if "$bin" eval --dataset "$dir/issues.jsonl" --both-ends > /dev/null 2> "$dir/err"; then
+  echo "--both-ends without --end-view was accepted"; exit 1
+fi
+grep -q "needs --end-view" "$dir/err"
+sweep="$(python3 "$root/bench/end_view.py" "$dir/issues.jsonl" "$dir/both.jsonl" --sweep --write-panel "$dir/panel.hpp")"
+grep -q "^default threshold " <<<"$sweep" || { echo "end_view.py --sweep printed no default threshold"; exit 1; }
+grep -q "inline constexpr double likely_threshold = " "$dir/panel.hpp"
 echo "eval_end_view: ok"

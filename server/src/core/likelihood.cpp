@@ -17,10 +17,11 @@ static_assert(fitted::feature_names.size() == likelihood_feature_count && names_
 
 constexpr double min_score = 1e-9;  // scores are > 0; guards the logarithms
 
-const std::array<threshold_point, fitted::threshold_curve.size()> curve = [] {
-  std::array<threshold_point, fitted::threshold_curve.size()> out{};
+const std::array<threshold_point, panel_fitted::threshold_curve.size()> curve = [] {
+  std::array<threshold_point, panel_fitted::threshold_curve.size()> out{};
   for (std::size_t i = 0; i < out.size(); ++i)
-    out[i] = {fitted::threshold_curve[i][0], fitted::threshold_curve[i][1], fitted::threshold_curve[i][2]};
+    out[i] = {panel_fitted::threshold_curve[i][0], panel_fitted::threshold_curve[i][1],
+              panel_fitted::threshold_curve[i][2]};
   return out;
 }();
 

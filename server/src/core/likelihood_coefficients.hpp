@@ -32,24 +32,5 @@ inline constexpr std::array<double, 11> weights{
     -0.303683,
     0.264597};
 inline constexpr double max_days_apart = 30;  // log_days_apart = ln(1 + min(days apart, this))
-inline constexpr double likely_threshold = 0.016;
-// threshold, share of issues with a filed earlier duplicate whose duplicate is in the likely tier (limit 10),
-// likely suggestions per issue without one (held-out: leave one project out)
-inline constexpr std::array<std::array<double, 3>, 15> threshold_curve{{
-    {0.005, 0.608, 1.487},
-    {0.01, 0.518, 0.752},
-    {0.015, 0.470, 0.482},
-    {0.016, 0.453, 0.449},
-    {0.02, 0.422, 0.350},
-    {0.03, 0.368, 0.222},
-    {0.04, 0.319, 0.160},
-    {0.05, 0.284, 0.126},
-    {0.075, 0.236, 0.081},
-    {0.1, 0.205, 0.060},
-    {0.15, 0.158, 0.038},
-    {0.2, 0.127, 0.025},
-    {0.3, 0.081, 0.011},
-    {0.4, 0.054, 0.005},
-    {0.5, 0.020, 0.002}}};
 
 }  // namespace doppel::core::fitted

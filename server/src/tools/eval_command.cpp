@@ -29,30 +29,42 @@ int usage_error(const std::string& message) {
 // The panel's default limit: tiers are decided among the first this many hits, as the panel decides them.
 constexpr std::size_t panel_limit = 10;
 
+// The query's own rating on the candidate's list (0 when the query is not among its likelihood_search_limit best).
+double other_end_of(const core::search_index& idx, const std::string& candidate_id, const std::string& query_id) {
+  core::search_filter wide;
+  wide.limit = core::likelihood_search_limit;
+  const auto hits = idx.search_issue(candidate_id, wide);
+  const auto facts = idx.facts_by_id(candidate_id);
+  if (!facts) return 0;
+  const auto rated = core::rate_hits(idx, *facts, hits, core::default_likely_threshold);
+  for (std::size_t j = 0; j < hits.size(); ++j)
+    if (hits[j].issue_id == query_id) return rated[j].likelihood;
+  return 0;
+}
+
 // One output line: the candidates of a search with their likelihood and tier (and this end's features when asked),
 // as service::suggest rates a panel of panel_limit: this end's likelihood, or with `query_id` (an indexed issue,
 // the end view) the pair's from both ends for those close enough on this end; at most core::likely_per_list likely
-// among the first panel_limit, the hits after them related.
+// among the first panel_limit, the hits after them related. `both_ends` (end view) adds the arrays "this_end" and
+// "other_end" for the first panel_limit, the other end asked for every one of them (for threshold sweeps).
 std::string rated_line(const core::search_index& idx, const std::string& key, const core::query_facts& facts,
-                       const std::vector<core::search_hit>& hits, bool features, const std::string& query_id = {}) {
+                       const std::vector<core::search_hit>& hits, bool features, const std::string& query_id = {},
+                       bool both_ends = false) {
   const auto vectors = core::likelihood_features(idx, facts, hits);
   std::vector<double> p;
   for (const auto& v : vectors) p.push_back(core::likelihood(core::default_likelihood_model(), v));
   const std::size_t shown = std::min(panel_limit, hits.size());
+  boost::json::array this_end, other_end;
   if (!query_id.empty())
     for (std::size_t i = 0; i < shown; ++i) {
-      if (!core::asks_other_end(p[i], core::default_likely_threshold)) continue;
-      core::search_filter wide;
-      wide.limit = core::likelihood_search_limit;
-      const auto other_hits = idx.search_issue(hits[i].issue_id, wide);
-      const auto other_facts = idx.facts_by_id(hits[i].issue_id);
-      double b = 0;
-      if (other_facts) {
-        const auto r = core::rate_hits(idx, *other_facts, other_hits, core::default_likely_threshold);
-        for (std::size_t j = 0; j < other_hits.size(); ++j)
-          if (other_hits[j].issue_id == query_id) b = r[j].likelihood;
+      const bool asked = core::asks_other_end(p[i], core::default_likely_threshold);
+      if (!asked && !both_ends) continue;
+      const double b = other_end_of(idx, hits[i].issue_id, query_id);
+      if (both_ends) {
+        this_end.emplace_back(std::round(p[i] * 1e6) / 1e6);
+        other_end.emplace_back(std::round(b * 1e6) / 1e6);
       }
-      p[i] = core::pair_likelihood(p[i], b);
+      if (asked) p[i] = core::pair_likelihood(p[i], b);
     }
   const auto panel_tiers =
       core::list_tiers(std::span<const double>(p.data(), shown), core::default_likely_threshold, core::likely_per_list);
@@ -67,6 +79,10 @@ std::string rated_line(const core::search_index& idx, const std::string& key, co
   line["likelihood"] = std::move(likelihoods);
   line["tier"] = std::move(tiers);
   if (features) line["features"] = std::move(feature_rows);
+  if (both_ends) {
+    line["this_end"] = std::move(this_end);
+    line["other_end"] = std::move(other_end);
+  }
   return boost::json::serialize(line) + '\n';
 }
 
@@ -127,7 +143,7 @@ result<std::vector<core::issue_document>> load_dataset(const std::string& path, 
 int run_eval_command(const std::vector<std::string>& args) {
   std::string dataset, options_text;
   std::size_t top = 20;
-  bool stats = false, features = false, draft = false, end_view = false;
+  bool stats = false, features = false, draft = false, end_view = false, both_ends = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&]() -> const std::string* { return i + 1 < args.size() ? &args[++i] : nullptr; };
@@ -155,12 +171,15 @@ int run_eval_command(const std::vector<std::string>& args) {
       draft = true;
     } else if (a == "--end-view") {
       end_view = true;
+    } else if (a == "--both-ends") {
+      both_ends = true;
     } else {
       return usage_error("unknown argument " + a);
     }
   }
   if (dataset.empty()) return usage_error("--dataset FILE is required");
   if (draft && end_view) return usage_error("--draft and --end-view exclude each other (a draft is never indexed)");
+  if (both_ends && !end_view) return usage_error("--both-ends needs --end-view (only there is every issue on the others' lists)");
   core::model_options options;
   if (!options_text.empty()) {
     boost::system::error_code ec;
@@ -198,7 +217,7 @@ int run_eval_command(const std::vector<std::string>& args) {
   auto emit = [&](const std::string& key, const core::query_facts& facts, const std::vector<core::search_hit>& hits,
                   const std::string& query_id) {
     if (hits.empty()) return;
-    out += rated_line(idx, key, facts, hits, features, query_id);
+    out += rated_line(idx, key, facts, hits, features, query_id, both_ends);
     ++lines;
     flush(false);
   };

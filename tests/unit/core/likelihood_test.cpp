@@ -225,3 +225,26 @@ TEST_CASE("tiers split at the threshold, and the dev curve behind the admin word
     CHECK(p.false_flags_per_clean_issue >= 0.0);
   }
 }
+
+TEST_CASE("a pair is rated once from both ends, and a list marks at most likely_per_list likely") {
+  CHECK(pair_likelihood(0.04, 0.01) == doctest::Approx(0.02));
+  CHECK(pair_likelihood(0.04, 0.01) == pair_likelihood(0.01, 0.04));  // both panels of a pair agree
+  CHECK(pair_likelihood(0.3, 0.0) == 0.0);                             // not on the other list: never likely
+  CHECK(pair_likelihood(0.2, 0.2) == doctest::Approx(0.2));
+  CHECK(asks_other_end(0.004, 0.016));
+  CHECK_FALSE(asks_other_end(0.0039, 0.016));
+  // Below the floor a pair could only reach the threshold with an other end above four times it:
+  CHECK(pair_likelihood(0.0039, 4 * 0.016) < 0.016);
+
+  const std::vector<double> p{0.01, 0.05, 0.02, 0.05, 0.03};
+  auto t = list_tiers(p, 0.02, 2);
+  CHECK(t == std::vector<tier>{tier::related, tier::likely, tier::related, tier::likely, tier::related});
+  t = list_tiers(p, 0.02, 10);  // no cap: every one at or above the threshold
+  CHECK(t == std::vector<tier>{tier::related, tier::likely, tier::likely, tier::likely, tier::likely});
+  t = list_tiers(p, 0.06, 2);
+  CHECK(std::none_of(t.begin(), t.end(), [](tier x) { return x == tier::likely; }));
+  CHECK(list_tiers({}, 0.02, 2).empty());
+  // Ties: the earlier entry.
+  t = list_tiers(std::vector<double>{0.05, 0.05, 0.05}, 0.02, 2);
+  CHECK(t == std::vector<tier>{tier::likely, tier::likely, tier::related});
+}

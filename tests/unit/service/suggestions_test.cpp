@@ -1,11 +1,13 @@
 // Suggestions: searched wide enough for the model, filtered for the viewer before rating, cut to the display
-// limit in score order, shown likely first and each tier by likelihood, every candidate rated as the engine rates it.
+// limit in score order, each pair rated from both ends, at most likely_per_list likely, shown likely first.
 #include "service/suggestions.hpp"
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
+#include <tuple>
 #include <vector>
 
 using namespace doppel;
@@ -52,50 +54,125 @@ store::index_cache cache_of_fixture() {
 
 }  // namespace
 
-TEST_CASE("suggest: cut to the limit in score order, likely first, every candidate rated as the engine rates it") {
+// What the engine gives candidate `candidate_id` of issue `issue_id` from both ends (the rule of core/likelihood.hpp
+// written out with the engine's own calls): its rating on the issue's list, and the issue's on the candidate's.
+struct both_ends {
+  double this_end = 0, other_end = 0;
+};
+both_ends engine_ends(const core::search_index& idx, const std::string& issue_id, const std::string& candidate_id,
+                      double threshold) {
+  core::search_filter wide;
+  wide.limit = core::likelihood_search_limit;
+  both_ends e;
+  for (const auto& [from, to, out] : {std::tuple{issue_id, candidate_id, &e.this_end},
+                                      std::tuple{candidate_id, issue_id, &e.other_end}}) {
+    const auto hits = idx.search_issue(from, wide);
+    const auto rated = core::rate_hits(idx, *idx.facts_by_id(from), hits, threshold);
+    for (std::size_t i = 0; i < hits.size(); ++i)
+      if (hits[i].issue_id == to) *out = rated[i].likelihood;
+  }
+  return e;
+}
+
+TEST_CASE("suggest: cut to the limit in score order, likely first, each pair rated from both ends as the engine rates it") {
   auto cache = cache_of_fixture();
   const double threshold = 0.5 * core::default_likely_threshold;
   auto found = service::suggest(cache, "t", {"1", std::nullopt, {}}, {}, threshold, 10);
   REQUIRE(found.size() == 10);
-  // The same ten the engine ranks best among the model's 20, with the engine's own likelihoods.
+  // The same ten the engine ranks best among the model's 20.
   core::search_filter wide;
   wide.limit = core::likelihood_search_limit;
   auto idx = fixture();
   auto hits = idx.search_issue("1", wide);
   REQUIRE(hits.size() >= 10);
-  auto rated = core::rate_hits(idx, *idx.facts_by_id("1"), hits, threshold);
   std::vector<std::string> best10;
   for (std::size_t i = 0; i < 10; ++i) best10.push_back(hits[i].issue_id);
+  std::size_t asked = 0, likely = 0, above = 0;
   bool related_seen = false;
   for (const auto& s : found) {
-    auto at = std::find(best10.begin(), best10.end(), s.hit.issue_id);
-    REQUIRE(at != best10.end());
-    auto i = std::size_t(at - best10.begin());
-    CHECK(s.likelihood == doctest::Approx(rated[i].likelihood));
-    CHECK((s.tier == core::tier::likely) == (s.likelihood >= threshold));
-    if (s.tier == core::tier::related) related_seen = true;
-    else CHECK_FALSE(related_seen);  // no likely one after a related one
+    REQUIRE(std::find(best10.begin(), best10.end(), s.hit.issue_id) != best10.end());
+    const auto e = engine_ends(idx, "1", s.hit.issue_id, threshold);
+    if (core::asks_other_end(e.this_end, threshold)) {
+      ++asked;
+      CHECK(s.likelihood == doctest::Approx(std::sqrt(e.this_end * e.other_end)));
+    } else {
+      CHECK(s.likelihood == doctest::Approx(e.this_end));
+    }
+    if (s.likelihood >= threshold) ++above;
+    if (s.tier == core::tier::likely) {
+      ++likely;
+      CHECK(s.likelihood >= threshold);
+      CHECK_FALSE(related_seen);  // no likely one after a related one
+    } else {
+      related_seen = true;
+    }
   }
-  CHECK(std::any_of(found.begin(), found.end(), [](const auto& s) { return s.tier == core::tier::likely; }));
-  for (std::size_t i = 1; i < found.size(); ++i)  // each tier by the likelihood it shows
+  CHECK(asked > 0);
+  CHECK(above > core::likely_per_list);                        // the fixture has more pairs above the threshold
+  CHECK(likely == core::likely_per_list);                      // than a list marks likely
+  for (std::size_t i = 1; i < found.size(); ++i)  // each tier by the likelihood it shows (so the likely are the best)
     if (found[i].tier == found[i - 1].tier) CHECK(found[i].likelihood <= found[i - 1].likelihood);
+  CHECK(found[core::likely_per_list].likelihood <= found[core::likely_per_list - 1].likelihood);
+
+  // The review queue's call takes every pair above the threshold.
+  auto every = service::suggest(cache, "t", {"1", std::nullopt, {}}, {}, threshold, 10, {}, service::every_likely);
+  CHECK(std::size_t(std::count_if(every.begin(), every.end(), [](const auto& s) { return s.tier == core::tier::likely; })) ==
+        above);
 }
 
-TEST_CASE("suggest: hidden candidates are dropped before rating and never shown") {
+TEST_CASE("suggest: a text query (a draft) is rated from its own end, at most likely_per_list likely") {
+  auto cache = cache_of_fixture();
+  const double threshold = 0.25 * core::default_likely_threshold;
+  core::query q;
+  q.analysis.terms = {{"disk", {3, 0, 0, 0}}, {"full", {2, 0, 0, 0}}, {"node", {1, 0, 0, 0}}};
+  q.analysis.lengths = {3, 0, 0, 0};
+  q.project = "P";
+  const core::query_facts facts{"P", "Bug", {}, 100 * day_ms};
+  auto found = service::suggest(cache, "t", {"", q, facts}, {}, threshold, 10);
+  REQUIRE(found.size() == 10);
+  core::search_filter wide;
+  wide.limit = core::likelihood_search_limit;
+  auto idx = fixture();
+  const auto hits = idx.search(q, wide);
+  const auto rated = core::rate_hits(idx, facts, hits, threshold);
+  std::size_t likely = 0, above = 0;
+  for (const auto& s : found) {
+    const auto at = std::find_if(hits.begin(), hits.end(), [&](const auto& h) { return h.issue_id == s.hit.issue_id; });
+    REQUIRE(at != hits.end());
+    CHECK(s.likelihood == doctest::Approx(rated[std::size_t(at - hits.begin())].likelihood));
+    above += s.likelihood >= threshold;
+    likely += s.tier == core::tier::likely;
+  }
+  CHECK(above > core::likely_per_list);
+  CHECK(likely == core::likely_per_list);
+}
+
+TEST_CASE("suggest: hidden candidates are dropped before rating, on this list and on the candidates' own lists") {
   auto cache = cache_of_fixture();
   auto everything = service::suggest(cache, "t", {"1", std::nullopt, {}}, {}, core::default_likely_threshold, 10);
   REQUIRE(everything.size() == 10);
   const auto hidden = everything.front().hit.issue_id;
-  std::size_t seen_by_filter = 0;
+  std::vector<std::size_t> seen_by_filter;
+  bool hidden_passed = false;
   auto visible = [&](std::vector<core::search_hit> hits) {
-    seen_by_filter = hits.size();
+    seen_by_filter.push_back(hits.size());
     std::erase_if(hits, [&](const auto& h) { return h.issue_id == hidden; });
+    for (const auto& h : hits) hidden_passed = hidden_passed || h.issue_id == hidden;
     return hits;
   };
   auto filtered = service::suggest(cache, "t", {"1", std::nullopt, {}}, {}, core::default_likely_threshold, 10, visible);
-  CHECK(seen_by_filter == core::likelihood_search_limit);  // the filter sees the model's whole list
-  CHECK(filtered.size() == 10);                             // and the panel is still full
+  REQUIRE(seen_by_filter.size() == 2);                          // this list, then all other ends in one check
+  CHECK(seen_by_filter[0] == core::likelihood_search_limit);    // the filter sees the model's whole list
+  CHECK(seen_by_filter[1] > 0);
+  CHECK_FALSE(hidden_passed);
+  CHECK(filtered.size() == 10);                                 // and the panel is still full
   CHECK(std::none_of(filtered.begin(), filtered.end(), [&](const auto& s) { return s.hit.issue_id == hidden; }));
+  // The other ends are rated without the hidden issue: the pair likelihoods differ from the unfiltered ones.
+  bool some_differ = false;
+  for (const auto& f : filtered)
+    for (const auto& e : everything)
+      if (f.hit.issue_id == e.hit.issue_id && std::abs(f.likelihood - e.likelihood) > 1e-12) some_differ = true;
+  CHECK(some_differ);
 }
 
 TEST_CASE("likely_only keeps the likely tier, in order") {
