@@ -12,6 +12,7 @@ std::vector<std::vector<core::search_hit>> other_end_lists(store::index_cache& i
                                                            const std::vector<std::string>& candidate_ids,
                                                            core::search_filter filter, const visibility_fn& visible) {
   filter.exclude_issue_ids.clear();  // this issue's exclusions (its dismissed pairs) are not the candidate's
+  filter.full_scan = false;           // the candidate's list as its panel rates it (a rescan's wider pool is its own)
   std::vector<std::vector<core::search_hit>> lists;
   for (const auto& id : candidate_ids) lists.push_back(index.search_issue(tenant_id, id, filter));
   if (!visible || lists.empty()) return lists;
