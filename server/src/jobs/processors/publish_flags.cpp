@@ -11,6 +11,10 @@ namespace doppel::jobs {
 void publish_flags(store::write_tx& tx, const store::job& j, service::context& ctx) {
   auto p = payload_of(j);
   auto what = flag_of(p, "refresh") ? service::flags_refresh::badge_only : service::flags_refresh::new_issue;
+  // Not waiting for this commit's WAL flush is safe: a commit lost in a database crash leaves the job to run again,
+  // and every step repeats harmlessly (pairs upserted, the badge rewritten, the comment guarded by its marker). It
+  // keeps these commits from queueing WAL flushes in front of webhook acknowledgements.
+  tx.exec0("SET LOCAL synchronous_commit = off");
   // A new issue's pairs are rated from both ends, which needs it in this replica's memory copy (published by the
   // apply's commit: on another replica a moment later, so the retry finds it).
   if (what == service::flags_refresh::new_issue &&
