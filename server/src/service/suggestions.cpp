@@ -2,30 +2,76 @@
 #include "service/suggestions.hpp"
 
 #include <algorithm>
+#include <map>
 #include <unordered_set>
 
 namespace doppel::service {
 namespace {
 
-// The candidates' own lists (their other ends), as the viewer may see them: one visibility check for all of them.
-std::vector<std::vector<core::search_hit>> other_end_lists(store::index_cache& index, const std::string& tenant_id,
-                                                           const std::vector<std::string>& candidate_ids,
-                                                           core::search_filter filter, const visibility_fn& visible) {
-  filter.exclude_issue_ids.clear();  // this issue's exclusions (its dismissed pairs) are not the candidate's
-  filter.full_scan = false;           // the candidate's list as its panel rates it (a rescan's wider pool is its own)
-  std::vector<std::vector<core::search_hit>> lists;
-  for (const auto& id : candidate_ids) lists.push_back(index.search_issue(tenant_id, id, filter));
-  if (!visible || lists.empty()) return lists;
-  std::vector<core::search_hit> all;
+using hit_list = std::vector<core::search_hit>;
+using lists_by_id = std::map<std::string, hit_list>;  // a candidate's own list (its other end), by candidate id
+
+// The query's facts: the text query's, or the indexed issue's own.
+core::query_facts facts_of(const core::search_index& idx, const suggestion_query& q) {
+  if (!q.text)
+    if (auto f = idx.facts_by_id(q.issue_id)) return *f;
+  return q.facts;
+}
+
+std::vector<double> likelihoods_of(const core::search_index& idx, const core::query_facts& facts, const hit_list& hits,
+                                   double likely_threshold) {
+  std::vector<double> out;
+  for (const auto& r : core::rate_hits(idx, facts, hits, likely_threshold)) out.push_back(r.likelihood);
+  return out;
+}
+
+// The candidates among the first `limit` hits whose pair is close enough on this end to ask the other end, and
+// whose own list is not in `lists` yet.
+std::vector<std::string> to_ask(const hit_list& hits, const std::vector<double>& likelihoods, std::size_t limit,
+                                double likely_threshold, const lists_by_id& lists) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < hits.size() && i < limit; ++i)
+    if (core::asks_other_end(likelihoods[i], likely_threshold) && !lists.count(hits[i].issue_id))
+      out.push_back(hits[i].issue_id);
+  return out;
+}
+
+// Each candidate's own list: the same scope, not this issue's exclusions, the panel's pool.
+void search_own_lists(const core::search_index& idx, const std::vector<std::string>& ids, core::search_filter filter,
+                      lists_by_id& lists) {
+  filter.exclude_issue_ids.clear();
+  filter.full_scan = false;
+  for (const auto& id : ids) lists.emplace(id, idx.search_issue(id, filter));
+}
+
+// Keeps the hits of `own` and of `lists` the viewer may see, with one check for all of them.
+void keep_visible(const visibility_fn& visible, hit_list& own, lists_by_id& lists) {
+  hit_list all = own;
   std::unordered_set<std::string> seen;
-  for (const auto& list : lists)
+  for (const auto& h : own) seen.insert(h.issue_id);
+  for (const auto& [id, list] : lists)
     for (const auto& h : list)
       if (seen.insert(h.issue_id).second) all.push_back(h);
   std::unordered_set<std::string> may_see;
   for (const auto& h : visible(std::move(all))) may_see.insert(h.issue_id);
-  for (auto& list : lists)
-    std::erase_if(list, [&](const core::search_hit& h) { return !may_see.count(h.issue_id); });
-  return lists;
+  auto drop_hidden = [&](hit_list& l) { std::erase_if(l, [&](const auto& h) { return !may_see.count(h.issue_id); }); };
+  drop_hidden(own);
+  for (auto& [id, list] : lists) drop_hidden(list);
+}
+
+// This issue's likelihood on each asked candidate's own list (0 when it is not on it).
+std::map<std::string, double> other_end_likelihoods(const core::search_index& idx, const std::string& issue_id,
+                                                    const lists_by_id& lists, double likely_threshold) {
+  std::map<std::string, double> b;
+  for (const auto& [id, list] : lists) {
+    b[id] = 0.0;
+    const auto facts = idx.facts_by_id(id);
+    if (!facts) continue;  // removed since the search
+    const auto r = core::rate_hits(idx, *facts, list, likely_threshold);
+    for (std::size_t j = 0; j < list.size(); ++j)
+      if (list[j].issue_id == issue_id) b[id] = r[j].likelihood;
+  }
+  return b;
 }
 
 }  // namespace
@@ -35,48 +81,56 @@ std::vector<suggestion> suggest(store::index_cache& index, const std::string& te
                                 const visibility_fn& visible, std::size_t max_likely) {
   filter.threshold = 0;
   filter.limit = std::max(limit, core::likelihood_search_limit);
-  auto hits = q.text ? index.search(tenant_id, *q.text, filter) : index.search_issue(tenant_id, q.issue_id, filter);
-  if (visible) hits = visible(std::move(hits));
-  auto rated = index.read(tenant_id, [&](const core::search_index& idx) {
-    core::query_facts facts = q.facts;
-    if (!q.text)
-      if (auto f = idx.facts_by_id(q.issue_id)) facts = *f;
-    return core::rate_hits(idx, facts, hits, likely_threshold);
+  // An indexed issue's pairs are rated from both ends (core::pair_likelihood); a text query (a draft, an issue not
+  // indexed yet) is on nobody's list: its own end decides. The memory copy is read twice (before and after the one
+  // visibility check), not once per search, so reads meet the index's writers as rarely as before.
+  hit_list hits;
+  lists_by_id other_lists;
+  index.read(tenant_id, [&](const core::search_index& idx) {
+    hits = q.text ? idx.search(*q.text, filter) : idx.search_issue(q.issue_id, filter);
+    // With a viewer filter, the other ends are searched before its one check, chosen on this list as rated before
+    // it (the same ones unless hidden issues were among the best).
+    if (visible && !q.text) {
+      const auto before = likelihoods_of(idx, facts_of(idx, q), hits, likely_threshold);
+      search_own_lists(idx, to_ask(hits, before, limit, likely_threshold, other_lists), filter, other_lists);
+    }
   });
+  if (visible) keep_visible(visible, hits, other_lists);
+  std::vector<double> likelihoods;
+  std::vector<std::string> late;  // asked only after the check: searched and checked on their own
+  std::map<std::string, double> other_ends;
+  index.read(tenant_id, [&](const core::search_index& idx) {
+    likelihoods = likelihoods_of(idx, facts_of(idx, q), hits, likely_threshold);
+    if (hits.size() > limit) {  // the display limit, in score order
+      hits.resize(limit);
+      likelihoods.resize(limit);
+    }
+    if (q.text) return;
+    late = to_ask(hits, likelihoods, limit, likely_threshold, other_lists);
+    if (!visible) {  // no check to wait for
+      search_own_lists(idx, late, filter, other_lists);
+      late.clear();
+    }
+    if (late.empty()) other_ends = other_end_likelihoods(idx, q.issue_id, other_lists, likely_threshold);
+  });
+  if (!late.empty()) {
+    lists_by_id late_lists;
+    index.read(tenant_id, [&](const core::search_index& idx) { search_own_lists(idx, late, filter, late_lists); });
+    hit_list none;
+    keep_visible(visible, none, late_lists);
+    other_lists.merge(late_lists);
+    other_ends = index.read(tenant_id, [&](const core::search_index& idx) {
+      return other_end_likelihoods(idx, q.issue_id, other_lists, likely_threshold);
+    });
+  }
+  for (std::size_t i = 0; i < hits.size(); ++i)
+    if (auto b = other_ends.find(hits[i].issue_id); b != other_ends.end() &&
+                                                    core::asks_other_end(likelihoods[i], likely_threshold))
+      likelihoods[i] = core::pair_likelihood(likelihoods[i], b->second);
+  const auto tiers = core::list_tiers(likelihoods, likely_threshold, max_likely);
   std::vector<suggestion> out;
   out.reserve(hits.size());
-  for (std::size_t i = 0; i < hits.size(); ++i) out.push_back({std::move(hits[i]), rated[i].likelihood, rated[i].level});
-  if (out.size() > limit) out.resize(limit);  // the display limit, in score order
-
-  // An indexed issue: each pair close enough on this end is rated from both (core::pair_likelihood). A text query
-  // (a draft, an issue not indexed yet) is on no other list: this end alone.
-  if (!q.text) {
-    std::vector<std::size_t> asked;
-    std::vector<std::string> asked_ids;
-    for (std::size_t i = 0; i < out.size(); ++i)
-      if (core::asks_other_end(out[i].likelihood, likely_threshold)) {
-        asked.push_back(i);
-        asked_ids.push_back(out[i].hit.issue_id);
-      }
-    const auto lists = other_end_lists(index, tenant_id, asked_ids, filter, visible);
-    const auto other_ends = index.read(tenant_id, [&](const core::search_index& idx) {
-      std::vector<double> b(lists.size(), 0.0);
-      for (std::size_t k = 0; k < lists.size(); ++k) {
-        const auto facts = idx.facts_by_id(asked_ids[k]);
-        if (!facts) continue;  // removed since the search
-        const auto r = core::rate_hits(idx, *facts, lists[k], likely_threshold);
-        for (std::size_t j = 0; j < lists[k].size(); ++j)
-          if (lists[k][j].issue_id == q.issue_id) b[k] = r[j].likelihood;
-      }
-      return b;
-    });
-    for (std::size_t k = 0; k < asked.size(); ++k)
-      out[asked[k]].likelihood = core::pair_likelihood(out[asked[k]].likelihood, other_ends[k]);
-  }
-  std::vector<double> likelihoods;
-  for (const auto& s : out) likelihoods.push_back(s.likelihood);
-  const auto tiers = core::list_tiers(likelihoods, likely_threshold, max_likely);
-  for (std::size_t i = 0; i < out.size(); ++i) out[i].tier = tiers[i];
+  for (std::size_t i = 0; i < hits.size(); ++i) out.push_back({std::move(hits[i]), likelihoods[i], tiers[i]});
   // Shown: likely ones first, each tier by the likelihood it displays (ties keep the score order).
   std::stable_sort(out.begin(), out.end(), [](const suggestion& a, const suggestion& b) {
     if (a.tier != b.tier) return a.tier == core::tier::likely;
