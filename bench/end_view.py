@@ -84,6 +84,7 @@ def ratio(a, b):
 
 # The product's rule (server/src/core/likelihood.hpp, service/suggestions.cpp), for any threshold t.
 OTHER_END_FLOOR = 0.25   # core::other_end_floor
+MAX_OTHER_ENDS = 3       # core::max_other_ends
 LIKELY_PER_LIST = 2      # core::likely_per_list
 CURVE = [0.005, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5]  # the admin page's table
 SWEEP = [round(0.001 * i, 3) for i in range(5, 51)]  # thresholds considered for the default
@@ -92,8 +93,11 @@ FOUND_TARGET, FLAGS_TARGET = 0.40, 0.5  # issue #17: (b) >= 0.40 while (c) <= 0.
 
 def rule_tiers(r, t, cap=LIKELY_PER_LIST, this_end_only=False):
     """Likely flags of r's first PANEL_LIMIT entries at threshold t, from its "this_end"/"other_end" arrays."""
-    pair = [a * a if this_end_only else a * b if a >= t * OTHER_END_FLOOR else -1.0
-            for a, b in zip(r["this_end"], r["other_end"])]
+    a_list = r["this_end"]
+    asked = sorted((i for i, a in enumerate(a_list) if a >= t * OTHER_END_FLOOR), key=lambda i: -a_list[i])
+    asked = set(asked[:MAX_OTHER_ENDS])
+    pair = [a * a if this_end_only else a * b if i in asked else -1.0
+            for i, (a, b) in enumerate(zip(a_list, r["other_end"]))]
     # sqrt(a*b) >= t  <=>  a*b >= t*t; entries below the floor stay at this end's a (< t / 4: never likely)
     above = sorted((i for i, v in enumerate(pair) if v >= t * t), key=lambda i: -pair[i])
     keep = set(above[:cap])

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <span>
 #include <unordered_set>
 
 namespace doppel::service {
@@ -25,14 +26,18 @@ std::vector<double> likelihoods_of(const core::search_index& idx, const core::qu
   return out;
 }
 
-// The candidates among the first `limit` hits whose pair is close enough on this end to ask the other end, and
-// whose own list is not in `lists` yet.
+// The entries among the first `limit` hits whose other end is asked (core::other_ends_to_ask).
+std::vector<std::size_t> asked_entries(const std::vector<double>& likelihoods, std::size_t limit, double likely_threshold) {
+  return core::other_ends_to_ask(std::span<const double>(likelihoods.data(), std::min(limit, likelihoods.size())),
+                                 likely_threshold);
+}
+
+// The ids of the asked entries whose own list is not in `lists` yet.
 std::vector<std::string> to_ask(const hit_list& hits, const std::vector<double>& likelihoods, std::size_t limit,
                                 double likely_threshold, const lists_by_id& lists) {
   std::vector<std::string> out;
-  for (std::size_t i = 0; i < hits.size() && i < limit; ++i)
-    if (core::asks_other_end(likelihoods[i], likely_threshold) && !lists.count(hits[i].issue_id))
-      out.push_back(hits[i].issue_id);
+  for (auto i : asked_entries(likelihoods, limit, likely_threshold))
+    if (!lists.count(hits[i].issue_id)) out.push_back(hits[i].issue_id);
   return out;
 }
 
@@ -123,11 +128,14 @@ std::vector<suggestion> suggest(store::index_cache& index, const std::string& te
       return other_end_likelihoods(idx, q.issue_id, other_lists, likely_threshold);
     });
   }
-  for (std::size_t i = 0; i < hits.size(); ++i)
-    if (auto b = other_ends.find(hits[i].issue_id); b != other_ends.end() &&
-                                                    core::asks_other_end(likelihoods[i], likely_threshold))
-      likelihoods[i] = core::pair_likelihood(likelihoods[i], b->second);
-  const auto tiers = core::list_tiers(likelihoods, likely_threshold, max_likely);
+  // Only the asked ones can be likely: each takes its pair's likelihood; the others show this end's.
+  std::vector<bool> asked(hits.size(), q.text.has_value());
+  if (!q.text)
+    for (auto i : asked_entries(likelihoods, limit, likely_threshold)) {
+      asked[i] = true;
+      likelihoods[i] = core::pair_likelihood(likelihoods[i], other_ends.at(hits[i].issue_id));
+    }
+  const auto tiers = core::list_tiers(likelihoods, likely_threshold, max_likely, asked);
   std::vector<suggestion> out;
   out.reserve(hits.size());
   for (std::size_t i = 0; i < hits.size(); ++i) out.push_back({std::move(hits[i]), likelihoods[i], tiers[i]});

@@ -44,7 +44,7 @@ double other_end_of(const core::search_index& idx, const std::string& candidate_
 
 // One output line: the candidates of a search with their likelihood and tier (and this end's features when asked),
 // as service::suggest rates a panel of panel_limit: this end's likelihood, or with `query_id` (an indexed issue,
-// the end view) the pair's from both ends for those close enough on this end; at most core::likely_per_list likely
+// the end view) the pair's from both ends for those asked (core::other_ends_to_ask); at most core::likely_per_list likely
 // among the first panel_limit, the hits after them related. `both_ends` (end view) adds the arrays "this_end" and
 // "other_end" for the first panel_limit, the other end asked for every one of them (for threshold sweeps).
 std::string rated_line(const core::search_index& idx, const std::string& key, const core::query_facts& facts,
@@ -55,19 +55,22 @@ std::string rated_line(const core::search_index& idx, const std::string& key, co
   for (const auto& v : vectors) p.push_back(core::likelihood(core::default_likelihood_model(), v));
   const std::size_t shown = std::min(panel_limit, hits.size());
   boost::json::array this_end, other_end;
-  if (!query_id.empty())
+  std::vector<bool> asked(shown, query_id.empty());
+  if (!query_id.empty()) {
+    const auto ask = core::other_ends_to_ask(std::span<const double>(p.data(), shown), core::default_likely_threshold);
+    for (auto i : ask) asked[i] = true;
     for (std::size_t i = 0; i < shown; ++i) {
-      const bool asked = core::asks_other_end(p[i], core::default_likely_threshold);
-      if (!asked && !both_ends) continue;
+      if (!asked[i] && !both_ends) continue;
       const double b = other_end_of(idx, hits[i].issue_id, query_id);
       if (both_ends) {
         this_end.emplace_back(std::round(p[i] * 1e6) / 1e6);
         other_end.emplace_back(std::round(b * 1e6) / 1e6);
       }
-      if (asked) p[i] = core::pair_likelihood(p[i], b);
+      if (asked[i]) p[i] = core::pair_likelihood(p[i], b);
     }
-  const auto panel_tiers =
-      core::list_tiers(std::span<const double>(p.data(), shown), core::default_likely_threshold, core::likely_per_list);
+  }
+  const auto panel_tiers = core::list_tiers(std::span<const double>(p.data(), shown), core::default_likely_threshold,
+                                            core::likely_per_list, asked);
   boost::json::array cands, likelihoods, tiers, feature_rows;
   for (std::size_t i = 0; i < hits.size(); ++i) {
     cands.emplace_back(hits[i].key);

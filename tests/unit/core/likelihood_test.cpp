@@ -247,4 +247,13 @@ TEST_CASE("a pair is rated once from both ends, and a list marks at most likely_
   // Ties: the earlier entry.
   t = list_tiers(std::vector<double>{0.05, 0.05, 0.05}, 0.02, 2);
   CHECK(t == std::vector<tier>{tier::likely, tier::likely, tier::related});
+  // Only eligible entries (those whose other end was asked) can be likely.
+  t = list_tiers(p, 0.02, 2, {true, false, true, true, false});
+  CHECK(t == std::vector<tier>{tier::related, tier::related, tier::likely, tier::likely, tier::related});
+
+  // The other end is asked for the closest max_other_ends at or above the floor, in list order.
+  const std::vector<double> ends{0.01, 0.003, 0.05, 0.02, 0.004, 0.03};
+  CHECK(other_ends_to_ask(ends, 0.016) == std::vector<std::size_t>{2, 3, 5});
+  CHECK(other_ends_to_ask(std::vector<double>{0.003, 0.005}, 0.016) == std::vector<std::size_t>{1});
+  CHECK(other_ends_to_ask(std::vector<double>{}, 0.016).empty());
 }

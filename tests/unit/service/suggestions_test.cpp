@@ -86,29 +86,42 @@ TEST_CASE("suggest: cut to the limit in score order, likely first, each pair rat
   auto hits = idx.search_issue("1", wide);
   REQUIRE(hits.size() >= 10);
   std::vector<std::string> best10;
-  for (std::size_t i = 0; i < 10; ++i) best10.push_back(hits[i].issue_id);
+  std::vector<double> this_ends;
+  for (std::size_t i = 0; i < 10; ++i) {
+    best10.push_back(hits[i].issue_id);
+    this_ends.push_back(engine_ends(idx, "1", hits[i].issue_id, threshold).this_end);
+  }
+  // The other end is asked for the closest on this end (at most max_other_ends), and only those can be likely.
+  std::vector<std::string> asked_ids;
+  for (auto i : core::other_ends_to_ask(this_ends, threshold)) asked_ids.push_back(best10[i]);
+  REQUIRE(asked_ids.size() == core::max_other_ends);  // the fixture has more candidates above the floor
+  CHECK(std::count_if(this_ends.begin(), this_ends.end(), [&](double a) { return core::asks_other_end(a, threshold); }) >
+        std::ptrdiff_t(core::max_other_ends));
   std::size_t asked = 0, likely = 0, above = 0;
   bool related_seen = false;
   for (const auto& s : found) {
     REQUIRE(std::find(best10.begin(), best10.end(), s.hit.issue_id) != best10.end());
     const auto e = engine_ends(idx, "1", s.hit.issue_id, threshold);
-    if (core::asks_other_end(e.this_end, threshold)) {
+    const bool is_asked = std::find(asked_ids.begin(), asked_ids.end(), s.hit.issue_id) != asked_ids.end();
+    if (is_asked) {
       ++asked;
       CHECK(s.likelihood == doctest::Approx(std::sqrt(e.this_end * e.other_end)));
+      if (s.likelihood >= threshold) ++above;
     } else {
       CHECK(s.likelihood == doctest::Approx(e.this_end));
+      CHECK(s.tier == core::tier::related);
     }
-    if (s.likelihood >= threshold) ++above;
     if (s.tier == core::tier::likely) {
       ++likely;
+      CHECK(is_asked);
       CHECK(s.likelihood >= threshold);
       CHECK_FALSE(related_seen);  // no likely one after a related one
     } else {
       related_seen = true;
     }
   }
-  CHECK(asked > 0);
-  CHECK(above > core::likely_per_list);                        // the fixture has more pairs above the threshold
+  CHECK(asked == core::max_other_ends);
+  CHECK(above > core::likely_per_list);                        // the fixture has more asked pairs above the threshold
   CHECK(likely == core::likely_per_list);                      // than a list marks likely
   for (std::size_t i = 1; i < found.size(); ++i)  // each tier by the likelihood it shows (so the likely are the best)
     if (found[i].tier == found[i - 1].tier) CHECK(found[i].likelihood <= found[i - 1].likelihood);
