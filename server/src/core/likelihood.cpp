@@ -100,12 +100,13 @@ double pair_likelihood(double this_end, double other_end) {
   return std::sqrt(std::max(0.0, this_end) * std::max(0.0, other_end));
 }
 
-std::vector<std::size_t> other_ends_to_ask(std::span<const double> this_end, double likely_threshold) {
+std::vector<std::size_t> other_ends_to_ask(std::span<const double> this_end, double likely_threshold,
+                                           std::size_t max_asked) {
   std::vector<std::size_t> asked;
   for (std::size_t i = 0; i < this_end.size(); ++i)
     if (asks_other_end(this_end[i], likely_threshold)) asked.push_back(i);
   std::stable_sort(asked.begin(), asked.end(), [&](std::size_t x, std::size_t y) { return this_end[x] > this_end[y]; });
-  if (asked.size() > max_other_ends) asked.resize(max_other_ends);
+  if (asked.size() > max_asked) asked.resize(max_asked);
   std::sort(asked.begin(), asked.end());
   return asked;
 }

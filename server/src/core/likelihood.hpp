@@ -116,15 +116,17 @@ inline constexpr double other_end_floor = 0.25;
 // At most this many candidates of one list are likely (the best pair likelihoods at or above the threshold): a
 // third close issue means a family of related ones; the rest of the family is shown related.
 inline constexpr std::size_t likely_per_list = 2;
-// The other end is asked for at most this many candidates of a list, the closest on this end (with at most
-// likely_per_list likely, a fourth close one is hardly ever promoted): it bounds a panel's extra searches.
+// A panel asks the other end for at most this many candidates, the closest on this end (with at most
+// likely_per_list likely, a fourth close one is hardly ever promoted): it bounds a panel's extra searches. The
+// review queue's lists (every likely pair) ask every candidate at or above the floor.
 inline constexpr std::size_t max_other_ends = 3;
 inline bool asks_other_end(double this_end, double likely_threshold) {
   return this_end >= likely_threshold * other_end_floor;
 }
 // The entries of a list (this end's likelihoods, in list order) whose other end is asked: at or above the floor,
-// the max_other_ends highest (ties: the earlier entry), in list order. Only these can be likely.
-std::vector<std::size_t> other_ends_to_ask(std::span<const double> this_end, double likely_threshold);
+// the `max_asked` highest (ties: the earlier entry), in list order. Only these can be likely.
+std::vector<std::size_t> other_ends_to_ask(std::span<const double> this_end, double likely_threshold,
+                                           std::size_t max_asked = max_other_ends);
 double pair_likelihood(double this_end, double other_end);
 // The tier of each entry of a list (any order): likely for the `max_likely` highest likelihoods at or above the
 // threshold among the `eligible` entries (empty: all; ties: the earlier entry), related for the others.

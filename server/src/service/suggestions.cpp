@@ -26,17 +26,19 @@ std::vector<double> likelihoods_of(const core::search_index& idx, const core::qu
   return out;
 }
 
-// The entries among the first `limit` hits whose other end is asked (core::other_ends_to_ask).
-std::vector<std::size_t> asked_entries(const std::vector<double>& likelihoods, std::size_t limit, double likely_threshold) {
+// The entries among the first `limit` hits whose other end is asked (core::other_ends_to_ask): a panel asks the
+// closest core::max_other_ends, the queue's lists (every likely pair) all at or above the floor.
+std::vector<std::size_t> asked_entries(const std::vector<double>& likelihoods, std::size_t limit, double likely_threshold,
+                                       std::size_t max_likely) {
   return core::other_ends_to_ask(std::span<const double>(likelihoods.data(), std::min(limit, likelihoods.size())),
-                                 likely_threshold);
+                                 likely_threshold, max_likely == every_likely ? every_likely : core::max_other_ends);
 }
 
 // The ids of the asked entries whose own list is not in `lists` yet.
 std::vector<std::string> to_ask(const hit_list& hits, const std::vector<double>& likelihoods, std::size_t limit,
-                                double likely_threshold, const lists_by_id& lists) {
+                                double likely_threshold, std::size_t max_likely, const lists_by_id& lists) {
   std::vector<std::string> out;
-  for (auto i : asked_entries(likelihoods, limit, likely_threshold))
+  for (auto i : asked_entries(likelihoods, limit, likely_threshold, max_likely))
     if (!lists.count(hits[i].issue_id)) out.push_back(hits[i].issue_id);
   return out;
 }
@@ -97,7 +99,7 @@ std::vector<suggestion> suggest(store::index_cache& index, const std::string& te
     // it (the same ones unless hidden issues were among the best).
     if (visible && !q.text) {
       const auto before = likelihoods_of(idx, facts_of(idx, q), hits, likely_threshold);
-      search_own_lists(idx, to_ask(hits, before, limit, likely_threshold, other_lists), filter, other_lists);
+      search_own_lists(idx, to_ask(hits, before, limit, likely_threshold, max_likely, other_lists), filter, other_lists);
     }
   });
   if (visible) keep_visible(visible, hits, other_lists);
@@ -111,7 +113,7 @@ std::vector<suggestion> suggest(store::index_cache& index, const std::string& te
       likelihoods.resize(limit);
     }
     if (q.text) return;
-    late = to_ask(hits, likelihoods, limit, likely_threshold, other_lists);
+    late = to_ask(hits, likelihoods, limit, likely_threshold, max_likely, other_lists);
     if (!visible) {  // no check to wait for
       search_own_lists(idx, late, filter, other_lists);
       late.clear();
@@ -131,7 +133,7 @@ std::vector<suggestion> suggest(store::index_cache& index, const std::string& te
   // Only the asked ones can be likely: each takes its pair's likelihood; the others show this end's.
   std::vector<bool> asked(hits.size(), q.text.has_value());
   if (!q.text)
-    for (auto i : asked_entries(likelihoods, limit, likely_threshold)) {
+    for (auto i : asked_entries(likelihoods, limit, likely_threshold, max_likely)) {
       asked[i] = true;
       likelihoods[i] = core::pair_likelihood(likelihoods[i], other_ends.at(hits[i].issue_id));
     }

@@ -127,10 +127,16 @@ TEST_CASE("suggest: cut to the limit in score order, likely first, each pair rat
     if (found[i].tier == found[i - 1].tier) CHECK(found[i].likelihood <= found[i - 1].likelihood);
   CHECK(found[core::likely_per_list].likelihood <= found[core::likely_per_list - 1].likelihood);
 
-  // The review queue's call takes every pair above the threshold.
+  // The review queue's call asks every candidate at or above the floor and takes every pair above the threshold.
+  std::size_t pairs_above = 0;
+  for (const auto& id : best10) {
+    const auto e = engine_ends(idx, "1", id, threshold);
+    if (core::asks_other_end(e.this_end, threshold) && std::sqrt(e.this_end * e.other_end) >= threshold) ++pairs_above;
+  }
+  CHECK(pairs_above > above);  // more than the panel's three asked
   auto every = service::suggest(cache, "t", {"1", std::nullopt, {}}, {}, threshold, 10, {}, service::every_likely);
   CHECK(std::size_t(std::count_if(every.begin(), every.end(), [](const auto& s) { return s.tier == core::tier::likely; })) ==
-        above);
+        pairs_above);
 }
 
 TEST_CASE("suggest: a text query (a draft) is rated from its own end, at most likely_per_list likely") {
