@@ -34,9 +34,11 @@ using visibility_fn = std::function<std::vector<core::search_hit>(std::vector<co
 // The best `limit` candidates (by score), shown likely ones first, each tier by likelihood. The filter's scope (projects, issue
 // types, exclusions, full_scan) applies; its threshold and limit are the model's (every candidate is rated among
 // the likelihood_search_limit best, as the model was fitted). For an indexed issue the likelihood is the pair's,
-// from both ends (core::pair_likelihood: the candidate's own list is searched with the same scope and visibility);
-// for a text query it is this end's. At most `max_likely` are likely: a panel's list shows core::likely_per_list,
-// the review queue takes every likely pair (unlimited).
+// from both ends (core::pair_likelihood: the candidate's own list is searched with the same scope and visibility)
+// for the candidates whose other end is asked (core::other_ends_to_ask), the only ones that can be likely; for a
+// text query it is this end's. At most `max_likely` are likely: a panel's list shows core::likely_per_list and asks
+// at most core::max_other_ends; the review queue's lists take every likely pair (every_likely) and ask every
+// candidate above the floor.
 inline constexpr std::size_t every_likely = static_cast<std::size_t>(-1);
 std::vector<suggestion> suggest(store::index_cache& index, const std::string& tenant_id, const suggestion_query& q,
                                 core::search_filter filter, double likely_threshold, std::size_t limit,
