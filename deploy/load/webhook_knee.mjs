@@ -1,6 +1,6 @@
 // Webhook ingest knee: open-loop POST /webhooks/jira at rising rates until p99 acknowledgement exceeds 50 ms, with
 // the background workers applying the events (indexing, duplicate flags) on the same machine while the load runs.
-// Usage: node webhook_knee.mjs [--rates 25,50,...] [--step-seconds 10] [--p99-limit-ms 50] [--bin build/doppel]
+// Usage: node webhook_knee.mjs [--rates 25,50,...] [--step-seconds 10] [--warmup-seconds 3] [--p99-limit-ms 50] [--bin build/doppel]
 // Loopback only; at most rates.length + refine steps of step-seconds each, then the wait until every acknowledged
 // event is applied (at most --drain-timeout-seconds); about 5 minutes by default.
 // Steps after the first over the limit bisect between the last good and first bad rate (--refine, default 2).
@@ -13,7 +13,7 @@ import { fmt, open_loop, parse_args, table, write_json } from "./lib/openloop.mj
 import { common_defaults, source_dir, unless_missing, with_bed } from "./lib/bed.mjs";
 import { acknowledged, admin_stats, api_client, webhook_sender } from "./lib/tenant_ops.mjs";
 
-const opts = parse_args({ ...common_defaults, rates: [25, 50, 100, 200, 400, 800, 1600, 3200], step_seconds: 10,
+const opts = parse_args({ ...common_defaults, rates: [25, 50, 100, 200, 400, 800, 1600, 3200], step_seconds: 10, warmup_seconds: 3,
   pause_seconds: 2, recover_seconds: 15, refine: 2, p99_limit_ms: 50, max_error_rate: 0.01, sockets: 256,
   drain_timeout_seconds: 600 });
 const base = load_base_issues(source_dir);
@@ -47,6 +47,14 @@ const { result, stopped } = await unless_missing(with_bed(opts, "webhooks", asyn
     await pause(ok ? opts.pause_seconds : opts.recover_seconds);
     return ok;
   };
+  // Warm-up, not measured: the generator's sockets are opened and the server's sessions set up at the first rate
+  // (its events are acknowledged and applied like the others, so they count in the final check).
+  if (opts.warmup_seconds > 0) {
+    const w = await open_loop({ rate: opts.rates[0], duration_s: opts.warmup_seconds, make_request });
+    acked += acknowledged(w);
+    console.error(`[webhooks] warm-up ${opts.rates[0]}/s for ${opts.warmup_seconds} s (not measured): p99 ${fmt(w.p99_ms)} ms`);
+    await pause(opts.pause_seconds);
+  }
   let knee = null, passed = null;
   for (const rate of opts.rates) {
     if (!(await step(rate))) { passed = rate; break; }
