@@ -17,24 +17,12 @@ using namespace doppel;
 
 namespace {
 
-// As service_harness, with the memory copies loaded from the database as `serve` loads them; `not_seen_yet` is left
-// out of them (a replica the change has not reached yet).
-struct db_loaded_harness {
-  std::string url;
-  store::db_pool pool;
-  store::database db;
-  auth::secret_box secrets{std::string(32, 'k')};
-  auth::host_allowlist hosts = std::move(*auth::host_allowlist::parse("*.atlassian.net"));
-  store::index_cache index;
-  auth::tenant_key_cache tenant_keys;
-  service::admin_cache admins;
-  service::context ctx{db, index, std::make_shared<const jira::http_client>(), secrets, hosts, tenant_keys, admins,
-                       "io.doppel.jira"};
-
-  explicit db_loaded_harness(std::string database_url, std::string not_seen_yet = {})
-      : url(std::move(database_url)), pool(url, 2), db(pool),
-        index([this, not_seen_yet](const std::string& tenant, std::int64_t& generation) {
-          pqxx::connection c(url);
+// The memory copies loaded from the database as `serve` loads them; `not_seen_yet` is left out of them (a replica
+// the change has not reached yet).
+struct db_loaded_harness : test::service_harness {
+  explicit db_loaded_harness(const std::string& database_url, std::string not_seen_yet = {})
+      : service_harness(database_url, [database_url, not_seen_yet](const std::string& tenant, std::int64_t& generation) {
+          pqxx::connection c(database_url);
           pqxx::work tx(c);
           auto copy = store::load_index(tx, tenant, core::model_options{}, generation);
           if (!not_seen_yet.empty()) copy.remove(not_seen_yet);

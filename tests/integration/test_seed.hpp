@@ -17,20 +17,25 @@
 
 namespace doppel::test {
 
-// The objects `serve` wires for the use-cases, on a pool of two connections to `database_url`.
+// The objects `serve` wires for the use-cases, on a pool of two connections to `database_url`; the memory copies
+// come from `loader` (default: empty indexes).
 struct service_harness {
   std::string url;
   store::db_pool pool;
   store::database db;
   auth::secret_box secrets{std::string(32, 'k')};
   auth::host_allowlist hosts = std::move(*auth::host_allowlist::parse("*.atlassian.net"));
-  store::index_cache index{[](const std::string&, std::int64_t&) { return core::search_index(core::model_options{}); }};
+  store::index_cache index;
   auth::tenant_key_cache tenant_keys;
   service::admin_cache admins;
   service::context ctx{db, index, std::make_shared<const jira::http_client>(), secrets, hosts, tenant_keys, admins,
                        "io.doppel.jira"};
 
-  explicit service_harness(std::string database_url) : url(std::move(database_url)), pool(url, 2), db(pool) {}
+  explicit service_harness(std::string database_url,
+                           store::index_cache::loader_fn loader = [](const std::string&, std::int64_t&) {
+                             return core::search_index(core::model_options{});
+                           })
+      : url(std::move(database_url)), pool(url, 2), db(pool), index(std::move(loader)) {}
 };
 
 // An enabled Connect tenant at https://x.example without a secret (enough for the inbox and the job queue).
